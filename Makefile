@@ -1,0 +1,37 @@
+# Thin entry points; each target calls real tools. See README.md.
+VENV ?= .venv
+BIN  := $(VENV)/bin
+PORT ?= 8080
+
+.PHONY: run test lint format bench setup
+
+$(BIN)/enforcement: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+setup: $(BIN)/enforcement node_modules/.package-lock.json
+
+run: setup
+	$(BIN)/enforcement db upgrade
+	$(BIN)/enforcement demo
+	@echo "工贸专项执法平台已就绪：http://127.0.0.1:$(PORT)  演示账号："
+	@$(BIN)/enforcement demo-logins
+	$(BIN)/enforcement run --port $(PORT)
+
+test: setup
+	scripts/system-deps.sh
+	scripts/with-postgres.sh $(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python bench/list_pages.py

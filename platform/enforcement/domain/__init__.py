@@ -1,0 +1,1 @@
+"""Pure domain rules: no Flask, Flask-AppBuilder or SQLAlchemy imports here (a test guards it)."""

@@ -1,0 +1,154 @@
+"""Jurisdiction scoping, enforced in ONE place: the ORM session.
+
+Every ORM SELECT that touches a scoped entity gets a WHERE clause limiting it to the current actor's
+region subtree (and hiding soft-deleted rows) through `with_loader_criteria`. Lists, detail pages,
+edits, deletes, the REST API, search, exports and relationship loads all go through the session, so
+a record outside the jurisdiction simply does not exist for the caller (404). Writes are checked in
+`before_flush`: an object whose region lies outside the jurisdiction is refused.
+
+The actor comes from a provider function set by the web layer (the logged-in user) — outside a
+request (CLI, demo loader) the actor is the national administrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from enforcement.domain.jurisdiction import NATIONAL, Jurisdiction
+from enforcement.models.base_data import Department, Enforcer, Enterprise, Equipment, TrainingRecord
+
+
+class OutOfJurisdiction(PermissionError):
+    """Raised when a write would place a record outside the actor's jurisdiction."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    username: str | None
+    jurisdiction: Jurisdiction
+    remote_addr: str | None = None
+
+
+SYSTEM = Actor(username="system", jurisdiction=NATIONAL)
+
+_provider: list[Callable[[], Actor]] = [lambda: SYSTEM]
+
+
+def set_actor_provider(provider: Callable[[], Actor]) -> None:
+    """The web layer installs a provider that resolves the logged-in user."""
+    _provider[0] = provider
+
+
+def current_actor() -> Actor:
+    return _provider[0]()
+
+
+# Execution option that lets a service (e.g. the importer's duplicate check) see every row,
+# including soft-deleted ones and other regions'. Views never set it.
+UNSCOPED = "enforcement_unscoped"
+
+
+def _in_range(column, jurisdiction: Jurisdiction):  # noqa: ANN001, ANN202 - SQL expression
+    low, high = jurisdiction.code_range  # type: ignore[misc]
+    return column.between(low, high)
+
+
+def _criteria(jurisdiction: Jurisdiction) -> list:
+    """The loader criteria for each scoped entity. Soft-deleted rows are hidden for everyone.
+
+    Departments themselves are public (an inspector may see the names of other bureaus); what they
+    scope is the people and enterprises under them. Writes to departments are still checked.
+    """
+    options = [
+        with_loader_criteria(Enterprise, Enterprise.deleted_at.is_(None), include_aliases=True),
+        with_loader_criteria(Equipment, Equipment.deleted_at.is_(None), include_aliases=True),
+        with_loader_criteria(Enforcer, Enforcer.deleted_at.is_(None), include_aliases=True),
+    ]
+    if jurisdiction.is_national:
+        return options
+    visible_enterprises = select(Enterprise.id).where(
+        _in_range(Enterprise.region_code, jurisdiction)
+    )
+    visible_departments = select(Department.id).where(
+        _in_range(Department.region_code, jurisdiction)
+    )
+    visible_enforcers = select(Enforcer.id).where(
+        Enforcer.department_id.in_(visible_departments.scalar_subquery())
+    )
+    options += [
+        with_loader_criteria(
+            Enterprise, _in_range(Enterprise.region_code, jurisdiction), include_aliases=True
+        ),
+        with_loader_criteria(
+            Equipment,
+            Equipment.enterprise_id.in_(visible_enterprises.scalar_subquery()),
+            include_aliases=True,
+        ),
+        with_loader_criteria(
+            Enforcer,
+            Enforcer.department_id.in_(visible_departments.scalar_subquery()),
+            include_aliases=True,
+        ),
+        with_loader_criteria(
+            TrainingRecord,
+            TrainingRecord.enforcer_id.in_(visible_enforcers.scalar_subquery()),
+            include_aliases=True,
+        ),
+    ]
+    return options
+
+
+def _apply_scope(state: ORMExecuteState) -> None:
+    if not state.is_select or state.is_column_load or state.execution_options.get(UNSCOPED):
+        return
+    state.statement = state.statement.options(*_criteria(current_actor().jurisdiction))
+
+
+def check_writable(obj: object, session: Session, jurisdiction: Jurisdiction) -> None:
+    """Refuse a new or changed record that would lie outside the jurisdiction."""
+    if jurisdiction.is_national:
+        return
+    message = "该记录不在您的管辖范围内"
+    if isinstance(obj, Enterprise):
+        if not jurisdiction.contains(obj.region_code):
+            raise OutOfJurisdiction(f"所选行政区划不在您的管辖范围内（{obj.region_code}）")
+    elif isinstance(obj, Equipment):
+        enterprise_id = obj.enterprise_id or (obj.enterprise.id if obj.enterprise else None)
+        region = session.scalar(
+            select(Enterprise.region_code)
+            .where(Enterprise.id == enterprise_id)
+            .execution_options(**{UNSCOPED: True})
+        )
+        if obj.enterprise is not None and obj.enterprise.id is None:
+            region = obj.enterprise.region_code
+        if not jurisdiction.contains(region):
+            raise OutOfJurisdiction(message)
+    elif isinstance(obj, Enforcer):
+        department_id = obj.department_id or (obj.department.id if obj.department else None)
+        region = session.scalar(
+            select(Department.region_code)
+            .where(Department.id == department_id)
+            .execution_options(**{UNSCOPED: True})
+        )
+        if not jurisdiction.contains(region):
+            raise OutOfJurisdiction("所选执法部门不在您的管辖范围内")
+    elif isinstance(obj, Department):
+        if not jurisdiction.contains(obj.region_code):
+            raise OutOfJurisdiction("所选行政区划不在您的管辖范围内")
+
+
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    jurisdiction = current_actor().jurisdiction
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        check_writable(obj, session, jurisdiction)
+
+
+def install_scoping(session_factory: object) -> None:
+    """Attach the scope to a Session class or sessionmaker (idempotent)."""
+    if not event.contains(session_factory, "do_orm_execute", _apply_scope):
+        event.listen(session_factory, "do_orm_execute", _apply_scope)
+        event.listen(session_factory, "before_flush", _before_flush)

@@ -1,0 +1,1 @@
+"""Use cases: validate → act → persist → call hooks. The only writers of workflow state."""

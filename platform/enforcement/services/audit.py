@@ -1,0 +1,165 @@
+"""Audit trail: every create/update/delete of audited records, with old and new values.
+
+Captured from the ORM session (one place), so forms, the REST API, imports and the CLI are all
+logged the same way. Rows are written on the same connection inside the same transaction:
+a rolled-back change leaves no audit row, a committed one always has its row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from enforcement.models import (
+    AppUser,
+    AuditLog,
+    Department,
+    Enforcer,
+    Enterprise,
+    Equipment,
+    TrainingRecord,
+)
+from enforcement.models.scoping import current_actor
+
+AUDITED: dict[type, str] = {
+    Enterprise: "enterprise",
+    Equipment: "equipment",
+    Enforcer: "enforcer",
+    TrainingRecord: "training_record",
+    Department: "department",
+    AppUser: "user",
+}
+SECRET_COLUMNS = {"password"}
+NOISE_COLUMNS = {"updated_at", "changed_on", "last_login", "login_count", "fail_login_count"}
+
+_PENDING = "enforcement_audit_pending"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def _columns(obj: object) -> list[str]:
+    return [
+        c.key
+        for c in inspect(obj).mapper.column_attrs
+        if c.key not in SECRET_COLUMNS and c.key not in NOISE_COLUMNS
+    ]
+
+
+def snapshot(obj: object) -> dict[str, Any]:
+    values = {key: _plain(getattr(obj, key)) for key in _columns(obj)}
+    if isinstance(obj, Enterprise):
+        values["tags"] = obj.tags
+    return values
+
+
+def _changes(obj: object) -> tuple[dict[str, Any], dict[str, Any]]:
+    state = inspect(obj)
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    for key in _columns(obj):
+        history = state.attrs[key].history
+        if history.has_changes():
+            before = history.deleted[0] if history.deleted else None
+            after = history.added[0] if history.added else None
+            if _plain(before) != _plain(after):
+                old[key], new[key] = _plain(before), _plain(after)
+    if isinstance(obj, Enterprise):
+        history = state.attrs["tag_links"].history
+        if history.has_changes():
+            old["tags"] = sorted(
+                [link.tag for link in history.unchanged] + [link.tag for link in history.deleted]
+            )
+            new["tags"] = obj.tags
+            if old["tags"] == sorted(new["tags"]):
+                del old["tags"], new["tags"]
+    return old, new
+
+
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    pending = session.info.setdefault(_PENDING, [])
+    # A changed tag collection marks its enterprise dirty too, so tags are audited on the enterprise.
+    for obj in session.dirty:
+        entity = AUDITED.get(type(obj))
+        if entity is None:
+            continue
+        old, new = _changes(obj)
+        if not new and not old:
+            continue
+        action = "update"
+        if "deleted_at" in new:
+            action = "delete" if new["deleted_at"] else "restore"
+        pending.append((action, entity, obj, old, new))
+    for obj in session.deleted:
+        entity = AUDITED.get(type(obj))
+        if entity is not None:
+            pending.append(("delete", entity, obj, snapshot(obj), None))
+    for obj in session.new:
+        entity = AUDITED.get(type(obj))
+        if entity is not None:
+            pending.append(("create", entity, obj, None, None))
+
+
+def _after_flush(session: Session, _context: object) -> None:
+    pending = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    actor = current_actor()
+    rows = []
+    for action, entity, obj, old, new in pending:
+        if action == "create":
+            new = snapshot(obj)
+        ident = inspect(obj).identity
+        rows.append(
+            {
+                "at": dt.datetime.now().replace(microsecond=0),
+                "username": actor.username,
+                "action": action,
+                "entity": entity,
+                "entity_id": str(ident[0]) if ident else None,
+                "summary": str(obj)[:300],
+                "old_values": old,
+                "new_values": new,
+                "reason": session.info.get("audit_reason"),
+                "remote_addr": actor.remote_addr,
+            }
+        )
+    session.connection().execute(insert(AuditLog), rows)
+
+
+def record_event(
+    session: Session,
+    action: str,
+    *,
+    username: str | None,
+    summary: str,
+    remote_addr: str | None = None,
+    entity: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> None:
+    """Log an event that is not a row change (a login, a failed login, an import)."""
+    session.add(
+        AuditLog(
+            username=username,
+            action=action,
+            entity=entity,
+            summary=summary[:300],
+            new_values=values,
+            remote_addr=remote_addr,
+        )
+    )
+
+
+def install_audit(session_factory: object) -> None:
+    if not event.contains(session_factory, "before_flush", _before_flush):
+        event.listen(session_factory, "before_flush", _before_flush)
+        event.listen(session_factory, "after_flush", _after_flush)

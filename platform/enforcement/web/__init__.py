@@ -1,0 +1,1 @@
+"""Web layer: the Flask-AppBuilder app factory, views, REST APIs, templates."""

@@ -1,0 +1,160 @@
+"""Flask-AppBuilder app factory (no module-level app: tests build as many as they need)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from flask import Flask, g, has_request_context, request, session
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.models.sqla.base import SQLA
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from enforcement.config import load_config
+from enforcement.domain.jurisdiction import DENIED, NATIONAL, Jurisdiction
+from enforcement.models.scoping import Actor, install_scoping, set_actor_provider
+from enforcement.services.audit import install_audit
+
+MIGRATIONS_DIR = __file__.rsplit("/", 2)[0] + "/migrations"
+log = logging.getLogger(__name__)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers work while the single writer commits; foreign keys are off by default."""
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def jurisdiction_of(user: Any) -> Jurisdiction:
+    """Admins see the country; everyone else their department's region subtree; no department, nothing."""
+    from enforcement.models import Department
+    from enforcement.models.scoping import UNSCOPED
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return DENIED
+    if any(role.name == "admin" for role in user.roles):
+        return NATIONAL
+    if not user.department_id:
+        return DENIED
+    from flask_appbuilder.models.sqla.base import SQLA as _  # noqa: F401 - session lives on appbuilder
+    from flask import current_app
+
+    db_session = current_app.appbuilder.session
+    department = db_session.get(Department, user.department_id, execution_options={UNSCOPED: True})
+    if department is None:
+        return DENIED
+    return Jurisdiction(department.region_code)
+
+
+def _web_actor() -> Actor:
+    from enforcement.models.scoping import SYSTEM
+
+    if not has_request_context():
+        return SYSTEM
+    if g.get("_enforcement_resolving"):
+        # Loading the user itself queries the database: those queries see nothing scoped.
+        return Actor(username=None, jurisdiction=DENIED)
+    g._enforcement_resolving = True
+    try:
+        user = g.get("user")
+        key = getattr(user, "id", None) if user is not None and user.is_authenticated else None
+        cached = g.get("_enforcement_actor")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        actor = Actor(
+            username=user.username if key else None,
+            jurisdiction=jurisdiction_of(user) if key else DENIED,
+            remote_addr=request.remote_addr,
+        )
+        g._enforcement_actor = (key, actor)
+        return actor
+    finally:
+        g._enforcement_resolving = False
+
+
+def _security_headers(response: Any) -> Any:
+    nonce = g.get("csp_nonce_value", "")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(self), geolocation=(self), microphone=()"
+    response.headers["Cache-Control"] = response.headers.get("Cache-Control", "no-store")
+    return response
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        "enforcement",
+        template_folder=__file__.rsplit("/", 1)[0] + "/templates",
+        static_folder=__file__.rsplit("/", 1)[0] + "/static",
+        static_url_path="/static/enforcement",
+    )
+    app.config.update(load_config(overrides))
+
+    db = SQLA()
+    db.init_app(app)
+    Migrate(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    CSRFProtect(app)
+    install_scoping(Session)
+    install_audit(Session)
+    set_actor_provider(_web_actor)
+
+    @app.before_request
+    def _per_request() -> None:
+        g.csp_nonce_value = secrets.token_urlsafe(16)
+        session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME, refreshed each request
+
+    app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce_value", "")
+    app.after_request(_security_headers)
+
+    from enforcement.web.security import EnforcementSecurityManager
+    from enforcement.web.views import HomeView, register_views
+
+    with app.app_context():
+        event.listen(db.engine, "connect", _sqlite_pragmas)
+        appbuilder = AppBuilder(
+            security_manager_class=EnforcementSecurityManager,
+            indexview=HomeView,
+            base_template="enforcement/base.html",
+            update_perms=app.config["FAB_UPDATE_PERMS"],
+        )
+        appbuilder.init_app(app, db.session)
+        register_views(appbuilder)
+
+    from enforcement.web.errors import register_error_handlers
+
+    register_error_handlers(app)
+    return app
+
+
+def sync_permissions(app: Flask) -> None:
+    """Create the permissions of every view and the built-in roles (run after migrations)."""
+    from enforcement.web.roles import ensure_roles
+
+    with app.app_context():
+        from flask_appbuilder.security.manager import BaseSecurityManager
+
+        appbuilder = app.appbuilder
+        # FAB's admin and public roles first: add_permissions grants every new permission to admin.
+        BaseSecurityManager.create_db(appbuilder.sm)
+        appbuilder.add_permissions(update_perms=True)
+        ensure_roles(appbuilder.sm)

@@ -1,0 +1,56 @@
+"""Chinese error pages and JSON errors; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("请求有误", "提交的数据格式不正确，请检查后重试。"),
+    401: ("需要登录", "请先登录。"),
+    403: ("无权访问", "您没有执行此操作的权限。"),
+    404: ("页面不存在", "您访问的记录不存在，或不在您的管辖范围内。"),
+    405: ("不支持的操作", "该地址不支持此请求方式。"),
+    413: ("文件过大", "上传的文件超过大小限制。"),
+    429: ("操作过于频繁", "请求过于频繁，请稍后再试。"),
+    500: ("系统错误", "系统处理时发生错误，已记录，请稍后重试或联系管理员。"),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(status: int) -> Any:
+    title, message = MESSAGES.get(status, MESSAGES[500])
+    if _wants_json():
+        return jsonify(message=message, errors=[{"path": "/", "message": message}]), status
+    try:
+        return render_template("enforcement/error.html", status=status, title=title, message=message), status
+    except Exception:  # the error page itself must never fail into a stack trace
+        log.exception("error page failed")
+        return f"<h1>{title}</h1><p>{message}</p>", status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        if exc.code in (301, 302, 303, 304, 307, 308):
+            return exc
+        if exc.code == 400 and "CSRF" in (exc.description or ""):
+            title = "表单已过期"
+            message = "页面停留时间过长或表单已失效，请刷新页面后重新提交。"
+            if _wants_json():
+                return jsonify(message=message), 400
+            return render_template("enforcement/error.html", status=400, title=title, message=message), 400
+        return _render(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s", request.path)
+        return _render(500)
