@@ -38,8 +38,9 @@ from enforcement.models.scoping import UNSCOPED
 # Data tables
 # ------------------------------------------------------------------------------------------------
 
+# fmt: off
 REFERENCE_DATE = dt.date(2026, 1, 1)
-TRAINING_YEARS = (2024, 2025)
+TRAINING_YEARS = (REFERENCE_DATE.year - 2, REFERENCE_DATE.year - 1)  # 2024-2025
 DEMO_PASSWORD = "Demo@2026!"
 MINISTRY_NAME = "应急管理部"
 
@@ -213,6 +214,7 @@ COURSES: tuple[tuple[str, tuple[int, ...]], ...] = (
 )
 
 ORG_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # digits and capitals without I O Z S V
+# fmt: on
 
 # ------------------------------------------------------------------------------------------------
 # Plan
@@ -319,7 +321,9 @@ def _plan_trainings(rng: random.Random) -> tuple[PlannedTraining, ...]:
     span = (dt.date(TRAINING_YEARS[1], 12, 31) - start).days
     count = rng.randint(*TRAININGS_PER_ENFORCER)
     records = [
-        PlannedTraining(start + dt.timedelta(days=rng.randrange(span + 1)), course, float(rng.choice(hours)))
+        PlannedTraining(
+            start + dt.timedelta(days=rng.randrange(span + 1)), course, float(rng.choice(hours))
+        )
         for course, hours in rng.sample(COURSES, count)
     ]
     return tuple(sorted(records, key=lambda t: (t.date, t.course)))
@@ -359,7 +363,9 @@ def _numbered(
 def _steel_equipment(rng: random.Random, _profile: SectorProfile) -> list[PlannedEquipment]:
     items = [
         PlannedEquipment("blast_furnace", name, "炼铁厂", v)
-        for name, v in _numbered(rng, (1, 2), "{i}号高炉（{v}m³）", (450, 580, 1080, 1250, 1780, 2500))
+        for name, v in _numbered(
+            rng, (1, 2), "{i}号高炉（{v}m³）", (450, 580, 1080, 1250, 1780, 2500)
+        )
     ]
     items += [
         PlannedEquipment("converter", name, "炼钢厂", v)
@@ -401,7 +407,10 @@ def _dust_equipment(rng: random.Random, profile: SectorProfile) -> list[PlannedE
         airflow = rng.choice((8000, 12000, 20000, 30000, 45000))
         items.append(
             PlannedEquipment(
-                "dry_dust_collector", f"{workshop}{i}号布袋除尘器（{airflow}m³/h）", workshop, airflow
+                "dry_dust_collector",
+                f"{workshop}{i}号布袋除尘器（{airflow}m³/h）",
+                workshop,
+                airflow,
             )
         )
     return items
@@ -417,7 +426,11 @@ def _confined_space_equipment(rng: random.Random, profile: SectorProfile) -> lis
 
 def _ammonia_equipment(rng: random.Random, _profile: SectorProfile) -> list[PlannedEquipment]:
     charge = rng.choice((2, 5, 8, 12, 20, 30))
-    return [PlannedEquipment("ammonia_refrigeration", f"液氨制冷系统（充装量{charge}t）", "制冷机房", charge)]
+    return [
+        PlannedEquipment(
+            "ammonia_refrigeration", f"液氨制冷系统（充装量{charge}t）", "制冷机房", charge
+        )
+    ]
 
 
 TAG_EQUIPMENT: dict[str, Callable[[random.Random, SectorProfile], list[PlannedEquipment]]] = {
@@ -498,15 +511,25 @@ def plan_demo(regions: dict[str, Region], seed: int = 2021) -> DemoPlan:
         province = regions.get(city.code[:2] + "0000")
         city_region = regions.get(city.code + "00")
         if province is None or city_region is None:
-            raise DemoDataError(f"行政区划表中缺少试点城市{city.short}（{city.code}00），请重新导入行政区划")
+            raise DemoDataError(
+                f"行政区划表中缺少试点城市{city.short}（{city.code}00），请重新导入行政区划"
+            )
         counties = sorted(
-            (r for r in regions.values() if r.parent_code == city_region.code and r.level == "county"),
+            (
+                r
+                for r in regions.values()
+                if r.parent_code == city_region.code and r.level == "county"
+            ),
             key=lambda r: r.code,
         )
         if not counties:
             raise DemoDataError(f"行政区划表中缺少{city_region.name}的区县，请重新导入行政区划")
-        departments.append(PlannedDepartment(province.code, f"{province.name}应急管理厅", "province"))
-        city_department = PlannedDepartment(city_region.code, f"{city_region.name}应急管理局", "city")
+        departments.append(
+            PlannedDepartment(province.code, f"{province.name}应急管理厅", "province")
+        )
+        city_department = PlannedDepartment(
+            city_region.code, f"{city_region.name}应急管理局", "city"
+        )
         departments.append(city_department)
         enforcers += _plan_enforcers(rng, city_department, ENFORCERS_PER_CITY, CITY_POSITIONS)
         for county in counties:
@@ -535,7 +558,9 @@ def _load_departments(
     for planned in plan.departments:
         key = (planned.region_code, planned.name)
         if key not in existing:
-            department = Department(name=planned.name, region_code=planned.region_code, level=planned.level)
+            department = Department(
+                name=planned.name, region_code=planned.region_code, level=planned.level
+            )
             session.add(department)
             existing[key] = department
             summary.departments += 1
@@ -664,7 +689,9 @@ def _load_users(
 def load_demo(session: Session, seed: int = 2021) -> DemoSummary:
     """Add the demo data set of the five pilot cities (idempotent); returns what was added."""
     if not session.scalar(select(func.count()).select_from(Region)):
-        raise DemoDataError("行政区划表为空：请先导入行政区划（enforcement regions load）再加载演示数据")
+        raise DemoDataError(
+            "行政区划表为空：请先导入行政区划（enforcement regions load）再加载演示数据"
+        )
     prefixes = tuple(city.code[:2] for city in PILOT_CITIES)
     regions = {
         r.code: r
