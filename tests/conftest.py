@@ -25,7 +25,9 @@ DEMO_PASSWORD = "Demo@2026!"
 def postgres_url() -> str | None:
     url = os.environ.get("ENFORCEMENT_TEST_POSTGRES_URL")
     if not url and IN_CI:
-        pytest.fail("CI=true but ENFORCEMENT_TEST_POSTGRES_URL is not set: PostgreSQL tests must run")
+        pytest.fail(
+            "CI=true but ENFORCEMENT_TEST_POSTGRES_URL is not set: PostgreSQL tests must run"
+        )
     return url
 
 
@@ -66,7 +68,9 @@ def build_app(url: str, data_dir: Path, **overrides: Any) -> Any:
     from enforcement.services.regions import load_regions
     from enforcement.web.app import create_app, sync_permissions
 
-    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(data_dir), **overrides})
+    app = create_app(
+        {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(data_dir), **overrides}
+    )
     with app.app_context():
         flask_migrate.upgrade()
     sync_permissions(app)
@@ -98,7 +102,9 @@ def client(app: Any) -> Any:
 
 
 def login(client: Any, username: str, password: str = DEMO_PASSWORD) -> Any:
-    return client.post("/login/", data={"username": username, "password": password}, follow_redirects=False)
+    return client.post(
+        "/login/", data={"username": username, "password": password}, follow_redirects=False
+    )
 
 
 def api_token(client: Any, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:

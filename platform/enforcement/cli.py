@@ -77,7 +77,9 @@ def regions() -> None:
 def regions_load(source: str | None) -> None:
     from enforcement.services.regions import load_regions
 
-    added = load_regions(current_app.appbuilder.session, source or current_app.config["REGIONS_SOURCE"])
+    added = load_regions(
+        current_app.appbuilder.session, source or current_app.config["REGIONS_SOURCE"]
+    )
     click.echo(f"已载入行政区划 {added} 条")
 
 
@@ -89,11 +91,15 @@ def users() -> None:
 @users.command("create")
 @click.option("--username", required=True)
 @click.option("--password", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "leader", "inspector", "docking"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "leader", "inspector", "docking"])
+)
 @click.option("--department", "department_code", default=None, help="region code of the department")
 @click.option("--name", default=None, help="display name")
 @with_appcontext
-def users_create(username: str, password: str, role: str, department_code: str | None, name: str | None) -> None:
+def users_create(
+    username: str, password: str, role: str, department_code: str | None, name: str | None
+) -> None:
     from flask_appbuilder.exceptions import PasswordComplexityValidationError
     from sqlalchemy import select
 
@@ -109,7 +115,9 @@ def users_create(username: str, password: str, role: str, department_code: str |
     department = None
     if department_code:
         department = sm.session.scalar(
-            select(Department).where(Department.region_code == department_code).order_by(Department.id)
+            select(Department)
+            .where(Department.region_code == department_code)
+            .order_by(Department.id)
         )
         if department is None:
             raise click.ClickException(f"找不到行政区划代码为 {department_code} 的执法部门")
@@ -117,8 +125,12 @@ def users_create(username: str, password: str, role: str, department_code: str |
     if role_row is None:
         raise click.ClickException(f"角色 {role} 不存在：请先运行 enforcement db upgrade")
     user = sm.add_user(
-        username=username, first_name=name or username, last_name="", email=f"{username}@example.invalid",
-        role=role_row, password=password,
+        username=username,
+        first_name=name or username,
+        last_name="",
+        email=f"{username}@example.invalid",
+        role=role_row,
+        password=password,
     )
     if not user:
         raise click.ClickException("创建用户失败")
@@ -136,12 +148,18 @@ def import_command(kind: str, file: Path) -> None:
     from enforcement.services.importing import import_file
 
     result = import_file(
-        current_app.appbuilder.session, kind, file.read_bytes(), file.name,
+        current_app.appbuilder.session,
+        kind,
+        file.read_bytes(),
+        file.name,
         max_rows=current_app.config["IMPORT_MAX_ROWS"],
     )
     for error in result.errors:
         click.echo(str(error))
-    click.echo(f"新增 {result.created}，更新 {result.updated}，无变化 {result.unchanged}，出错 {len(result.errors)}", err=True)
+    click.echo(
+        f"新增 {result.created}，更新 {result.updated}，无变化 {result.unchanged}，出错 {len(result.errors)}",
+        err=True,
+    )
     if result.errors:
         sys.exit(1)
 

@@ -18,7 +18,9 @@ def new_uscc(region_code: str) -> str:
     return make_uscc("9", "1", region_code, f"T{n:07d}")
 
 
-def add_enterprise(session: Any, region_code: str, name: str | None = None, **extra: Any) -> Enterprise:
+def add_enterprise(
+    session: Any, region_code: str, name: str | None = None, **extra: Any
+) -> Enterprise:
     enterprise = Enterprise(
         name=name or f"测试企业{next(_serial)}有限公司",
         uscc=new_uscc(region_code),
@@ -46,7 +48,9 @@ def enterprise_in(session: Any, region_code: str) -> Enterprise:
 
 
 def equipment_of(session: Any, enterprise: Enterprise) -> Equipment:
-    equipment = Equipment(enterprise_id=enterprise.id, equipment_type="confined_space", name="测试污水井")
+    equipment = Equipment(
+        enterprise_id=enterprise.id, equipment_type="confined_space", name="测试污水井"
+    )
     session.add(equipment)
     session.commit()
     return equipment

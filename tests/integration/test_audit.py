@@ -27,13 +27,24 @@ def test_create_update_and_delete_are_audited_with_old_and_new_values(app, clien
     headers = api_token(client, "donghu")
     created = client.post(
         "/api/v1/enterprise/",
-        json={"name": "审计测试机械有限公司", "uscc": new_uscc("360102"), "region_code": "360102",
-              "sector": "machinery", "address": "东湖区审计路1号", "tags": ["dust"]},
+        json={
+            "name": "审计测试机械有限公司",
+            "uscc": new_uscc("360102"),
+            "region_code": "360102",
+            "sector": "machinery",
+            "address": "东湖区审计路1号",
+            "tags": ["dust"],
+        },
         headers=headers,
     )
     assert created.status_code == 201, created.json
     pk = created.json["id"]
-    assert client.put(f"/api/v1/enterprise/{pk}", json={"name": "审计测试机械股份有限公司"}, headers=headers).status_code == 200
+    assert (
+        client.put(
+            f"/api/v1/enterprise/{pk}", json={"name": "审计测试机械股份有限公司"}, headers=headers
+        ).status_code
+        == 200
+    )
     assert client.delete(f"/api/v1/enterprise/{pk}", headers=headers).status_code == 200
 
     create, update, delete = _entries(app, pk)
@@ -50,8 +61,13 @@ def test_deleted_enterprise_is_kept_not_erased(app, client):
     headers = api_token(client, "donghu")
     created = client.post(
         "/api/v1/enterprise/",
-        json={"name": "软删除测试有限公司", "uscc": new_uscc("360102"), "region_code": "360102",
-              "sector": "textile", "address": "东湖区某路2号"},
+        json={
+            "name": "软删除测试有限公司",
+            "uscc": new_uscc("360102"),
+            "region_code": "360102",
+            "sector": "textile",
+            "address": "东湖区某路2号",
+        },
         headers=headers,
     )
     pk = created.json["id"]
@@ -68,8 +84,14 @@ def test_tag_changes_are_audited_on_the_enterprise(app, client):
     headers = api_token(client, "donghu")
     pk = client.post(
         "/api/v1/enterprise/",
-        json={"name": "标签审计有限公司", "uscc": new_uscc("360102"), "region_code": "360102",
-              "sector": "light_industry", "address": "东湖区某路3号", "tags": ["dust"]},
+        json={
+            "name": "标签审计有限公司",
+            "uscc": new_uscc("360102"),
+            "region_code": "360102",
+            "sector": "light_industry",
+            "address": "东湖区某路3号",
+            "tags": ["dust"],
+        },
         headers=headers,
     ).json["id"]
     client.put(f"/api/v1/enterprise/{pk}", json={"tags": ["dust", "ammonia"]}, headers=headers)

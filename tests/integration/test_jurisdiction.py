@@ -66,7 +66,12 @@ def test_api_hides_other_county_records(client, own, foreign):
     headers = api_token(client, "donghu")
     assert client.get(f"/api/v1/enterprise/{foreign['id']}", headers=headers).status_code == 404
     assert client.get(f"/api/v1/enterprise/{own['id']}", headers=headers).status_code == 200
-    assert client.put(f"/api/v1/enterprise/{foreign['id']}", json={"name": "改名"}, headers=headers).status_code == 404
+    assert (
+        client.put(
+            f"/api/v1/enterprise/{foreign['id']}", json={"name": "改名"}, headers=headers
+        ).status_code
+        == 404
+    )
     assert client.delete(f"/api/v1/enterprise/{foreign['id']}", headers=headers).status_code == 404
     listing = client.get("/api/v1/enterprise/?q=(page_size:500)", headers=headers).json
     assert {row["region_code"] for row in listing["result"]} == {DONGHU}
@@ -78,8 +83,13 @@ def test_api_refuses_creating_an_enterprise_in_another_county(client):
     headers = api_token(client, "donghu")
     response = client.post(
         "/api/v1/enterprise/",
-        json={"name": "越界企业有限公司", "uscc": new_uscc(JINJIANG), "region_code": JINJIANG,
-              "sector": "machinery", "address": "锦江区某路"},
+        json={
+            "name": "越界企业有限公司",
+            "uscc": new_uscc(JINJIANG),
+            "region_code": JINJIANG,
+            "sector": "machinery",
+            "address": "锦江区某路",
+        },
         headers=headers,
     )
     assert response.status_code == 422
@@ -95,7 +105,9 @@ def test_equipment_of_another_county_is_invisible(as_user, app, foreign):
 
     with app.app_context():
         equipment_id = app.appbuilder.session.scalar(
-            select(Equipment.id).where(Equipment.enterprise_id == foreign["id"]).execution_options(**{UNSCOPED: True})
+            select(Equipment.id)
+            .where(Equipment.enterprise_id == foreign["id"])
+            .execution_options(**{UNSCOPED: True})
         )
     if equipment_id is None:
         pytest.skip("demo enterprise without equipment")
@@ -113,7 +125,9 @@ def test_enforcers_of_another_county_are_invisible(as_user, app):
 
     with app.app_context():
         foreign_enforcer = app.appbuilder.session.scalars(
-            select(Enforcer).join(Department).where(Department.region_code == JINJIANG)
+            select(Enforcer)
+            .join(Department)
+            .where(Department.region_code == JINJIANG)
             .execution_options(**{UNSCOPED: True})
         ).first()
         foreign_id, foreign_cert = foreign_enforcer.id, foreign_enforcer.certificate_no

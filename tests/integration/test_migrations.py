@@ -13,8 +13,18 @@ def test_migrations_upgrade_a_fresh_database(engine_name, tmp_path):
     url = database_url(engine_name, tmp_path, "enforcement_migrations")
     build_app(url, tmp_path / "data")
     tables = set(inspect(create_engine(url)).get_table_names())
-    assert {"region", "department", "enterprise", "enterprise_tag", "equipment", "enforcer",
-            "training_record", "audit_log", "ab_user", "alembic_version"} <= tables
+    assert {
+        "region",
+        "department",
+        "enterprise",
+        "enterprise_tag",
+        "equipment",
+        "enforcer",
+        "training_record",
+        "audit_log",
+        "ab_user",
+        "alembic_version",
+    } <= tables
 
 
 def test_models_and_migrations_agree(app):

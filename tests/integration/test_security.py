@@ -11,14 +11,25 @@ from enforcement.models import AuditLog
 def _actions(app, username: str) -> list[str]:
     with app.app_context():
         session = app.appbuilder.session
-        return list(session.scalars(select(AuditLog.action).where(AuditLog.username == username).order_by(AuditLog.id)))
+        return list(
+            session.scalars(
+                select(AuditLog.action).where(AuditLog.username == username).order_by(AuditLog.id)
+            )
+        )
 
 
 def _make_user(app, username: str, password: str = DEMO_PASSWORD) -> None:
     with app.app_context():
         sm = app.appbuilder.sm
         if not sm.find_user(username=username):
-            sm.add_user(username, username, "", f"{username}@example.invalid", sm.find_role("inspector"), password)
+            sm.add_user(
+                username,
+                username,
+                "",
+                f"{username}@example.invalid",
+                sm.find_role("inspector"),
+                password,
+            )
 
 
 def test_account_locks_after_five_failed_logins_even_with_the_right_password(app, client):

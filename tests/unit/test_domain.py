@@ -9,7 +9,13 @@ import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
 from enforcement.domain import codes
-from enforcement.domain.jurisdiction import DENIED, NATIONAL, Jurisdiction, parent_code, region_level
+from enforcement.domain.jurisdiction import (
+    DENIED,
+    NATIONAL,
+    Jurisdiction,
+    parent_code,
+    region_level,
+)
 from enforcement.domain.uscc import USCCError, make_uscc, normalize_uscc
 
 ROOT = Path(__file__).resolve().parents[2]

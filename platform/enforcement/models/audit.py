@@ -14,7 +14,10 @@ class AuditLog(Model):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(
-        DateTime, nullable=False, default=lambda: dt.datetime.now().replace(microsecond=0), index=True
+        DateTime,
+        nullable=False,
+        default=lambda: dt.datetime.now().replace(microsecond=0),
+        index=True,
     )
     username: Mapped[str | None] = mapped_column(String(128), index=True)
     action: Mapped[str] = mapped_column(String(32), nullable=False, index=True)

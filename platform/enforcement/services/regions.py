@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from enforcement.models import Region
 
-
 # Groupings that are not real cities: their counties are shown under the province name.
 PSEUDO_CITIES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
@@ -40,8 +39,13 @@ def read_regions(source_dir: str | Path) -> list[dict[str, str | None]]:
     for p in provinces:
         province_names[p["code"]] = p["name"]
         rows.append(
-            {"code": p["code"].ljust(6, "0"), "name": p["name"], "full_name": p["name"],
-             "level": "province", "parent_code": None}
+            {
+                "code": p["code"].ljust(6, "0"),
+                "name": p["name"],
+                "full_name": p["name"],
+                "level": "province",
+                "parent_code": None,
+            }
         )
     for c in cities:
         province = province_names[c["provinceCode"]]
@@ -49,18 +53,26 @@ def read_regions(source_dir: str | Path) -> list[dict[str, str | None]]:
         shown = province if c["name"] in PSEUDO_CITIES else c["name"]
         city_names[c["code"]] = "" if shown == province else shown
         rows.append(
-            {"code": c["code"].ljust(6, "0"), "name": shown,
-             "full_name": province + city_names[c["code"]],
-             "level": "city", "parent_code": c["provinceCode"].ljust(6, "0")}
+            {
+                "code": c["code"].ljust(6, "0"),
+                "name": shown,
+                "full_name": province + city_names[c["code"]],
+                "level": "city",
+                "parent_code": c["provinceCode"].ljust(6, "0"),
+            }
         )
     for a in counties:
         if a["code"] == a["cityCode"].ljust(6, "0"):
             continue  # cities without counties (东莞, 中山, 儋州) repeat themselves as an area
         province = province_names[a["provinceCode"]]
         rows.append(
-            {"code": a["code"], "name": a["name"],
-             "full_name": province + city_names.get(a["cityCode"], "") + a["name"],
-             "level": "county", "parent_code": a["cityCode"].ljust(6, "0")}
+            {
+                "code": a["code"],
+                "name": a["name"],
+                "full_name": province + city_names.get(a["cityCode"], "") + a["name"],
+                "level": "county",
+                "parent_code": a["cityCode"].ljust(6, "0"),
+            }
         )
     return rows
 

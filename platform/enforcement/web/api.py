@@ -106,7 +106,9 @@ class EnterpriseWriteSchema(ModelWriteSchema):
         obj = super().load(data, instance=instance, **kwargs)
         obj.uscc = normalize_uscc(obj.uscc)
         existing = _session().scalar(
-            select(Enterprise.id).where(Enterprise.uscc == obj.uscc).execution_options(**{UNSCOPED: True})
+            select(Enterprise.id)
+            .where(Enterprise.uscc == obj.uscc)
+            .execution_options(**{UNSCOPED: True})
         )
         if existing is not None and existing != obj.id:
             raise ValidationError({"uscc": ["该统一社会信用代码已登记，请勿重复录入"]})
@@ -133,8 +135,19 @@ class EnterpriseReadSchema(Schema):
 
 
 ENTERPRISE_COLUMNS = [
-    "id", "name", "uscc", "region_code", "sector", "address", "scale", "status",
-    "principal_name", "principal_phone", "contact_name", "contact_phone", "employees",
+    "id",
+    "name",
+    "uscc",
+    "region_code",
+    "sector",
+    "address",
+    "scale",
+    "status",
+    "principal_name",
+    "principal_phone",
+    "contact_name",
+    "contact_phone",
+    "employees",
 ]
 
 
@@ -155,7 +168,9 @@ class EnterpriseApi(ContractApi):
 class EquipmentWriteSchema(ModelWriteSchema):
     model = Equipment
     enterprise_id = fields.Integer(required=True)
-    equipment_type = fields.String(required=True, validate=validate.OneOf(list(codes.EQUIPMENT_TYPES)))
+    equipment_type = fields.String(
+        required=True, validate=validate.OneOf(list(codes.EQUIPMENT_TYPES))
+    )
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     serial_no = fields.String(allow_none=True)
     location = fields.String(allow_none=True)
@@ -164,7 +179,9 @@ class EquipmentWriteSchema(ModelWriteSchema):
 
     @validates("enterprise_id")
     def _enterprise(self, value: int, **_: Any) -> None:
-        if _session().get(Enterprise, value) is None:  # scoped: another region's enterprise is absent
+        if (
+            _session().get(Enterprise, value) is None
+        ):  # scoped: another region's enterprise is absent
             raise ValidationError("企业不存在")
 
 
@@ -174,16 +191,31 @@ def read_schema(columns: dict[str, fields.Field]) -> Schema:
 
 
 EQUIPMENT_READ = {
-    "id": fields.Integer(), "enterprise_id": fields.Integer(), "equipment_type": fields.String(),
-    "equipment_type_label": fields.String(), "name": fields.String(), "serial_no": fields.String(),
-    "location": fields.String(), "capacity": fields.Float(), "notes": fields.String(),
+    "id": fields.Integer(),
+    "enterprise_id": fields.Integer(),
+    "equipment_type": fields.String(),
+    "equipment_type_label": fields.String(),
+    "name": fields.String(),
+    "serial_no": fields.String(),
+    "location": fields.String(),
+    "capacity": fields.Float(),
+    "notes": fields.String(),
 }
 
 
 class EquipmentApi(ContractApi):
     resource_name = "equipment"
     datamodel = SoftDeleteInterface(Equipment)
-    list_columns = ["id", "enterprise_id", "equipment_type", "name", "serial_no", "location", "capacity", "notes"]
+    list_columns = [
+        "id",
+        "enterprise_id",
+        "equipment_type",
+        "name",
+        "serial_no",
+        "location",
+        "capacity",
+        "notes",
+    ]
     show_columns = list_columns
     list_model_schema = read_schema(EQUIPMENT_READ)
     show_model_schema = read_schema(EQUIPMENT_READ)
@@ -196,7 +228,10 @@ class EquipmentApi(ContractApi):
 class EnforcerWriteSchema(ModelWriteSchema):
     model = Enforcer
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    certificate_no = fields.String(required=True, validate=validate.Regexp(r"^[0-9A-Za-z\-]{6,32}$", error="执法证号应为6-32位数字或字母"))
+    certificate_no = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[0-9A-Za-z\-]{6,32}$", error="执法证号应为6-32位数字或字母"),
+    )
     department_id = fields.Integer(required=True)
     position = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
@@ -209,8 +244,12 @@ class EnforcerWriteSchema(ModelWriteSchema):
 
 
 ENFORCER_READ = {
-    "id": fields.Integer(), "name": fields.String(), "certificate_no": fields.String(),
-    "department_id": fields.Integer(), "position": fields.String(), "phone": fields.String(),
+    "id": fields.Integer(),
+    "name": fields.String(),
+    "certificate_no": fields.String(),
+    "department_id": fields.Integer(),
+    "position": fields.String(),
+    "phone": fields.String(),
     "training_hours": fields.Float(),
 }
 
@@ -247,7 +286,12 @@ class DepartmentApi(ContractApi):
     list_columns = ["id", "name", "region_code", "level"]
     show_columns = list_columns
     list_model_schema = read_schema(
-        {"id": fields.Integer(), "name": fields.String(), "region_code": fields.String(), "level": fields.String()}
+        {
+            "id": fields.Integer(),
+            "name": fields.String(),
+            "region_code": fields.String(),
+            "level": fields.String(),
+        }
     )
     show_model_schema = list_model_schema
     search_columns = ["name", "region_code", "level"]

@@ -12,7 +12,6 @@ from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from enforcement.config import load_config
@@ -48,8 +47,8 @@ def jurisdiction_of(user: Any) -> Jurisdiction:
         return NATIONAL
     if not user.department_id:
         return DENIED
-    from flask_appbuilder.models.sqla.base import SQLA as _  # noqa: F401 - session lives on appbuilder
     from flask import current_app
+    from flask_appbuilder.models.sqla.base import SQLA as _  # noqa: F401 - session lives on appbuilder
 
     db_session = current_app.appbuilder.session
     department = db_session.get(Department, user.department_id, execution_options={UNSCOPED: True})

@@ -31,7 +31,9 @@ def _render(status: int) -> Any:
     if _wants_json():
         return jsonify(message=message, errors=[{"path": "/", "message": message}]), status
     try:
-        return render_template("enforcement/error.html", status=status, title=title, message=message), status
+        return render_template(
+            "enforcement/error.html", status=status, title=title, message=message
+        ), status
     except Exception:  # the error page itself must never fail into a stack trace
         log.exception("error page failed")
         return f"<h1>{title}</h1><p>{message}</p>", status
@@ -47,7 +49,9 @@ def register_error_handlers(app: Flask) -> None:
             message = "页面停留时间过长或表单已失效，请刷新页面后重新提交。"
             if _wants_json():
                 return jsonify(message=message), 400
-            return render_template("enforcement/error.html", status=400, title=title, message=message), 400
+            return render_template(
+                "enforcement/error.html", status=400, title=title, message=message
+            ), 400
         return _render(exc.code or 500)
 
     @app.errorhandler(Exception)

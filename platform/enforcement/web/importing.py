@@ -13,7 +13,11 @@ from flask_appbuilder.security.decorators import has_access
 from enforcement.services.exporting import template_xlsx
 from enforcement.services.importing import ImportResult, import_file
 
-KINDS = {"enterprises": "执法对象（企业）", "equipment": "设备台账", "enforcers": "执法人员及培训记录"}
+KINDS = {
+    "enterprises": "执法对象（企业）",
+    "equipment": "设备台账",
+    "enforcers": "执法人员及培训记录",
+}
 ALLOWED_SUFFIXES = {".xlsx", ".csv"}
 
 
@@ -21,9 +25,20 @@ class ImportView(BaseView):
     route_base = "/import"
     default_view = "index"
 
-    def _page(self, result: ImportResult | None = None, error: str | None = None, kind: str = "enterprises", filename: str = "") -> Any:
+    def _page(
+        self,
+        result: ImportResult | None = None,
+        error: str | None = None,
+        kind: str = "enterprises",
+        filename: str = "",
+    ) -> Any:
         return self.render_template(
-            "enforcement/import.html", kinds=KINDS, result=result, error=error, kind=kind, filename=filename,
+            "enforcement/import.html",
+            kinds=KINDS,
+            result=result,
+            error=error,
+            kind=kind,
+            filename=filename,
             max_mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
         )
 
@@ -41,7 +56,10 @@ class ImportView(BaseView):
         if Path(upload.filename).suffix.lower() not in ALLOWED_SUFFIXES:
             return self._page(error="只支持 .xlsx 或 .csv 文件", kind=kind)
         result = import_file(
-            self.appbuilder.session, kind, upload.read(), upload.filename,
+            self.appbuilder.session,
+            kind,
+            upload.read(),
+            upload.filename,
             max_rows=current_app.config["IMPORT_MAX_ROWS"],
         )
         return self._page(result=result, kind=kind, filename=upload.filename)

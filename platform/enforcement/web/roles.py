@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-READ = {"can_list", "can_show", "can_get", "can_info", "can_export", "can_workbench", "can_statistics", "can_library"}
+READ = {
+    "can_list",
+    "can_show",
+    "can_get",
+    "can_info",
+    "can_export",
+    "can_workbench",
+    "can_statistics",
+    "can_library",
+}
 WRITE = {"can_add", "can_edit", "can_post", "can_put"}
 DELETE = {"can_delete"}
 IMPORT = {"can_index", "can_template"}
@@ -19,12 +28,33 @@ SELF_SERVICE = {
     ("resetmypassword", "AppUserView"),
 }
 
-BASE_DATA_VIEWS = {"EnterpriseView", "EquipmentView", "EnforcerView", "TrainingRecordView", "EnterpriseApi", "EquipmentApi", "EnforcerApi"}
+BASE_DATA_VIEWS = {
+    "EnterpriseView",
+    "EquipmentView",
+    "EnforcerView",
+    "TrainingRecordView",
+    "EnterpriseApi",
+    "EquipmentApi",
+    "EnforcerApi",
+}
 REFERENCE_VIEWS = {"DepartmentView", "RegionView", "RegionApi", "DepartmentApi", "SectionView"}
 FIELD_VIEWS = {"EnterpriseView", "EquipmentView", "EnterpriseApi", "EquipmentApi"}
 API_VIEWS = {"EnterpriseApi", "EquipmentApi", "EnforcerApi", "RegionApi", "DepartmentApi"}
-MENUS = {"我的工作台", "工作台概览", "统计查询", "统计概览", "执法资源库", "资源库概览", "系统维护配置",
-         "执法对象", "设备台账", "执法人员", "批量导入", "执法部门", "行政区划"}
+MENUS = {
+    "我的工作台",
+    "工作台概览",
+    "统计查询",
+    "统计概览",
+    "执法资源库",
+    "资源库概览",
+    "系统维护配置",
+    "执法对象",
+    "设备台账",
+    "执法人员",
+    "批量导入",
+    "执法部门",
+    "行政区划",
+}
 
 # role → list of (permission names, view names)
 ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
@@ -52,7 +82,10 @@ def ensure_roles(sm: Any) -> None:
         wanted = [
             pvm
             for pvm in all_pvms
-            if any(pvm.permission.name in perms and pvm.view_menu.name in views for perms, views in rules)
+            if any(
+                pvm.permission.name in perms and pvm.view_menu.name in views
+                for perms, views in rules
+            )
             or (pvm.permission.name, pvm.view_menu.name) in SELF_SERVICE
         ]
         role = sm.find_role(role_name) or sm.add_role(role_name)

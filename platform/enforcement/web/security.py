@@ -82,7 +82,10 @@ class EnforcementSecurityManager(SecurityManager):
         config = current_app.config
         if username and self._failures_since_last_success(username) >= config["LOGIN_MAX_FAILURES"]:
             record_event(
-                self.session, "login_locked", username=username, remote_addr=remote,
+                self.session,
+                "login_locked",
+                username=username,
+                remote_addr=remote,
                 summary="账号因连续登录失败被锁定，本次登录被拒绝",
             )
             self.session.commit()
@@ -95,12 +98,19 @@ class EnforcementSecurityManager(SecurityManager):
         user = super().auth_user_db(username, password)
         if user is None:
             record_event(
-                self.session, "login_failed", username=username, remote_addr=remote,
+                self.session,
+                "login_failed",
+                username=username,
+                remote_addr=remote,
                 summary="登录失败：用户名或密码错误",
             )
         else:
             record_event(
-                self.session, "login", username=user.username, remote_addr=remote, summary="登录成功"
+                self.session,
+                "login",
+                username=user.username,
+                remote_addr=remote,
+                summary="登录成功",
             )
         self.session.commit()
         return user

@@ -6,9 +6,8 @@ import datetime as dt
 import io
 from typing import Any
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import g, send_file, url_for
 from flask_appbuilder import AppBuilder, BaseView, IndexView, ModelView, expose
-from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
@@ -63,7 +62,9 @@ class ChineseModelView(ModelView):
     export_columns: list[str] | None = None
 
     def __init__(self, **kwargs: Any) -> None:
-        self.list_title = self.list_title if "list_title" in type(self).__dict__ else f"{self.noun}列表"
+        self.list_title = (
+            self.list_title if "list_title" in type(self).__dict__ else f"{self.noun}列表"
+        )
         self.show_title = f"{self.noun}详情"
         self.add_title = f"新增{self.noun}"
         self.edit_title = f"编辑{self.noun}"
@@ -93,7 +94,11 @@ class ChineseModelView(ModelView):
                 value: Any = item
                 for part in column.split("."):
                     value = getattr(value, part, None) if value is not None else None
-                row[column] = value if isinstance(value, str | int | float | list | dt.date | None) else str(value)
+                row[column] = (
+                    value
+                    if isinstance(value, str | int | float | list | dt.date | None)
+                    else str(value)
+                )
             rows.append(row)
         return rows
 
@@ -137,9 +142,34 @@ class EquipmentView(ChineseModelView):
         "created_at": "登记时间",
     }
     list_columns = ["name", "equipment_type_label", "enterprise", "serial_no", "location"]
-    export_columns = ["enterprise.name", "enterprise.uscc", "equipment_type_label", "name", "serial_no", "location", "notes"]
-    show_columns = ["enterprise", "equipment_type_label", "name", "serial_no", "location", "capacity", "notes", "created_at"]
-    add_columns = ["enterprise", "equipment_type", "name", "serial_no", "location", "capacity", "notes"]
+    export_columns = [
+        "enterprise.name",
+        "enterprise.uscc",
+        "equipment_type_label",
+        "name",
+        "serial_no",
+        "location",
+        "notes",
+    ]
+    show_columns = [
+        "enterprise",
+        "equipment_type_label",
+        "name",
+        "serial_no",
+        "location",
+        "capacity",
+        "notes",
+        "created_at",
+    ]
+    add_columns = [
+        "enterprise",
+        "equipment_type",
+        "name",
+        "serial_no",
+        "location",
+        "capacity",
+        "notes",
+    ]
     edit_columns = add_columns
     search_columns = ["name", "equipment_type", "enterprise", "serial_no", "location"]
     add_form_extra_fields = {"equipment_type": choice_field("设备类型", codes.EQUIPMENT_TYPES)}
@@ -179,21 +209,69 @@ class EnterpriseView(ChineseModelView):
     }
     list_columns = ["name", "uscc", "region", "sector_label", "tags_label", "status_label"]
     export_columns = [
-        "name", "uscc", "region_code", "region.full_name", "sector_label", "tags_label", "address",
-        "scale_label", "status_label", "principal_name", "principal_phone", "contact_name",
-        "contact_phone", "employees",
+        "name",
+        "uscc",
+        "region_code",
+        "region.full_name",
+        "sector_label",
+        "tags_label",
+        "address",
+        "scale_label",
+        "status_label",
+        "principal_name",
+        "principal_phone",
+        "contact_name",
+        "contact_phone",
+        "employees",
     ]
     show_fieldsets = [
-        ("基本信息", {"fields": ["name", "uscc", "region", "address", "sector_label", "tags_label", "scale_label", "status_label", "employees"]}),
-        ("负责人与联系人", {"fields": ["principal_name", "principal_phone", "contact_name", "contact_phone"]}),
+        (
+            "基本信息",
+            {
+                "fields": [
+                    "name",
+                    "uscc",
+                    "region",
+                    "address",
+                    "sector_label",
+                    "tags_label",
+                    "scale_label",
+                    "status_label",
+                    "employees",
+                ]
+            },
+        ),
+        (
+            "负责人与联系人",
+            {"fields": ["principal_name", "principal_phone", "contact_name", "contact_phone"]},
+        ),
         ("记录", {"fields": ["created_at", "updated_at"], "expanded": False}),
     ]
     add_columns = [
-        "name", "uscc", "region", "address", "sector", "tags", "scale", "status",
-        "principal_name", "principal_phone", "contact_name", "contact_phone", "employees",
+        "name",
+        "uscc",
+        "region",
+        "address",
+        "sector",
+        "tags",
+        "scale",
+        "status",
+        "principal_name",
+        "principal_phone",
+        "contact_name",
+        "contact_phone",
+        "employees",
     ]
     edit_columns = add_columns
-    search_columns = ["name", "uscc", "address", "sector", "region_code", "principal_name", "status"]
+    search_columns = [
+        "name",
+        "uscc",
+        "address",
+        "sector",
+        "region_code",
+        "principal_name",
+        "status",
+    ]
     add_form_extra_fields = {
         "region": region_field(),
         "sector": choice_field("行业类别", codes.SECTORS),
@@ -220,7 +298,12 @@ class TrainingRecordView(ChineseModelView):
     route_base = "/training"
     datamodel = SQLAInterface(TrainingRecord)
     noun = "培训记录"
-    label_columns = {"enforcer": "执法人员", "date": "培训日期", "course": "培训课程", "hours": "学时"}
+    label_columns = {
+        "enforcer": "执法人员",
+        "date": "培训日期",
+        "course": "培训课程",
+        "hours": "学时",
+    }
     list_columns = ["enforcer", "date", "course", "hours"]
     add_columns = ["enforcer", "date", "course", "hours"]
     edit_columns = add_columns
@@ -251,8 +334,24 @@ class EnforcerView(ChineseModelView):
         "created_at": "登记时间",
     }
     list_columns = ["name", "certificate_no", "department", "position", "training_hours"]
-    export_columns = ["name", "certificate_no", "department.name", "department.region_code", "position", "phone", "training_hours"]
-    show_columns = ["name", "certificate_no", "department", "position", "phone", "training_hours", "created_at"]
+    export_columns = [
+        "name",
+        "certificate_no",
+        "department.name",
+        "department.region_code",
+        "position",
+        "phone",
+        "training_hours",
+    ]
+    show_columns = [
+        "name",
+        "certificate_no",
+        "department",
+        "position",
+        "phone",
+        "training_hours",
+        "created_at",
+    ]
     add_columns = ["name", "certificate_no", "department", "position", "phone"]
     edit_columns = add_columns
     search_columns = ["name", "certificate_no", "department", "position"]
@@ -273,7 +372,13 @@ class DepartmentView(ChineseModelView):
     route_base = "/department"
     datamodel = SQLAInterface(Department)
     noun = "执法部门"
-    label_columns = {"name": "部门名称", "region": "行政区划", "region_code": "行政区划代码", "level": "层级", "level_label": "层级"}
+    label_columns = {
+        "name": "部门名称",
+        "region": "行政区划",
+        "region_code": "行政区划代码",
+        "level": "层级",
+        "level_label": "层级",
+    }
     list_columns = ["name", "region", "level_label"]
     show_columns = list_columns
     add_columns = ["name", "region", "level"]
@@ -289,7 +394,13 @@ class RegionView(ChineseModelView):
     datamodel = SQLAInterface(Region)
     noun = "行政区划"
     base_permissions = ["can_list", "can_show", "can_export"]
-    label_columns = {"code": "区划代码", "name": "名称", "full_name": "全称", "level": "级别", "parent_code": "上级代码"}
+    label_columns = {
+        "code": "区划代码",
+        "name": "名称",
+        "full_name": "全称",
+        "level": "级别",
+        "parent_code": "上级代码",
+    }
     list_columns = ["code", "full_name", "level", "parent_code"]
     show_columns = list_columns
     search_columns = ["code", "name", "full_name", "level"]
@@ -302,12 +413,31 @@ class AuditLogView(ChineseModelView):
     noun = "审计日志"
     base_permissions = ["can_list", "can_show", "can_export"]
     label_columns = {
-        "at": "时间", "username": "用户", "action": "操作", "action_label": "操作", "entity": "对象类型",
-        "entity_id": "对象编号", "summary": "摘要", "old_values": "原值", "new_values": "新值",
-        "reason": "原因", "remote_addr": "来源地址",
+        "at": "时间",
+        "username": "用户",
+        "action": "操作",
+        "action_label": "操作",
+        "entity": "对象类型",
+        "entity_id": "对象编号",
+        "summary": "摘要",
+        "old_values": "原值",
+        "new_values": "新值",
+        "reason": "原因",
+        "remote_addr": "来源地址",
     }
     list_columns = ["at", "username", "action_label", "entity", "entity_id", "summary"]
-    show_columns = ["at", "username", "action_label", "entity", "entity_id", "summary", "old_values", "new_values", "reason", "remote_addr"]
+    show_columns = [
+        "at",
+        "username",
+        "action_label",
+        "entity",
+        "entity_id",
+        "summary",
+        "old_values",
+        "new_values",
+        "reason",
+        "remote_addr",
+    ]
     export_columns = show_columns
     search_columns = ["at", "username", "action", "entity", "entity_id", "summary"]
     base_order = ("id", "desc")
@@ -321,7 +451,11 @@ class HomeView(IndexView):
         counts: dict[str, int] = {}
         if g.user is not None and g.user.is_authenticated:
             session = self.appbuilder.session
-            for key, model in (("enterprises", Enterprise), ("equipment", Equipment), ("enforcers", Enforcer)):
+            for key, model in (
+                ("enterprises", Enterprise),
+                ("equipment", Equipment),
+                ("enforcers", Enforcer),
+            ):
                 counts[key] = session.scalar(select(func.count()).select_from(model)) or 0
         return self.render_template(self.index_template, appbuilder=self.appbuilder, counts=counts)
 
@@ -332,9 +466,37 @@ class SectionView(BaseView):
     route_base = "/section"
     default_view = "workbench"
     SECTIONS = {
-        "workbench": ("我的工作台", ["监督检查计划", "专项执法任务", "现场检查方案", "现场逐项检查", "问题隐患", "整改复查", "立案查处", "执法文书", "我的工作提醒"]),
-        "statistics": ("统计查询", ["重点事项检查统计", "隐患排查治理统计", "执法处罚统计", "执法人员培训率", "企业信息录入率", "线上办案率", "区域下钻", "Excel 导出"]),
-        "library": ("执法资源库", ["法律法规", "部门规章", "标准规范", "典型案例", "学习资料", "文书模板"]),
+        "workbench": (
+            "我的工作台",
+            [
+                "监督检查计划",
+                "专项执法任务",
+                "现场检查方案",
+                "现场逐项检查",
+                "问题隐患",
+                "整改复查",
+                "立案查处",
+                "执法文书",
+                "我的工作提醒",
+            ],
+        ),
+        "statistics": (
+            "统计查询",
+            [
+                "重点事项检查统计",
+                "隐患排查治理统计",
+                "执法处罚统计",
+                "执法人员培训率",
+                "企业信息录入率",
+                "线上办案率",
+                "区域下钻",
+                "Excel 导出",
+            ],
+        ),
+        "library": (
+            "执法资源库",
+            ["法律法规", "部门规章", "标准规范", "典型案例", "学习资料", "文书模板"],
+        ),
     }
 
     def _render(self, key: str) -> Any:
@@ -362,9 +524,19 @@ def register_views(appbuilder: AppBuilder) -> None:
     from enforcement.web.api import register_apis
     from enforcement.web.importing import ImportView
 
-    appbuilder.add_view(SectionView, "工作台概览", href="/section/workbench/", category="我的工作台", icon="fa-briefcase")
-    appbuilder.add_link("统计概览", href="/section/statistics/", category="统计查询", icon="fa-bar-chart")
-    appbuilder.add_link("资源库概览", href="/section/library/", category="执法资源库", icon="fa-book")
+    appbuilder.add_view(
+        SectionView,
+        "工作台概览",
+        href="/section/workbench/",
+        category="我的工作台",
+        icon="fa-briefcase",
+    )
+    appbuilder.add_link(
+        "统计概览", href="/section/statistics/", category="统计查询", icon="fa-bar-chart"
+    )
+    appbuilder.add_link(
+        "资源库概览", href="/section/library/", category="执法资源库", icon="fa-book"
+    )
     maintenance = "系统维护配置"
     appbuilder.add_view(EnterpriseView, "执法对象", category=maintenance, icon="fa-industry")
     appbuilder.add_view(EquipmentView, "设备台账", category=maintenance, icon="fa-cogs")
@@ -375,4 +547,3 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(RegionView, "行政区划", category=maintenance, icon="fa-map")
     appbuilder.add_view(AuditLogView, "审计日志", category=maintenance, icon="fa-history")
     register_apis(appbuilder)
-
