@@ -24,7 +24,7 @@ def _entries(app, entity_id: int) -> list[AuditLog]:
 
 
 def test_create_update_and_delete_are_audited_with_old_and_new_values(app, client):
-    headers = api_token(client, "donghu")
+    headers = api_token(client, "nanchang")
     created = client.post(
         "/api/v1/enterprise/",
         json={
@@ -48,7 +48,7 @@ def test_create_update_and_delete_are_audited_with_old_and_new_values(app, clien
     assert client.delete(f"/api/v1/enterprise/{pk}", headers=headers).status_code == 200
 
     create, update, delete = _entries(app, pk)
-    assert (create.action, create.username) == ("create", "donghu")
+    assert (create.action, create.username) == ("create", "nanchang")
     assert create.new_values["name"] == "审计测试机械有限公司"
     assert create.new_values["tags"] == ["dust"]
     assert update.old_values == {"name": "审计测试机械有限公司"}
@@ -58,7 +58,7 @@ def test_create_update_and_delete_are_audited_with_old_and_new_values(app, clien
 
 
 def test_deleted_enterprise_is_kept_not_erased(app, client):
-    headers = api_token(client, "donghu")
+    headers = api_token(client, "nanchang")
     created = client.post(
         "/api/v1/enterprise/",
         json={
@@ -77,7 +77,7 @@ def test_deleted_enterprise_is_kept_not_erased(app, client):
         row = app.appbuilder.session.scalar(
             select(Enterprise).where(Enterprise.id == pk).execution_options(**{UNSCOPED: True})
         )
-        assert row is not None and row.deleted_by == "donghu"
+        assert row is not None and row.deleted_by == "nanchang"
 
 
 def test_tag_changes_are_audited_on_the_enterprise(app, client):

@@ -40,8 +40,11 @@ def test_record_of_another_county_answers_404_on_every_page(as_user, foreign):
     client = as_user("donghu")
     for url in (f"/enterprise/show/{foreign['id']}", f"/enterprise/edit/{foreign['id']}"):
         assert client.get(url).status_code == 404, url
-    response = client.post(f"/enterprise/delete/{foreign['id']}")
-    assert response.status_code == 404
+
+
+def test_leader_cannot_delete_another_citys_enterprise(as_user, foreign):
+    client = as_user("nanchang")  # leaders may delete, but only inside their jurisdiction
+    assert client.post(f"/enterprise/delete/{foreign['id']}").status_code == 404
 
 
 def test_search_does_not_find_another_countys_enterprise(as_user, foreign):
@@ -72,7 +75,8 @@ def test_api_hides_other_county_records(client, own, foreign):
         ).status_code
         == 404
     )
-    assert client.delete(f"/api/v1/enterprise/{foreign['id']}", headers=headers).status_code == 404
+    leader = api_token(client, "nanchang")
+    assert client.delete(f"/api/v1/enterprise/{foreign['id']}", headers=leader).status_code == 404
     listing = client.get("/api/v1/enterprise/?q=(page_size:500)", headers=headers).json
     assert {row["region_code"] for row in listing["result"]} == {DONGHU}
 

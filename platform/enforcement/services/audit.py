@@ -118,14 +118,15 @@ def _after_flush(session: Session, _context: object) -> None:
     for action, entity, obj, old, new in pending:
         if action == "create":
             new = snapshot(obj)
-        ident = inspect(obj).identity
+        # New rows have no identity key yet inside after_flush; their primary key is set though.
+        ident = inspect(obj).mapper.primary_key_from_instance(obj)
         rows.append(
             {
                 "at": dt.datetime.now().replace(microsecond=0),
                 "username": actor.username,
                 "action": action,
                 "entity": entity,
-                "entity_id": str(ident[0]) if ident else None,
+                "entity_id": "/".join(str(part) for part in ident),
                 "summary": str(obj)[:300],
                 "old_values": old,
                 "new_values": new,

@@ -39,6 +39,10 @@ class ContractApi(ModelRestApi):
     page_size = 50
     max_page_size = 500
 
+    def _merge_update_item(self, model_item: Any, data: dict[str, Any]) -> dict[str, Any]:
+        # Edit schemas load partially into the instance: nothing to merge (FAB's merge dumps every column).
+        return data
+
     def response_422(self, message: Any = None) -> Any:
         errors = errors_from_messages(message or "无法处理该记录")
         return self.response(422, errors=errors, message=message)

@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from flask import g, send_file, url_for
+from flask import current_app, g, send_file, url_for
 from flask_appbuilder import AppBuilder, BaseView, IndexView, ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -108,7 +108,7 @@ class ChineseModelView(ModelView):
         """The current list (same search filters and order) as an .xlsx file."""
         get_filter_args(self._filters)
         order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
-        limit = self.appbuilder.get_app.config.get("EXPORT_MAX_ROWS", 100000)
+        limit = current_app.config.get("EXPORT_MAX_ROWS", 100000)
         _, items = self.datamodel.query(
             self._filters, order_column, order_direction, page=0, page_size=limit
         )

@@ -1,0 +1,1 @@
+"""Checklist plugins: plugin.json → validated declaration → compiled answers schema + UI schema."""
