@@ -185,6 +185,90 @@ def demo_logins() -> None:
     click.echo(f"  密码（全部）：{DEMO_PASSWORD}")
 
 
+@main.group()
+def checklists() -> None:
+    """Checklist plugins (检查事项)."""
+
+
+@checklists.command("list")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@with_appcontext
+def checklists_list(as_json: bool) -> None:
+    """id, version, source, status, item count of every known checklist version."""
+    import json
+
+    from enforcement.services.checklists import platform_of
+
+    platform = platform_of()
+    rows = [
+        {
+            "id": e.id,
+            "version": e.version,
+            "source": e.source,
+            "status": e.status,
+            "items": len(e.declaration["items"]),
+            "scope": e.scope_region or "national",
+            "title": e.declaration["title"],
+        }
+        for e in platform.registry.all()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(
+            f"{row['id']:<34} {row['version']:<8} {row['source']:<9} {row['status']:<8} "
+            f"{row['items']:>3} 项  {row['scope']:<8} {row['title']}"
+        )
+    for error in platform.registry.errors:
+        click.echo(f"无效插件：{error}", err=True)
+
+
+@checklists.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@with_appcontext
+def checklists_validate(paths: tuple[Path, ...]) -> None:
+    """Exit 0 when every file is valid; else one line per error (`PATH: /pointer: message`), exit 1."""
+    from enforcement.checklists.errors import PluginError
+    from enforcement.checklists.loader import validate_text
+    from enforcement.services.checklists import platform_of
+
+    known = set(platform_of().registry.equipment_types)
+    failed = False
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            errors = [PluginError(str(path), "", f"无法读取文件：{exc}")]
+        else:
+            errors = validate_text(text, str(path), known)[1]
+        for error in errors:
+            click.echo(str(error))
+        failed = failed or bool(errors)
+    sys.exit(1 if failed else 0)
+
+
+@checklists.command("show")
+@click.argument("plugin_id")
+@click.option("--version", default=None)
+@click.option("--compiled", is_flag=True, help="the compiled answers schema and UI schema")
+@with_appcontext
+def checklists_show(plugin_id: str, version: str | None, compiled: bool) -> None:
+    import json
+
+    from enforcement.services.checklists import platform_of
+
+    entry = platform_of().registry.get(plugin_id, version)
+    if entry is None:
+        raise click.ClickException(f"找不到检查事项插件 {plugin_id}")
+    if compiled:
+        c = entry.compiled
+        data = {"sha256": c.sha256, "answers_schema": c.answers_schema, "ui_schema": c.ui_schema}
+    else:
+        data = entry.declaration
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)

@@ -10,9 +10,14 @@ from enforcement.models.base_data import (
     Region,
     TrainingRecord,
 )
+from enforcement.models.checklist import AnswerSet, ChecklistUpload, CompiledSchema, EvidenceFile
 from enforcement.models.user import AppUser
 
 __all__ = [
+    "AnswerSet",
+    "ChecklistUpload",
+    "CompiledSchema",
+    "EvidenceFile",
     "AppUser",
     "AuditLog",
     "Department",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from enforcement.domain.jurisdiction import NATIONAL, Jurisdiction
 from enforcement.models.base_data import Department, Enforcer, Enterprise, Equipment, TrainingRecord
+from enforcement.models.checklist import AnswerSet, EvidenceFile
 
 
 class OutOfJurisdiction(PermissionError):
@@ -94,6 +95,14 @@ def _criteria(jurisdiction: Jurisdiction) -> list:
             include_aliases=True,
         ),
         with_loader_criteria(
+            AnswerSet,
+            AnswerSet.enterprise_id.in_(visible_enterprises.scalar_subquery()),
+            include_aliases=True,
+        ),
+        with_loader_criteria(
+            EvidenceFile, _in_range(EvidenceFile.region_code, jurisdiction), include_aliases=True
+        ),
+        with_loader_criteria(
             TrainingRecord,
             TrainingRecord.enforcer_id.in_(visible_enforcers.scalar_subquery()),
             include_aliases=True,
@@ -136,6 +145,14 @@ def check_writable(obj: object, session: Session, jurisdiction: Jurisdiction) ->
         )
         if not jurisdiction.contains(region):
             raise OutOfJurisdiction("所选执法部门不在您的管辖范围内")
+    elif isinstance(obj, AnswerSet):
+        region = session.scalar(
+            select(Enterprise.region_code)
+            .where(Enterprise.id == obj.enterprise_id)
+            .execution_options(**{UNSCOPED: True})
+        )
+        if not jurisdiction.contains(region):
+            raise OutOfJurisdiction(message)
     elif isinstance(obj, Department):
         if not jurisdiction.contains(obj.region_code):
             raise OutOfJurisdiction("所选行政区划不在您的管辖范围内")

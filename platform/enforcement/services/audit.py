@@ -15,7 +15,9 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from enforcement.models import (
+    AnswerSet,
     AppUser,
+    ChecklistUpload,
     AuditLog,
     Department,
     Enforcer,
@@ -32,6 +34,8 @@ AUDITED: dict[type, str] = {
     TrainingRecord: "training_record",
     Department: "department",
     AppUser: "user",
+    ChecklistUpload: "checklist_upload",
+    AnswerSet: "answer_set",
 }
 SECRET_COLUMNS = {"password"}
 NOISE_COLUMNS = {"updated_at", "changed_on", "last_login", "login_count", "fail_login_count"}

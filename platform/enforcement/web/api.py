@@ -303,5 +303,7 @@ class DepartmentApi(ContractApi):
 
 
 def register_apis(appbuilder: AppBuilder) -> None:
-    for api in (RegionApi, DepartmentApi, EnterpriseApi, EquipmentApi, EnforcerApi):
+    from enforcement.web.checklist_api import ChecklistApi
+
+    for api in (RegionApi, DepartmentApi, EnterpriseApi, EquipmentApi, EnforcerApi, ChecklistApi):
         appbuilder.add_api(api)

@@ -39,8 +39,13 @@ BASE_DATA_VIEWS = {
 }
 REFERENCE_VIEWS = {"DepartmentView", "RegionView", "RegionApi", "DepartmentApi", "SectionView"}
 FIELD_VIEWS = {"EnterpriseView", "EquipmentView", "EnterpriseApi", "EquipmentApi"}
-API_VIEWS = {"EnterpriseApi", "EquipmentApi", "EnforcerApi", "RegionApi", "DepartmentApi"}
+API_VIEWS = {"EnterpriseApi", "EquipmentApi", "EnforcerApi", "RegionApi", "DepartmentApi", "ChecklistApi"}
+# ChecklistView (web/checklist_views.py): reading and filling forms vs. managing bureau plugins.
+CHECKLIST_READ = {"can_index", "can_export", "can_preview", "can_fill", "can_evidence", "can_evidence_file"}
+CHECKLIST_ADMIN = {"can_upload", "can_publish", "can_retire"}
 MENUS = {
+    "检查事项",
+    "现场检查表",
     "我的工作台",
     "工作台概览",
     "统计查询",
@@ -62,11 +67,15 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
         (READ, BASE_DATA_VIEWS | REFERENCE_VIEWS),
         (WRITE | DELETE, BASE_DATA_VIEWS),
         (IMPORT, {"ImportView"}),
+        (CHECKLIST_READ | CHECKLIST_ADMIN, {"ChecklistView"}),
+        ({"can_get", "can_post"}, {"ChecklistApi"}),
         ({"menu_access"}, MENUS),
     ],
     "inspector": [
         (READ, BASE_DATA_VIEWS | REFERENCE_VIEWS),
         (WRITE, FIELD_VIEWS),
+        (CHECKLIST_READ, {"ChecklistView"}),
+        ({"can_get", "can_post"}, {"ChecklistApi"}),
         ({"menu_access"}, MENUS - {"批量导入", "执法部门"}),
     ],
     "docking": [

@@ -1,0 +1,199 @@
+"""Compile a validated plugin declaration into an answers schema and a UI schema.
+
+Answers (what a form submits), one key per item id:
+  plain item:     {"answer": …, "<follow-up id>": …, "evidence": {"photo": [sha256…], "document": […]}}
+  per equipment:  [{"equipment_id": 12, "answer": …, …}, …]   (one entry per registered piece)
+A follow-up is required only when its condition holds (if/then); evidence minimums likewise.
+
+The UI schema follows JSON Forms: Controls with a `scope` into the answers schema and a SHOW `rule`
+for conditional follow-ups; item texts ride along in `options` so the renderer needs nothing else.
+The compiled schema is content-addressed: its SHA-256 pins an inspection to exactly this form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+FILE_REF = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+SEVERITY_LABELS = {"major": "重大事故隐患", "general": "一般"}
+CHOICE_LABELS = {"compliant": "符合", "non_compliant": "不符合", "not_applicable": "不适用"}
+
+
+@dataclass(frozen=True)
+class CompiledChecklist:
+    plugin_id: str
+    version: str
+    answers_schema: dict[str, Any]
+    ui_schema: dict[str, Any]
+    sha256: str = field(default="")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _entry_schema(item: dict[str, Any], *, per_equipment: bool) -> dict[str, Any]:
+    """The object holding one answer to `item` (for one piece of equipment when per_equipment)."""
+    properties: dict[str, Any] = {"answer": _plain_answer(item["answer"])}
+    required = ["answer"]
+    if per_equipment:
+        properties["equipment_id"] = {"type": "integer", "minimum": 1}
+        required.insert(0, "equipment_id")
+    conditionals: list[dict[str, Any]] = []
+    for follow_up in item.get("follow_ups", []):
+        properties[follow_up["id"]] = _plain_answer(follow_up["answer"])
+        if follow_up["when"].get("item", item["id"]) == item["id"]:
+            conditionals.append(
+                {
+                    "if": _answer_matches(follow_up["when"]["schema"]),
+                    "then": {"required": [follow_up["id"]]},
+                }
+            )
+    kinds = sorted({e["kind"] for e in item.get("evidence", [])})
+    if kinds:
+        properties["evidence"] = {
+            "type": "object",
+            "properties": {kind: {"type": "array", "items": FILE_REF} for kind in kinds},
+            "additionalProperties": False,
+        }
+    for evidence in item.get("evidence", []):
+        need = {"properties": {"evidence": {"required": [evidence["kind"]], "properties": {evidence["kind"]: {"minItems": evidence["min"]}}}}, "required": ["evidence"]}
+        if evidence["min"] == 0:
+            continue
+        when = evidence.get("when")
+        if when is None:
+            conditionals.append(need)
+        elif when.get("item", item["id"]) == item["id"]:
+            conditionals.append({"if": _answer_matches(when["schema"]), "then": need})
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+    if conditionals:
+        schema["allOf"] = conditionals
+    return schema
+
+
+def _plain_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer fragment without annotations (x- keys, titles) that do not validate anything."""
+    return {k: v for k, v in answer.items() if not k.startswith("x-") and k not in ("title", "description")}
+
+
+def _answer_matches(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"properties": {"answer": schema}, "required": ["answer"]}
+
+
+def compile_answers_schema(declaration: dict[str, Any]) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    cross_item: list[dict[str, Any]] = []
+    for item in declaration["items"]:
+        if "repeat" in item:
+            properties[item["id"]] = {"type": "array", "items": _entry_schema(item, per_equipment=True)}
+        else:
+            properties[item["id"]] = _entry_schema(item, per_equipment=False)
+        for follow_up in item.get("follow_ups", []):
+            target = follow_up["when"].get("item", item["id"])
+            if target != item["id"]:
+                cross_item.append(
+                    {
+                        "if": {"properties": {target: _answer_matches(follow_up["when"]["schema"])}, "required": [target]},
+                        "then": {"properties": {item["id"]: {"required": [follow_up["id"]]}}},
+                    }
+                )
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": declaration["title"],
+        "type": "object",
+        "properties": properties,
+        "required": [item["id"] for item in declaration["items"]],
+        "additionalProperties": False,
+    }
+    if cross_item:
+        schema["allOf"] = cross_item
+    return schema
+
+
+def _scope(*parts: str) -> str:
+    return "#/properties/" + "/properties/".join(parts)
+
+
+def _control(scope: str, label: str, answer: dict[str, Any], **options: Any) -> dict[str, Any]:
+    control: dict[str, Any] = {"type": "Control", "scope": scope, "label": label}
+    choices = answer.get("enum") or answer.get("items", {}).get("enum")
+    if choices:
+        options["choices"] = [{"value": v, "label": CHOICE_LABELS.get(v, str(v))} for v in choices]
+    if options:
+        control["options"] = options
+    return control
+
+
+def compile_ui_schema(declaration: dict[str, Any]) -> dict[str, Any]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in declaration["items"]:
+        item_id = item["id"]
+        base = (item_id, "items") if "repeat" in item else (item_id,)
+        answer_scope = _scope(*base, "answer") if "repeat" not in item else f"#/properties/{item_id}/items/properties/answer"
+
+        def scope_of(key: str, item_id: str = item_id, repeated: bool = "repeat" in item) -> str:
+            if repeated:
+                return f"#/properties/{item_id}/items/properties/{key}"
+            return _scope(item_id, key)
+
+        elements = [
+            _control(
+                answer_scope,
+                item["answer"].get("title", "检查结论"),
+                item["answer"],
+                role="answer",
+            )
+        ]
+        for follow_up in item.get("follow_ups", []):
+            target = follow_up["when"].get("item", item_id)
+            condition_scope = answer_scope if target == item_id else _scope(target, "answer")
+            control = _control(scope_of(follow_up["id"]), follow_up["title"], follow_up["answer"], role="follow_up")
+            control["rule"] = {"effect": "SHOW", "condition": {"scope": condition_scope, "schema": follow_up["when"]["schema"]}}
+            elements.append(control)
+        for evidence in item.get("evidence", []):
+            control = {
+                "type": "Control",
+                "scope": scope_of("evidence") + f"/properties/{evidence['kind']}",
+                "label": evidence.get("caption") or ("现场照片" if evidence["kind"] == "photo" else "证明材料"),
+                "options": {"role": "evidence", "kind": evidence["kind"], "min": evidence["min"], "max": evidence.get("max")},
+            }
+            if "when" in evidence:
+                control["rule"] = {"effect": "SHOW", "condition": {"scope": answer_scope, "schema": evidence["when"]["schema"]}}
+            elements.append(control)
+        group = {
+            "type": "Group",
+            "label": item["title"],
+            "elements": elements,
+            "options": {
+                "item_id": item_id,
+                "code": item.get("code"),
+                "content": item["content"],
+                "method": item["method"],
+                "severity": item["severity"],
+                "severity_label": SEVERITY_LABELS[item["severity"]],
+                "legal_basis": item["legal_basis"],
+                "penalty_basis": item["penalty_basis"],
+                "repeat": item.get("repeat"),
+            },
+        }
+        groups.setdefault(item.get("section") or "检查事项", []).append(group)
+    return {
+        "type": "Categorization" if len(groups) > 1 else "VerticalLayout",
+        "elements": [{"type": "Category", "label": section, "elements": items} for section, items in groups.items()],
+        "options": {"plugin_id": declaration["id"], "version": declaration["version"], "title": declaration["title"]},
+    }
+
+
+def compile_plugin(declaration: dict[str, Any]) -> CompiledChecklist:
+    answers = compile_answers_schema(declaration)
+    ui = compile_ui_schema(declaration)
+    digest = hashlib.sha256(canonical_json({"answers": answers, "ui": ui}).encode()).hexdigest()
+    return CompiledChecklist(declaration["id"], declaration["version"], answers, ui, digest)

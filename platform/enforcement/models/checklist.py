@@ -1,0 +1,84 @@
+"""Checklist plugins stored in the database (uploaded by bureaus), compiled schemas, answers, evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_appbuilder import Model
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from enforcement.models.base_data import Enterprise, _now
+
+
+class ChecklistUpload(Model):
+    """One version of a bureau's plugin.json, uploaded in the browser: draft → active → retired."""
+
+    __tablename__ = "checklist_upload"
+    __table_args__ = (UniqueConstraint("plugin_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plugin_id: Mapped[str] = mapped_column(String(120), nullable=False, index=True)
+    version: Mapped[str] = mapped_column(String(32), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="draft")
+    # The issuing bureau's region: the plugin is visible in that subtree only (NULL: national).
+    scope_region: Mapped[str | None] = mapped_column(String(6), index=True)
+    declaration: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    filename: Mapped[str | None] = mapped_column(String(200))
+    file_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    uploaded_by: Mapped[str | None] = mapped_column(String(128))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    published_by: Mapped[str | None] = mapped_column(String(128))
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    STATUS_LABELS = {"draft": "草稿", "active": "已发布", "retired": "已停用"}
+
+    @property
+    def status_label(self) -> str:
+        return self.STATUS_LABELS.get(self.status, self.status)
+
+
+class CompiledSchema(Model):
+    """A compiled answers + UI schema, kept by hash forever: old inspections render as they were."""
+
+    __tablename__ = "compiled_schema"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    plugin_id: Mapped[str] = mapped_column(String(120), nullable=False, index=True)
+    version: Mapped[str] = mapped_column(String(32), nullable=False)
+    answers_schema: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    ui_schema: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class AnswerSet(Model):
+    """The answers of one checklist for one enterprise, pinned to plugin id, version and schema hash."""
+
+    __tablename__ = "answer_set"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), nullable=False, index=True)
+    plugin_id: Mapped[str] = mapped_column(String(120), nullable=False, index=True)
+    plugin_version: Mapped[str] = mapped_column(String(32), nullable=False)
+    schema_hash: Mapped[str] = mapped_column(ForeignKey("compiled_schema.sha256"), nullable=False)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="draft")
+    created_by: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    enterprise: Mapped[Enterprise] = relationship(lazy="joined")
+    compiled: Mapped[CompiledSchema] = relationship()
+
+
+class EvidenceFile(Model):
+    """A photo or document stored by content hash under DATA_DIR/evidence; served inside its region only."""
+
+    __tablename__ = "evidence_file"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    original_name: Mapped[str | None] = mapped_column(String(200))
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    uploaded_by: Mapped[str | None] = mapped_column(String(128))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

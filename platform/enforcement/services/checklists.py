@@ -1,0 +1,231 @@
+"""Checklist use cases: upload → validate → preview → publish / retire; applicable forms; answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from enforcement.checklists.compiler import CompiledChecklist
+from enforcement.checklists.errors import PluginError
+from enforcement.checklists.loader import validate_text
+from enforcement.checklists.validation import validator_for
+from enforcement.domain.jurisdiction import Jurisdiction
+from enforcement.models import AnswerSet, ChecklistUpload, CompiledSchema, Enterprise
+from enforcement.models.scoping import current_actor
+from enforcement.plugins import ChecklistEntry, Platform, get_plugin_manager
+
+_LOCK = threading.Lock()
+EXTENSION = "enforcement.platform"
+
+
+def platform_of(app: Flask | None = None) -> Platform:
+    """The app's plugin platform: built on first use, with the uploaded plugins from the database."""
+    app = app or current_app
+    platform = app.extensions.get(EXTENSION)
+    if platform is None:
+        with _LOCK:
+            platform = app.extensions.get(EXTENSION)
+            if platform is None:
+                platform = get_plugin_manager(app.config["PLUGIN_DIRS"])
+                _load_uploads(app.appbuilder.session, platform)
+                app.extensions[EXTENSION] = platform
+    return platform
+
+
+def _load_uploads(session: Session, platform: Platform) -> None:
+    try:
+        uploads = session.scalars(
+            select(ChecklistUpload).where(ChecklistUpload.status.in_(["active", "retired"]))
+        ).all()
+    except (OperationalError, ProgrammingError):  # not migrated yet (CLI before `db upgrade`)
+        session.rollback()
+        return
+    for upload in uploads:
+        platform.register(_entry(upload))
+
+
+def _entry(upload: ChecklistUpload) -> ChecklistEntry:
+    return ChecklistEntry(upload.declaration, "uploaded", f"upload:{upload.id}", status=upload.status)
+
+
+def visible_entries(platform: Platform, jurisdiction: Jurisdiction) -> list[ChecklistEntry]:
+    return [e for e in platform.registry.all() if e.visible_to(jurisdiction)]
+
+
+@dataclass
+class UploadResult:
+    upload: ChecklistUpload | None
+    errors: list[PluginError]
+
+
+def upload_plugin(session: Session, platform: Platform, text: str, filename: str) -> UploadResult:
+    """Validate an uploaded plugin.json and keep it as a draft; every error at once, nothing saved then."""
+    declaration, errors = validate_text(text, filename, set(platform.registry.equipment_types))
+    if errors:
+        return UploadResult(None, errors)
+    assert declaration is not None
+    actor = current_actor()
+    entry = ChecklistEntry(declaration, "uploaded", filename, status="draft")
+    problems = []
+    if not actor.jurisdiction.is_national:
+        if entry.scope_region is None or not actor.jurisdiction.contains(entry.scope_region):
+            problems.append(
+                PluginError(filename, "/issuer/region", "发布单位的行政区划不在您的管辖范围内：只能发布本辖区的检查事项")
+            )
+    existing = platform.registry.get(declaration["id"], declaration["version"]) or session.scalar(
+        select(ChecklistUpload).where(
+            ChecklistUpload.plugin_id == declaration["id"], ChecklistUpload.version == declaration["version"]
+        )
+    )
+    if existing is not None:
+        problems.append(PluginError(filename, "/version", f"版本 {declaration['version']} 已存在：修改后请提升版本号"))
+    builtin = [e for e in platform.registry.all() if e.id == declaration["id"] and e.source != "uploaded"]
+    if builtin:
+        problems.append(PluginError(filename, "/id", "该编号属于内置或目录插件，不能通过上传覆盖"))
+    if problems:
+        return UploadResult(None, problems)
+    upload = ChecklistUpload(
+        plugin_id=declaration["id"],
+        version=declaration["version"],
+        title=declaration["title"],
+        status="draft",
+        scope_region=entry.scope_region,
+        declaration=declaration,
+        filename=filename,
+        file_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        uploaded_by=actor.username,
+    )
+    session.add(upload)
+    session.commit()
+    return UploadResult(upload, [])
+
+
+def publish(session: Session, platform: Platform, upload: ChecklistUpload) -> None:
+    """Make a draft the active version: inspectors of the region get it at once (no restart)."""
+    if upload.status != "draft":
+        raise ValueError("只有草稿可以发布")
+    upload.status = "active"
+    upload.published_by = current_actor().username
+    upload.published_at = dt.datetime.now().replace(microsecond=0)
+    store_compiled(session, _entry(upload).compiled)
+    session.commit()
+    platform.register(_entry(upload))
+
+
+def retire(session: Session, platform: Platform, upload: ChecklistUpload) -> None:
+    """Stop offering a version for new inspections; it stays readable for the ones that used it."""
+    if upload.status != "active":
+        raise ValueError("只有已发布的版本可以停用")
+    upload.status = "retired"
+    session.commit()
+    platform.registry.retire(upload.plugin_id, upload.version)
+
+
+def store_compiled(session: Session, compiled: CompiledChecklist) -> CompiledSchema:
+    row = session.get(CompiledSchema, compiled.sha256)
+    if row is None:
+        row = CompiledSchema(
+            sha256=compiled.sha256,
+            plugin_id=compiled.plugin_id,
+            version=compiled.version,
+            answers_schema=compiled.answers_schema,
+            ui_schema=compiled.ui_schema,
+        )
+        session.add(row)
+        session.flush()
+    return row
+
+
+def enterprise_facts(enterprise: Enterprise) -> dict[str, Any]:
+    """The plain dict hooks and applicability rules see (no ORM objects leave the services)."""
+    return {
+        "id": enterprise.id,
+        "name": enterprise.name,
+        "tags": enterprise.tags,
+        "sector": enterprise.sector,
+        "region_code": enterprise.region_code,
+        "equipment": [
+            {"id": e.id, "equipment_type": e.equipment_type, "name": e.name} for e in enterprise.equipment if e.deleted_at is None
+        ],
+    }
+
+
+def applicable(platform: Platform, enterprise: Enterprise) -> list[ChecklistEntry]:
+    """The active checklists for this enterprise, visible in the actor's jurisdiction."""
+    facts = enterprise_facts(enterprise)
+    jurisdiction = current_actor().jurisdiction
+    return [
+        entry
+        for entry in platform.registry.active().values()
+        if entry.visible_to(jurisdiction) and entry.applies_to(facts)
+    ]
+
+
+@dataclass
+class SaveResult:
+    answer_set: AnswerSet | None
+    errors: list[dict[str, str]]
+
+
+def save_answers(
+    session: Session,
+    platform: Platform,
+    enterprise: Enterprise,
+    entry: ChecklistEntry,
+    answers: dict[str, Any],
+    *,
+    submit: bool,
+    answer_set: AnswerSet | None = None,
+) -> SaveResult:
+    """Save a draft as it is, or submit: validated against the compiled schema and the extra checks."""
+    facts = enterprise_facts(enterprise)
+    compiled = entry.compiled
+    if answer_set is not None and answer_set.schema_hash != compiled.sha256:
+        pinned = session.get(CompiledSchema, answer_set.schema_hash)
+        compiled = CompiledChecklist(pinned.plugin_id, pinned.version, pinned.answers_schema, pinned.ui_schema, pinned.sha256)
+    if submit:
+        errors = validator_for(compiled.sha256, compiled.answers_schema).errors(answers)
+        if not errors:
+            for found in platform.pm.hook.extra_checks(declaration=entry.declaration, answers=answers, enterprise=facts):
+                errors.extend(found)
+        if errors:
+            return SaveResult(None, errors)
+    store_compiled(session, compiled)
+    if answer_set is None:
+        answer_set = AnswerSet(
+            enterprise_id=enterprise.id,
+            plugin_id=compiled.plugin_id,
+            plugin_version=compiled.version,
+            schema_hash=compiled.sha256,
+            created_by=current_actor().username,
+            answers=answers,
+        )
+        session.add(answer_set)
+    answer_set.answers = answers
+    if submit:
+        answer_set.status = "submitted"
+        answer_set.submitted_at = dt.datetime.now().replace(microsecond=0)
+    session.commit()
+    return SaveResult(answer_set, [])
+
+
+def suggestions(platform: Platform, entry: ChecklistEntry, enterprise: Enterprise, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Proposed measures for every non-compliant answer (per equipment where the item repeats)."""
+    facts = enterprise_facts(enterprise)
+    out = []
+    for item in entry.declaration["items"]:
+        given = answers.get(item["id"])
+        entries = given if isinstance(given, list) else [given] if given else []
+        for answer in entries:
+            if answer.get("answer") in ("non_compliant", False):
+                proposal = platform.pm.hook.suggest_measures(item=item, entry=answer, enterprise=facts)
+                out.append({"item_id": item["id"], "title": item["title"], "equipment_id": answer.get("equipment_id"), **proposal})
+    return out
