@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 
 from enforcement.checklists.errors import PluginError, PluginInvalid, pointer
@@ -30,10 +31,30 @@ def _schemas_dir() -> Path:
 
 
 @cache
+def meta_schema() -> dict[str, Any]:
+    return json.loads((_schemas_dir() / SCHEMA_FILE).read_text(encoding="utf-8"))
+
+
+@cache
 def meta_validator() -> Draft202012Validator:
-    schema = json.loads((_schemas_dir() / SCHEMA_FILE).read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    Draft202012Validator.check_schema(meta_schema())
+    return Draft202012Validator(meta_schema())
+
+
+@cache
+def _fast_meta_validator() -> Any:
+    """jsonschema-rs answers "is it valid?" fast; `jsonschema` explains what is wrong when it is not."""
+    return jsonschema_rs.validator_for(meta_schema())
+
+
+@cache
+def _condition_schema_error(canonical: str) -> str | None:
+    """Conditions repeat ({"const": "non_compliant"}): check each distinct one once."""
+    try:
+        Draft202012Validator.check_schema(json.loads(canonical))
+    except jsonschema.SchemaError as exc:
+        return exc.message
+    return None
 
 
 TYPE_NAMES = {
@@ -92,6 +113,8 @@ def _syntax_error(file: str, exc: json.JSONDecodeError) -> PluginError:
 
 
 def schema_errors(data: Any, file: str) -> list[PluginError]:
+    if _fast_meta_validator().is_valid(data):
+        return []
     errors = []
     for error in meta_validator().iter_errors(data):
         path, message = _chinese(error)
@@ -180,10 +203,9 @@ def _condition_errors(
             errors.append(
                 PluginError(file, pointer(path + ["item"]), "逐设备检查事项不能与其他事项互相引用条件")
             )
-    try:
-        Draft202012Validator.check_schema(when["schema"])
-    except jsonschema.SchemaError as exc:
-        errors.append(PluginError(file, pointer(path + ["schema"]), f"条件不是有效的 JSON Schema：{exc.message}"))
+    problem = _condition_schema_error(json.dumps(when["schema"], sort_keys=True))
+    if problem is not None:
+        errors.append(PluginError(file, pointer(path + ["schema"]), f"条件不是有效的 JSON Schema：{problem}"))
     return errors
 
 

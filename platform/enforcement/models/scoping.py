@@ -123,8 +123,10 @@ def check_writable(obj: object, session: Session, jurisdiction: Jurisdiction) ->
         return
     message = "该记录不在您的管辖范围内"
     if isinstance(obj, Enterprise):
-        if not jurisdiction.contains(obj.region_code):
-            raise OutOfJurisdiction(f"所选行政区划不在您的管辖范围内（{obj.region_code}）")
+        # Forms set the relationship, the API the column; the foreign key syncs only at flush.
+        region = obj.region.code if obj.region is not None else obj.region_code
+        if not jurisdiction.contains(region):
+            raise OutOfJurisdiction(f"所选行政区划不在您的管辖范围内（{region}）")
     elif isinstance(obj, Equipment):
         enterprise_id = obj.enterprise_id or (obj.enterprise.id if obj.enterprise else None)
         region = session.scalar(

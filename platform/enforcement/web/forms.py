@@ -25,7 +25,8 @@ def _session() -> Any:
 def choice_field(label: str, table: dict[str, str], required: bool = True) -> SelectField:
     from wtforms.validators import DataRequired, Optional
 
-    choices = ([] if required else [("", "（未填）")]) + list(table.items())
+    # A blank first choice: a required field is never silently filled with the first option.
+    choices = [("", "请选择" if required else "（未填）")] + list(table.items())
     return SelectField(
         label,
         choices=choices,
