@@ -39,9 +39,10 @@ SYSTEM = Actor(username="system", jurisdiction=NATIONAL)
 _provider: list[Callable[[], Actor]] = [lambda: SYSTEM]
 
 
-def set_actor_provider(provider: Callable[[], Actor]) -> None:
-    """The web layer installs a provider that resolves the logged-in user."""
-    _provider[0] = provider
+def set_actor_provider(provider: Callable[[], Actor]) -> Callable[[], Actor]:
+    """The web layer installs a provider that resolves the logged-in user; returns the previous one."""
+    previous, _provider[0] = _provider[0], provider
+    return previous
 
 
 def current_actor() -> Actor:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from enforcement.models import (
     AnswerSet,
     AppUser,
-    ChecklistUpload,
     AuditLog,
+    ChecklistUpload,
     Department,
     Enforcer,
     Enterprise,
@@ -89,8 +89,9 @@ def _changes(obj: object) -> tuple[dict[str, Any], dict[str, Any]]:
     return old, new
 
 
-def _before_flush(session: Session, _context: object, _instances: object) -> None:
-    pending = session.info.setdefault(_PENDING, [])
+def _before_flush(session: Session, flush_context: Any, _instances: object) -> None:
+    # Kept on this flush only: a flush that fails (and is rolled back) leaves no stale entries.
+    pending = flush_context.attributes.setdefault(_PENDING, [])
     # A changed tag collection marks its enterprise dirty too, so tags are audited on the enterprise.
     for obj in session.dirty:
         entity = AUDITED.get(type(obj))
@@ -113,8 +114,8 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
             pending.append(("create", entity, obj, None, None))
 
 
-def _after_flush(session: Session, _context: object) -> None:
-    pending = session.info.pop(_PENDING, [])
+def _after_flush(session: Session, flush_context: Any) -> None:
+    pending = flush_context.attributes.pop(_PENDING, [])
     if not pending:
         return
     actor = current_actor()

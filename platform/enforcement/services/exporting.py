@@ -88,8 +88,8 @@ def _write_sheet(
         sheet.write_string(0, position, str(title), header)
     for row_number, values in enumerate(frame.itertuples(index=False, name=None), start=1):
         for position, value in enumerate(values):
-            if value is None:
-                continue
+            if value is None or value == "":
+                continue  # a blank cell, not an empty string: Excel's "blank" filters find it
             if isinstance(value, str):
                 sheet.write_string(row_number, position, value)
             else:

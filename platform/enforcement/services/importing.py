@@ -15,7 +15,6 @@ import io
 import logging
 import math
 import re
-import zipfile
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,15 +125,16 @@ def _frame(lines: Iterable[Sequence[Any]]) -> pd.DataFrame:
 
 
 def _xlsx_lines(data: bytes) -> list[tuple[Any, ...]]:
+    # Whatever the parser trips on (not a zip, encrypted, broken XML), the upload is at fault.
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        try:
+            # The first sheet holds the data (the template's second sheet is the instructions).
+            return list(workbook.worksheets[0].iter_rows(values_only=True))
+        finally:
+            workbook.close()
+    except Exception as exc:
         raise ImportFileError("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密、未损坏") from exc
-    try:
-        # The first sheet holds the data (the template's second sheet is the instructions).
-        return list(workbook.worksheets[0].iter_rows(values_only=True))
-    finally:
-        workbook.close()
 
 
 def _csv_lines(data: bytes) -> list[list[str]]:

@@ -23,11 +23,19 @@ MIGRATIONS_DIR = __file__.rsplit("/", 2)[0] + "/migrations"
 log = logging.getLogger(__name__)
 
 
+def _is_sqlite(dbapi_connection: Any) -> bool:
+    return "sqlite" in type(dbapi_connection).__module__
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers work while the single writer commits; foreign keys are off by default."""
-    module = type(dbapi_connection).__module__
-    if "sqlite" not in module:
+    """WAL lets readers work while the single writer commits; foreign keys are off by default.
+
+    pysqlite also defers BEGIN on its own, which breaks SAVEPOINTs (the importer saves each row in
+    one): we turn that off and emit BEGIN ourselves, SQLAlchemy's documented recipe.
+    """
+    if not _is_sqlite(dbapi_connection):
         return
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -130,6 +138,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     with app.app_context():
         event.listen(db.engine, "connect", _sqlite_pragmas)
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         appbuilder = AppBuilder(
             security_manager_class=EnforcementSecurityManager,
             indexview=HomeView,

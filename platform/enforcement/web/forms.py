@@ -7,7 +7,8 @@ from typing import Any
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
 from flask_appbuilder.models.sqla.base import SQLA  # noqa: F401 - documents where sessions come from
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
 from wtforms import Field, Form, SelectField, SelectMultipleField, ValidationError
 
 from enforcement.domain import codes
@@ -43,8 +44,14 @@ def tags_field() -> SelectMultipleField:
 
 def _regions_in_jurisdiction() -> list[Region]:
     jurisdiction = current_actor().jurisdiction
-    # Counties, plus the cities that have none (东莞, 中山, 儋州): never a province.
-    query = select(Region).where(Region.level != "province").order_by(Region.code)
+    # Counties, plus the cities that have none (东莞, 中山, 儋州).
+    child = aliased(Region)
+    has_children = select(child.code).where(child.parent_code == Region.code).exists()
+    query = (
+        select(Region)
+        .where(or_(Region.level == "county", and_(Region.level == "city", ~has_children)))
+        .order_by(Region.code)
+    )
     if not jurisdiction.is_national:
         low, high = jurisdiction.code_range  # type: ignore[misc]
         query = query.where(Region.code.between(low, high))
