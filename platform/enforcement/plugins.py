@@ -68,11 +68,17 @@ class ChecklistEntry:
     def applies_to(self, enterprise: dict[str, Any]) -> bool:
         """Which enterprises the checklist is for: tags, sectors, equipment, and the issuer's region."""
         rule = self.declaration.get("applies_to", {})
-        if self.scope_region and not Jurisdiction(self.scope_region).contains(enterprise.get("region_code")):
+        if self.scope_region and not Jurisdiction(self.scope_region).contains(
+            enterprise.get("region_code")
+        ):
             return False
         if rule.get("all_enterprises"):
             return True
-        tags, sectors, types = rule.get("tags", []), rule.get("sectors", []), rule.get("equipment_types", [])
+        tags, sectors, types = (
+            rule.get("tags", []),
+            rule.get("sectors", []),
+            rule.get("equipment_types", []),
+        )
         if not (tags or sectors or types):
             return True
         have_types = {e["equipment_type"] for e in enterprise.get("equipment", [])}
@@ -178,8 +184,12 @@ class Platform:
 
     def register(self, entry: ChecklistEntry) -> None:
         """Add a checklist at run time (an uploaded plugin published): historic hooks fire at once."""
-        self.registry.add(entry)  # before pluggy calls the historic hook, so it is not seen as a package
-        self.pm.register(JsonChecklistPlugin(entry), name=f"{entry.source}:{entry.id}@{entry.version}")
+        self.registry.add(
+            entry
+        )  # before pluggy calls the historic hook, so it is not seen as a package
+        self.pm.register(
+            JsonChecklistPlugin(entry), name=f"{entry.source}:{entry.id}@{entry.version}"
+        )
 
     def accept_declarations(self, declarations: list[dict[str, Any]]) -> None:
         """Historic callback of register_checklists: keep declarations from Python packages."""
@@ -208,13 +218,22 @@ class Platform:
 def _folder_entries(folder: Path, source: str, registry: ChecklistRegistry) -> list[ChecklistEntry]:
     entries = []
     # A folder holds plugin files directly (bureau drops a .json) or one sub-folder per plugin.
-    for path in sorted(folder.glob("*/plugin.json")) + sorted(folder.glob("*.json")):
-        try:
-            declaration = load_file(path, set(registry.equipment_types))
-        except PluginInvalid as exc:
-            registry.errors.extend(exc.errors)  # a bad file never stops the others
-            continue
-        entries.append(ChecklistEntry(declaration, source, str(path)))
+    pending = sorted(folder.glob("*/plugin.json")) + sorted(folder.glob("*.json"))
+    failed: dict[Path, list[PluginError]] = {}
+    # Again while progress is made: a file may repeat over a type that a later file declares.
+    while pending:
+        failed = {}
+        for path in pending:
+            try:
+                declaration = load_file(path, set(registry.equipment_types))
+            except PluginInvalid as exc:
+                failed[path] = exc.errors
+                continue
+            registry.add_equipment_types(declaration.get("equipment_types", []))
+            entries.append(ChecklistEntry(declaration, source, str(path)))
+        pending = list(failed) if len(failed) < len(pending) else []
+    for errors in failed.values():
+        registry.errors.extend(errors)  # a bad file never stops the others
     return entries
 
 

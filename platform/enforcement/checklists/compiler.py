@@ -60,7 +60,15 @@ def _entry_schema(item: dict[str, Any], *, per_equipment: bool) -> dict[str, Any
             "additionalProperties": False,
         }
     for evidence in item.get("evidence", []):
-        need = {"properties": {"evidence": {"required": [evidence["kind"]], "properties": {evidence["kind"]: {"minItems": evidence["min"]}}}}, "required": ["evidence"]}
+        need = {
+            "properties": {
+                "evidence": {
+                    "required": [evidence["kind"]],
+                    "properties": {evidence["kind"]: {"minItems": evidence["min"]}},
+                }
+            },
+            "required": ["evidence"],
+        }
         if evidence["min"] == 0:
             continue
         when = evidence.get("when")
@@ -81,7 +89,11 @@ def _entry_schema(item: dict[str, Any], *, per_equipment: bool) -> dict[str, Any
 
 def _plain_answer(answer: dict[str, Any]) -> dict[str, Any]:
     """The answer fragment without annotations (x- keys, titles) that do not validate anything."""
-    return {k: v for k, v in answer.items() if not k.startswith("x-") and k not in ("title", "description")}
+    return {
+        k: v
+        for k, v in answer.items()
+        if not k.startswith("x-") and k not in ("title", "description")
+    }
 
 
 def _answer_matches(schema: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +105,10 @@ def compile_answers_schema(declaration: dict[str, Any]) -> dict[str, Any]:
     cross_item: list[dict[str, Any]] = []
     for item in declaration["items"]:
         if "repeat" in item:
-            properties[item["id"]] = {"type": "array", "items": _entry_schema(item, per_equipment=True)}
+            properties[item["id"]] = {
+                "type": "array",
+                "items": _entry_schema(item, per_equipment=True),
+            }
         else:
             properties[item["id"]] = _entry_schema(item, per_equipment=False)
         for follow_up in item.get("follow_ups", []):
@@ -101,7 +116,10 @@ def compile_answers_schema(declaration: dict[str, Any]) -> dict[str, Any]:
             if target != item["id"]:
                 cross_item.append(
                     {
-                        "if": {"properties": {target: _answer_matches(follow_up["when"]["schema"])}, "required": [target]},
+                        "if": {
+                            "properties": {target: _answer_matches(follow_up["when"]["schema"])},
+                            "required": [target],
+                        },
                         "then": {"properties": {item["id"]: {"required": [follow_up["id"]]}}},
                     }
                 )
@@ -137,7 +155,11 @@ def compile_ui_schema(declaration: dict[str, Any]) -> dict[str, Any]:
     for item in declaration["items"]:
         item_id = item["id"]
         base = (item_id, "items") if "repeat" in item else (item_id,)
-        answer_scope = _scope(*base, "answer") if "repeat" not in item else f"#/properties/{item_id}/items/properties/answer"
+        answer_scope = (
+            _scope(*base, "answer")
+            if "repeat" not in item
+            else f"#/properties/{item_id}/items/properties/answer"
+        )
 
         def scope_of(key: str, item_id: str = item_id, repeated: bool = "repeat" in item) -> str:
             if repeated:
@@ -155,18 +177,32 @@ def compile_ui_schema(declaration: dict[str, Any]) -> dict[str, Any]:
         for follow_up in item.get("follow_ups", []):
             target = follow_up["when"].get("item", item_id)
             condition_scope = answer_scope if target == item_id else _scope(target, "answer")
-            control = _control(scope_of(follow_up["id"]), follow_up["title"], follow_up["answer"], role="follow_up")
-            control["rule"] = {"effect": "SHOW", "condition": {"scope": condition_scope, "schema": follow_up["when"]["schema"]}}
+            control = _control(
+                scope_of(follow_up["id"]), follow_up["title"], follow_up["answer"], role="follow_up"
+            )
+            control["rule"] = {
+                "effect": "SHOW",
+                "condition": {"scope": condition_scope, "schema": follow_up["when"]["schema"]},
+            }
             elements.append(control)
         for evidence in item.get("evidence", []):
             control = {
                 "type": "Control",
                 "scope": scope_of("evidence") + f"/properties/{evidence['kind']}",
-                "label": evidence.get("caption") or ("现场照片" if evidence["kind"] == "photo" else "证明材料"),
-                "options": {"role": "evidence", "kind": evidence["kind"], "min": evidence["min"], "max": evidence.get("max")},
+                "label": evidence.get("caption")
+                or ("现场照片" if evidence["kind"] == "photo" else "证明材料"),
+                "options": {
+                    "role": "evidence",
+                    "kind": evidence["kind"],
+                    "min": evidence["min"],
+                    "max": evidence.get("max"),
+                },
             }
             if "when" in evidence:
-                control["rule"] = {"effect": "SHOW", "condition": {"scope": answer_scope, "schema": evidence["when"]["schema"]}}
+                control["rule"] = {
+                    "effect": "SHOW",
+                    "condition": {"scope": answer_scope, "schema": evidence["when"]["schema"]},
+                }
             elements.append(control)
         group = {
             "type": "Group",
@@ -187,8 +223,15 @@ def compile_ui_schema(declaration: dict[str, Any]) -> dict[str, Any]:
         groups.setdefault(item.get("section") or "检查事项", []).append(group)
     return {
         "type": "Categorization" if len(groups) > 1 else "VerticalLayout",
-        "elements": [{"type": "Category", "label": section, "elements": items} for section, items in groups.items()],
-        "options": {"plugin_id": declaration["id"], "version": declaration["version"], "title": declaration["title"]},
+        "elements": [
+            {"type": "Category", "label": section, "elements": items}
+            for section, items in groups.items()
+        ],
+        "options": {
+            "plugin_id": declaration["id"],
+            "version": declaration["version"],
+            "title": declaration["title"],
+        },
     }
 
 

@@ -57,6 +57,16 @@ def _condition_schema_error(canonical: str) -> str | None:
     return None
 
 
+@cache
+def _bad_pattern(pattern: str) -> bool:
+    """A `pattern` the answers' validator (jsonschema-rs, ECMA-262) cannot compile."""
+    try:
+        jsonschema_rs.validator_for({"type": "string", "pattern": pattern})
+    except ValueError:
+        return True
+    return False
+
+
 TYPE_NAMES = {
     "object": "对象",
     "array": "数组",
@@ -138,9 +148,16 @@ def semantic_errors(
         if not region:
             err(["issuer"], "非部级发布的插件必须填写发布单位的行政区划代码 region")
         else:
-            expected = {"province": region.endswith("0000"), "city": region.endswith("00") and not region.endswith("0000"), "county": not region.endswith("00")}
+            expected = {
+                "province": region.endswith("0000"),
+                "city": region.endswith("00") and not region.endswith("0000"),
+                "county": not region.endswith("00"),
+            }
             if not expected[issuer["level"]]:
-                err(["issuer", "region"], f"行政区划代码 {region} 与发布层级 {issuer['level']} 不一致")
+                err(
+                    ["issuer", "region"],
+                    f"行政区划代码 {region} 与发布层级 {issuer['level']} 不一致",
+                )
     declared = {t["id"] for t in data.get("equipment_types", [])}
     seen_types: set[str] = set()
     for index, equipment_type in enumerate(data.get("equipment_types", [])):
@@ -160,7 +177,10 @@ def semantic_errors(
         path: list[Any] = ["items", index]
         item_id = item["id"]
         if item_id in first_index:
-            err(path + ["id"], f"检查事项编号“{item_id}”重复（与 /items/{first_index[item_id]} 相同）")
+            err(
+                path + ["id"],
+                f"检查事项编号“{item_id}”重复（与 /items/{first_index[item_id]} 相同）",
+            )
         else:
             first_index[item_id] = index
         if not item_id.startswith(plugin_id + "."):
@@ -174,17 +194,27 @@ def semantic_errors(
         follow_up_ids: set[str] = set()
         for f_index, follow_up in enumerate(item.get("follow_ups", [])):
             f_path = path + ["follow_ups", f_index]
-            if follow_up["id"] in follow_up_ids or follow_up["id"] in ("answer", "evidence", "equipment_id"):
+            if follow_up["id"] in follow_up_ids or follow_up["id"] in (
+                "answer",
+                "evidence",
+                "equipment_id",
+            ):
                 err(f_path + ["id"], f"追问编号“{follow_up['id']}”重复或为保留字")
             follow_up_ids.add(follow_up["id"])
             errors.extend(_answer_errors(follow_up["answer"], file, f_path + ["answer"]))
-            errors.extend(_condition_errors(follow_up["when"], file, f_path + ["when"], ids, repeated, item))
+            errors.extend(
+                _condition_errors(follow_up["when"], file, f_path + ["when"], ids, repeated, item)
+            )
         for e_index, evidence in enumerate(item.get("evidence", [])):
             e_path = path + ["evidence", e_index]
             if "max" in evidence and evidence["max"] < evidence["min"]:
                 err(e_path + ["max"], "max 不能小于 min")
             if "when" in evidence:
-                errors.extend(_condition_errors(evidence["when"], file, e_path + ["when"], ids, repeated, item))
+                errors.extend(
+                    _condition_errors(
+                        evidence["when"], file, e_path + ["when"], ids, repeated, item
+                    )
+                )
         fine = item["penalty_basis"].get("fine", {})
         if "min" in fine and "max" in fine and fine["min"] > fine["max"]:
             err(path + ["penalty_basis", "fine"], "罚款下限不能高于上限")
@@ -192,20 +222,31 @@ def semantic_errors(
 
 
 def _condition_errors(
-    when: dict[str, Any], file: str, path: list[Any], ids: list[str], repeated: set[str], item: dict[str, Any]
+    when: dict[str, Any],
+    file: str,
+    path: list[Any],
+    ids: list[str],
+    repeated: set[str],
+    item: dict[str, Any],
 ) -> list[PluginError]:
     errors = []
     target = when.get("item")
     if target is not None:
         if target not in ids:
-            errors.append(PluginError(file, pointer(path + ["item"]), f"条件引用的检查事项“{target}”不存在"))
+            errors.append(
+                PluginError(file, pointer(path + ["item"]), f"条件引用的检查事项“{target}”不存在")
+            )
         elif target != item["id"] and (target in repeated or item["id"] in repeated):
             errors.append(
-                PluginError(file, pointer(path + ["item"]), "逐设备检查事项不能与其他事项互相引用条件")
+                PluginError(
+                    file, pointer(path + ["item"]), "逐设备检查事项不能与其他事项互相引用条件"
+                )
             )
     problem = _condition_schema_error(json.dumps(when["schema"], sort_keys=True))
     if problem is not None:
-        errors.append(PluginError(file, pointer(path + ["schema"]), f"条件不是有效的 JSON Schema：{problem}"))
+        errors.append(
+            PluginError(file, pointer(path + ["schema"]), f"条件不是有效的 JSON Schema：{problem}")
+        )
     return errors
 
 
@@ -215,13 +256,28 @@ def _answer_errors(answer: dict[str, Any], file: str, path: list[Any]) -> list[P
     kind = answer["type"]
     python_types = {"string": str, "boolean": bool, "number": (int, float), "integer": int}
     if kind == "array" and "items" not in answer:
-        errors.append(PluginError(file, pointer(path), "多选题必须用 items.enum 列出选项，表单无法绘制任意数组"))
+        errors.append(
+            PluginError(
+                file, pointer(path), "多选题必须用 items.enum 列出选项，表单无法绘制任意数组"
+            )
+        )
     if "enum" in answer and kind in python_types:
         for index, value in enumerate(answer["enum"]):
-            if not isinstance(value, python_types[kind]) or (kind != "boolean" and isinstance(value, bool)):
-                errors.append(PluginError(file, pointer(path + ["enum", index]), f"选项类型应为{TYPE_NAMES[kind]}"))
+            if not isinstance(value, python_types[kind]) or (
+                kind != "boolean" and isinstance(value, bool)
+            ):
+                errors.append(
+                    PluginError(
+                        file, pointer(path + ["enum", index]), f"选项类型应为{TYPE_NAMES[kind]}"
+                    )
+                )
     if kind == "array" and "enum" in answer:
-        errors.append(PluginError(file, pointer(path + ["enum"]), "多选题的选项应写在 items.enum 中"))
+        errors.append(
+            PluginError(file, pointer(path + ["enum"]), "多选题的选项应写在 items.enum 中")
+        )
+    if "pattern" in answer and _bad_pattern(answer["pattern"]):
+        message = f"正则表达式无效“{answer['pattern']}”"
+        errors.append(PluginError(file, pointer(path + ["pattern"]), message))
     if "format" in answer and kind != "string":
         errors.append(PluginError(file, pointer(path + ["format"]), "format 只能用于字符串"))
     return errors

@@ -46,13 +46,26 @@ def equipment_coverage_errors(
         repeat = item.get("repeat")
         if not repeat or item["id"] not in answers:
             continue
-        expected = {e["id"] for e in enterprise.get("equipment", []) if e["equipment_type"] == repeat["equipment_type"]}
+        expected = {
+            e["id"]
+            for e in enterprise.get("equipment", [])
+            if e["equipment_type"] == repeat["equipment_type"]
+        }
         given = [entry.get("equipment_id") for entry in answers[item["id"]]]
         for index, equipment_id in enumerate(given):
             if equipment_id not in expected:
-                errors.append({"path": f"/{item['id']}/{index}/equipment_id", "message": "该设备不在企业设备台账中"})
+                errors.append(
+                    {
+                        "path": f"/{item['id']}/{index}/equipment_id",
+                        "message": "该设备不在企业设备台账中",
+                    }
+                )
             elif given.index(equipment_id) != index:
-                errors.append({"path": f"/{item['id']}/{index}/equipment_id", "message": "同一设备重复作答"})
+                errors.append(
+                    {"path": f"/{item['id']}/{index}/equipment_id", "message": "同一设备重复作答"}
+                )
         for missing in sorted(expected - set(given)):
-            errors.append({"path": f"/{item['id']}", "message": f"设备台账中编号 {missing} 的设备尚未检查"})
+            errors.append(
+                {"path": f"/{item['id']}", "message": f"设备台账中编号 {missing} 的设备尚未检查"}
+            )
     return errors

@@ -56,7 +56,9 @@ class AnswerSet(Model):
 
     __tablename__ = "answer_set"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), nullable=False, index=True)
+    enterprise_id: Mapped[int] = mapped_column(
+        ForeignKey("enterprise.id"), nullable=False, index=True
+    )
     plugin_id: Mapped[str] = mapped_column(String(120), nullable=False, index=True)
     plugin_version: Mapped[str] = mapped_column(String(32), nullable=False)
     schema_hash: Mapped[str] = mapped_column(ForeignKey("compiled_schema.sha256"), nullable=False)

@@ -53,7 +53,9 @@ def _load_uploads(session: Session, platform: Platform) -> None:
 
 
 def _entry(upload: ChecklistUpload) -> ChecklistEntry:
-    return ChecklistEntry(upload.declaration, "uploaded", f"upload:{upload.id}", status=upload.status)
+    return ChecklistEntry(
+        upload.declaration, "uploaded", f"upload:{upload.id}", status=upload.status
+    )
 
 
 def visible_entries(platform: Platform, jurisdiction: Jurisdiction) -> list[ChecklistEntry]:
@@ -78,16 +80,27 @@ def upload_plugin(session: Session, platform: Platform, text: str, filename: str
     if not actor.jurisdiction.is_national:
         if entry.scope_region is None or not actor.jurisdiction.contains(entry.scope_region):
             problems.append(
-                PluginError(filename, "/issuer/region", "发布单位的行政区划不在您的管辖范围内：只能发布本辖区的检查事项")
+                PluginError(
+                    filename,
+                    "/issuer/region",
+                    "发布单位的行政区划不在您的管辖范围内：只能发布本辖区的检查事项",
+                )
             )
     existing = platform.registry.get(declaration["id"], declaration["version"]) or session.scalar(
         select(ChecklistUpload).where(
-            ChecklistUpload.plugin_id == declaration["id"], ChecklistUpload.version == declaration["version"]
+            ChecklistUpload.plugin_id == declaration["id"],
+            ChecklistUpload.version == declaration["version"],
         )
     )
     if existing is not None:
-        problems.append(PluginError(filename, "/version", f"版本 {declaration['version']} 已存在：修改后请提升版本号"))
-    builtin = [e for e in platform.registry.all() if e.id == declaration["id"] and e.source != "uploaded"]
+        problems.append(
+            PluginError(
+                filename, "/version", f"版本 {declaration['version']} 已存在：修改后请提升版本号"
+            )
+        )
+    builtin = [
+        e for e in platform.registry.all() if e.id == declaration["id"] and e.source != "uploaded"
+    ]
     if builtin:
         problems.append(PluginError(filename, "/id", "该编号属于内置或目录插件，不能通过上传覆盖"))
     if problems:
@@ -153,7 +166,9 @@ def enterprise_facts(enterprise: Enterprise) -> dict[str, Any]:
         "sector": enterprise.sector,
         "region_code": enterprise.region_code,
         "equipment": [
-            {"id": e.id, "equipment_type": e.equipment_type, "name": e.name} for e in enterprise.equipment if e.deleted_at is None
+            {"id": e.id, "equipment_type": e.equipment_type, "name": e.name}
+            for e in enterprise.equipment
+            if e.deleted_at is None
         ],
     }
 
@@ -190,11 +205,15 @@ def save_answers(
     compiled = entry.compiled
     if answer_set is not None and answer_set.schema_hash != compiled.sha256:
         pinned = session.get(CompiledSchema, answer_set.schema_hash)
-        compiled = CompiledChecklist(pinned.plugin_id, pinned.version, pinned.answers_schema, pinned.ui_schema, pinned.sha256)
+        compiled = CompiledChecklist(
+            pinned.plugin_id, pinned.version, pinned.answers_schema, pinned.ui_schema, pinned.sha256
+        )
     if submit:
         errors = validator_for(compiled.sha256, compiled.answers_schema).errors(answers)
         if not errors:
-            for found in platform.pm.hook.extra_checks(declaration=entry.declaration, answers=answers, enterprise=facts):
+            for found in platform.pm.hook.extra_checks(
+                declaration=entry.declaration, answers=answers, enterprise=facts
+            ):
                 errors.extend(found)
         if errors:
             return SaveResult(None, errors)
@@ -217,7 +236,9 @@ def save_answers(
     return SaveResult(answer_set, [])
 
 
-def suggestions(platform: Platform, entry: ChecklistEntry, enterprise: Enterprise, answers: dict[str, Any]) -> list[dict[str, Any]]:
+def suggestions(
+    platform: Platform, entry: ChecklistEntry, enterprise: Enterprise, answers: dict[str, Any]
+) -> list[dict[str, Any]]:
     """Proposed measures for every non-compliant answer (per equipment where the item repeats)."""
     facts = enterprise_facts(enterprise)
     out = []
@@ -226,6 +247,15 @@ def suggestions(platform: Platform, entry: ChecklistEntry, enterprise: Enterpris
         entries = given if isinstance(given, list) else [given] if given else []
         for answer in entries:
             if answer.get("answer") in ("non_compliant", False):
-                proposal = platform.pm.hook.suggest_measures(item=item, entry=answer, enterprise=facts)
-                out.append({"item_id": item["id"], "title": item["title"], "equipment_id": answer.get("equipment_id"), **proposal})
+                proposal = platform.pm.hook.suggest_measures(
+                    item=item, entry=answer, enterprise=facts
+                )
+                out.append(
+                    {
+                        "item_id": item["id"],
+                        "title": item["title"],
+                        "equipment_id": answer.get("equipment_id"),
+                        **proposal,
+                    }
+                )
     return out

@@ -26,7 +26,11 @@ class ChecklistApi(BaseApi):
         return entry
 
     def _not_found(self) -> Any:
-        return self.response(404, message="检查事项插件不存在", errors=[{"path": "/", "message": "检查事项插件不存在"}])
+        return self.response(
+            404,
+            message="检查事项插件不存在",
+            errors=[{"path": "/", "message": "检查事项插件不存在"}],
+        )
 
     @expose("/", methods=["GET"])
     @protect()
@@ -41,7 +45,11 @@ class ChecklistApi(BaseApi):
               description: list of checklists
         """
         jurisdiction = current_actor().jurisdiction
-        entries = [e for e in service.platform_of().registry.active().values() if e.visible_to(jurisdiction)]
+        entries = [
+            e
+            for e in service.platform_of().registry.active().values()
+            if e.visible_to(jurisdiction)
+        ]
         result = [
             {
                 "id": e.id,
@@ -87,7 +95,9 @@ class ChecklistApi(BaseApi):
         entry = self._entry(plugin_id)
         if entry is None:
             return self._not_found()
-        return self.response(200, result=entry.compiled.answers_schema, sha256=entry.compiled.sha256)
+        return self.response(
+            200, result=entry.compiled.answers_schema, sha256=entry.compiled.sha256
+        )
 
     @expose("/<plugin_id>/uischema", methods=["GET"])
     @protect()
@@ -125,7 +135,9 @@ class ChecklistApi(BaseApi):
         if entry is None:
             return self._not_found()
         if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
-            return self.response(400, errors=[{"path": "/answers", "message": "请求应为 JSON，且包含 answers 对象"}])
+            return self.response(
+                400, errors=[{"path": "/answers", "message": "请求应为 JSON，且包含 answers 对象"}]
+            )
         session = self.appbuilder.session
         enterprise = session.get(Enterprise, body.get("enterprise_id"))  # scoped: foreign → None
         if enterprise is None:
@@ -147,5 +159,7 @@ class ChecklistApi(BaseApi):
             plugin_id=answer_set.plugin_id,
             plugin_version=answer_set.plugin_version,
             schema_hash=answer_set.schema_hash,
-            suggestions=service.suggestions(platform, entry, enterprise, body["answers"]) if body.get("submit") else [],
+            suggestions=service.suggestions(platform, entry, enterprise, body["answers"])
+            if body.get("submit")
+            else [],
         )
