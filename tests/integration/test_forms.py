@@ -41,7 +41,9 @@ def test_enterprise_added_in_own_county_is_listed(as_user):
     client = as_user("donghu")
     response = client.post("/enterprise/add", data=_form(name="表单新增测试有限公司"))
     assert response.status_code == 302
-    assert "表单新增测试有限公司" in client.get("/enterprise/list/?_flt_2_name=表单新增").get_data(as_text=True)
+    assert "表单新增测试有限公司" in client.get("/enterprise/list/?_flt_2_name=表单新增").get_data(
+        as_text=True
+    )
 
 
 def test_region_outside_jurisdiction_is_not_offered(as_user):
@@ -49,6 +51,8 @@ def test_region_outside_jurisdiction_is_not_offered(as_user):
     page = client.get("/enterprise/add").get_data(as_text=True)
     assert "江西省南昌市东湖区" in page
     assert "四川省成都市锦江区" not in page
-    response = client.post("/enterprise/add", data=_form(region="510104", name="越权区划测试有限公司"))
+    response = client.post(
+        "/enterprise/add", data=_form(region="510104", name="越权区划测试有限公司")
+    )
     assert response.status_code == 200  # the form comes back with an error, nothing saved
     assert "越权区划测试有限公司" not in client.get("/enterprise/list/").get_data(as_text=True)

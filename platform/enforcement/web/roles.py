@@ -39,9 +39,23 @@ BASE_DATA_VIEWS = {
 }
 REFERENCE_VIEWS = {"DepartmentView", "RegionView", "RegionApi", "DepartmentApi", "SectionView"}
 FIELD_VIEWS = {"EnterpriseView", "EquipmentView", "EnterpriseApi", "EquipmentApi"}
-API_VIEWS = {"EnterpriseApi", "EquipmentApi", "EnforcerApi", "RegionApi", "DepartmentApi", "ChecklistApi"}
+API_VIEWS = {
+    "EnterpriseApi",
+    "EquipmentApi",
+    "EnforcerApi",
+    "RegionApi",
+    "DepartmentApi",
+    "ChecklistApi",
+}
 # ChecklistView (web/checklist_views.py): reading and filling forms vs. managing bureau plugins.
-CHECKLIST_READ = {"can_index", "can_export", "can_preview", "can_fill", "can_evidence", "can_evidence_file"}
+CHECKLIST_READ = {
+    "can_index",
+    "can_export",
+    "can_preview",
+    "can_fill",
+    "can_evidence",
+    "can_evidence_file",
+}
 CHECKLIST_ADMIN = {"can_upload", "can_publish", "can_retire"}
 MENUS = {
     "检查事项",

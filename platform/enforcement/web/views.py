@@ -522,6 +522,7 @@ class SectionView(BaseView):
 def register_views(appbuilder: AppBuilder) -> None:
     """Every view and menu entry, in the order of the notice's four menus."""
     from enforcement.web.api import register_apis
+    from enforcement.web.checklist_views import ChecklistView
     from enforcement.web.importing import ImportView
 
     appbuilder.add_view(
@@ -532,6 +533,9 @@ def register_views(appbuilder: AppBuilder) -> None:
         icon="fa-briefcase",
     )
     appbuilder.add_link(
+        "现场检查表", href="/checklists/fill/", category="我的工作台", icon="fa-check-square-o"
+    )
+    appbuilder.add_link(
         "统计概览", href="/section/statistics/", category="统计查询", icon="fa-bar-chart"
     )
     appbuilder.add_link(
@@ -540,6 +544,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     maintenance = "系统维护配置"
     appbuilder.add_view(EnterpriseView, "执法对象", category=maintenance, icon="fa-industry")
     appbuilder.add_view(EquipmentView, "设备台账", category=maintenance, icon="fa-cogs")
+    appbuilder.add_view(ChecklistView, "检查事项", category=maintenance, icon="fa-list-alt")
     appbuilder.add_view(EnforcerView, "执法人员", category=maintenance, icon="fa-id-card")
     appbuilder.add_view_no_menu(TrainingRecordView)
     appbuilder.add_view(ImportView, "批量导入", category=maintenance, icon="fa-upload")

@@ -1,0 +1,570 @@
+"""检查事项 pages and the 现场检查表: overview and export, bureau uploads (preview, publish, retire),
+the fill page, evidence files. The `app` fixture is shared by the whole session: every test creates
+what it needs under unique names and assumes nothing about what other tests did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import json
+import re
+import struct
+import uuid
+import zlib
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from sqlalchemy import func, select
+
+from conftest import login
+from enforcement.models import ChecklistUpload, Enterprise, EnterpriseTag, Equipment, EvidenceFile
+from enforcement.models.scoping import UNSCOPED
+from integration.helpers import enterprise_in
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILTIN_ITEMS = {"steel": 8, "aluminum": 7, "dust": 6, "confined_space": 4, "duty7": 7}
+DONGHU, JINJIANG = "360102", "510104"
+BUREAU_PLUGIN = "bureau.360102.dust_extra"
+
+# /work/shared/design/example-plugin.json, byte for byte: a county bureau's plugin, accepted as is.
+EXAMPLE_PLUGIN = """{
+  "schema_version": 1,
+  "id": "bureau.360102.dust_extra",
+  "version": "1.0.0",
+  "title": "粉尘涉爆企业补充检查事项（示例）",
+  "description": "A county bureau's own checklist: two items, one repeated per dust-removal system.",
+  "issuer": { "level": "county", "region": "360102", "name": "南昌市东湖区应急管理局" },
+  "applies_to": { "tags": ["dust"], "equipment_types": ["dry_dust_collector"] },
+  "equipment_types": [
+    { "id": "dry_dust_collector", "title": "干式除尘系统" }
+  ],
+  "items": [
+    {
+      "id": "bureau.360102.dust_extra.explosion_control",
+      "section": "除尘系统",
+      "title": "干式除尘系统控爆措施",
+      "content": "干式除尘系统未规范采用泄爆、隔爆、惰化、抑爆、抗爆等一种或多种控爆措施。",
+      "method": "查资料：除尘器设计资料、控爆装置合格证及维护记录；查现场：泄爆口朝向与泄爆区域、隔爆阀、抑爆装置设置及完好。",
+      "severity": "major",
+      "repeat": { "for_each": "equipment", "equipment_type": "dry_dust_collector" },
+      "answer": { "type": "string", "enum": ["compliant", "non_compliant", "not_applicable"] },
+      "follow_ups": [
+        {
+          "id": "missing_measures",
+          "title": "缺少的控爆措施",
+          "when": { "schema": { "const": "non_compliant" } },
+          "answer": {
+            "type": "array",
+            "items": { "type": "string", "enum": ["泄爆", "隔爆", "惰化", "抑爆", "抗爆"] },
+            "minItems": 1,
+            "uniqueItems": true
+          }
+        },
+        {
+          "id": "defect",
+          "title": "问题描述",
+          "when": { "schema": { "const": "non_compliant" } },
+          "answer": { "type": "string", "minLength": 5 }
+        }
+      ],
+      "evidence": [
+        { "kind": "photo", "min": 1, "caption": "除尘器及控爆装置现场照片", "when": { "schema": { "const": "non_compliant" } } }
+      ],
+      "legal_basis": [
+        { "law": "《中华人民共和国安全生产法》", "article": "第三十六条", "clause": "第一款" },
+        { "law": "《粉尘防爆安全规程》(GB 15577-2018)" }
+      ],
+      "penalty_basis": {
+        "law": "《中华人民共和国安全生产法》",
+        "article": "第九十九条",
+        "item": "第（二）项",
+        "measures": ["order_rectification", "fine", "suspend_operation"],
+        "fine": { "currency": "CNY", "max": 50000 }
+      }
+    },
+    {
+      "id": "bureau.360102.dust_extra.cleaning_record",
+      "section": "粉尘清理",
+      "title": "粉尘清理制度与清扫记录",
+      "content": "未按规范制定粉尘清理制度，作业现场积尘未及时规范清扫。",
+      "method": "查资料：粉尘清理制度、清扫记录；查现场：作业现场及设备设施积尘情况。",
+      "severity": "general",
+      "answer": { "type": "boolean", "title": "制度健全且现场无明显积尘" },
+      "follow_ups": [
+        {
+          "id": "last_cleaning_date",
+          "title": "最近一次清扫日期",
+          "when": { "schema": { "const": true } },
+          "answer": { "type": "string", "format": "date" }
+        }
+      ],
+      "evidence": [
+        { "kind": "document", "min": 1, "caption": "清扫记录", "when": { "schema": { "const": true } } },
+        { "kind": "photo", "min": 1, "caption": "积尘部位照片", "when": { "schema": { "const": false } } }
+      ],
+      "legal_basis": [
+        { "law": "《工贸企业粉尘防爆安全规定》(应急管理部令第6号)" }
+      ],
+      "penalty_basis": {
+        "law": "《中华人民共和国安全生产法》",
+        "article": "第一百零二条",
+        "measures": ["order_rectification", "fine"],
+        "fine": { "currency": "CNY", "max": 50000 }
+      }
+    }
+  ]
+}
+"""
+
+
+def user_client(app: Any, username: str) -> Any:
+    client = app.test_client()
+    assert login(client, username).status_code == 302
+    return client
+
+
+def plugin_rows(page: str) -> dict[tuple[str, str], str]:
+    """(plugin id, version) → the <tr> of the versions table."""
+    rows = re.findall(
+        r'<tr class="plugin-row" data-plugin="([^"]+)" data-version="([^"]+)".*?</tr>', page, re.S
+    )
+    bodies = re.findall(r'(<tr class="plugin-row".*?</tr>)', page, re.S)
+    return {key: body for key, body in zip(rows, bodies, strict=True)}
+
+
+def form_data(page: str) -> dict[str, Any]:
+    found = re.search(
+        r'<script type="application/json" id="checklist-data">(.*?)</script>', page, re.S
+    )
+    assert found, "the page embeds the form as JSON"
+    return json.loads(found.group(1))
+
+
+def upload(client: Any, text: str | bytes, filename: str = "plugin.json") -> Any:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return client.post(
+        "/checklists/upload/",
+        data={"file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def free_version(app: Any, plugin_id: str, base: str = "1.0.0") -> str:
+    """`base` when nobody uploaded it yet in this session, else the next unused patch version."""
+    with app.app_context():
+        taken = set(
+            app.appbuilder.session.scalars(
+                select(ChecklistUpload.version).where(ChecklistUpload.plugin_id == plugin_id)
+            )
+        )
+    major, minor, patch = (int(p) for p in base.split("."))
+    for n in itertools.count(patch):
+        if f"{major}.{minor}.{n}" not in taken:
+            return f"{major}.{minor}.{n}"
+    raise AssertionError("unreachable")
+
+
+def example_text(version: str) -> str:
+    """The example as is for 1.0.0; otherwise a copy with a bumped version."""
+    if version == "1.0.0":
+        return EXAMPLE_PLUGIN
+    declaration = json.loads(EXAMPLE_PLUGIN)
+    declaration["version"] = version
+    return json.dumps(declaration, ensure_ascii=False, indent=2)
+
+
+def dust_enterprise(app: Any, region: str) -> dict[str, Any]:
+    """A demo enterprise of `region` tagged dust with at least one dry dust collector."""
+    with app.app_context():
+        session = app.appbuilder.session
+        found = session.execute(
+            select(Enterprise.id, Enterprise.name, func.count(Equipment.id))
+            .join(EnterpriseTag, EnterpriseTag.enterprise_id == Enterprise.id)
+            .join(Equipment, Equipment.enterprise_id == Enterprise.id)
+            .where(
+                Enterprise.region_code == region,
+                Enterprise.deleted_at.is_(None),
+                EnterpriseTag.tag == "dust",
+                Equipment.equipment_type == "dry_dust_collector",
+                Equipment.deleted_at.is_(None),
+            )
+            .group_by(Enterprise.id, Enterprise.name)
+            .order_by(Enterprise.id)
+            .execution_options(**{UNSCOPED: True})
+        ).first()
+        assert found is not None, f"no dust enterprise with a dry dust collector in {region}"
+        return {"id": found[0], "name": found[1], "collectors": found[2]}
+
+
+def png_bytes(seed: int) -> bytes:
+    """A real 2×2 PNG whose colour comes from `seed` (so each test's file is new)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    rgb = seed.to_bytes(3, "big")
+    raw = b"".join(b"\x00" + rgb * 2 for _ in range(2))
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def post_evidence(
+    client: Any, enterprise_id: int, data: bytes, filename: str, mimetype: str
+) -> Any:
+    return client.post(
+        "/checklists/evidence/",
+        data={"enterprise_id": str(enterprise_id), "file": (io.BytesIO(data), filename, mimetype)},
+        content_type="multipart/form-data",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 检查事项 overview and export
+
+
+def test_overview_lists_the_five_builtins_with_their_item_counts(as_user):
+    page = as_user("donghu").get("/checklists/").get_data(as_text=True)
+    rows = plugin_rows(page)
+    for plugin_id, count in BUILTIN_ITEMS.items():
+        row = rows[(plugin_id, "1.0.0")]
+        assert f'class="item-count">{count}</td>' in row, plugin_id
+        assert "内置" in row and "已发布" in row and "全国" in row
+        assert "register_checklists" in row  # the hooks the plugin implements
+    assert "检查事项清单" in page and 'class="table-responsive-wrap"' in page
+
+
+def test_overview_items_table_lists_every_active_item_and_q_filters_it(as_user):
+    client = as_user("donghu")
+    page = client.get("/checklists/").get_data(as_text=True)
+    shown = set(re.findall(r'<tr class="item-row" data-item="([^"]+)"', page))
+    builtin = {
+        i["id"]
+        for p in BUILTIN_ITEMS
+        for i in json.loads((ROOT / "plugins" / p / "plugin.json").read_text())["items"]
+    }
+    assert builtin <= shown
+    assert "重大隐患" in page and "干式除尘系统" in page  # severity badge, 逐设备 type
+    filtered = client.get("/checklists/?q=FC-02").get_data(as_text=True)
+    assert re.findall(r'<tr class="item-row" data-item="([^"]+)"', filtered) == ["dust.fc02"]
+
+
+def test_export_is_an_xlsx_whose_rows_are_the_items(as_user):
+    client = as_user("donghu")
+    response = client.get("/checklists/export/")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    column = header.index("事项标识")
+    ids = [row[column] for row in rows]
+    assert len(ids) == len(set(ids))
+    for plugin_id, count in BUILTIN_ITEMS.items():
+        assert len([i for i in ids if i.startswith(plugin_id + ".")]) == count, plugin_id
+    assert {
+        "检查表",
+        "事项编号",
+        "检查事项",
+        "隐患等级",
+        "逐设备类型",
+        "法律依据",
+        "可信度",
+    } <= set(header)
+
+    filtered = openpyxl.load_workbook(
+        io.BytesIO(client.get("/checklists/export/?q=dust.fc").data)
+    ).active
+    header, *rows = list(filtered.iter_rows(values_only=True))
+    assert sorted(row[header.index("事项标识")] for row in rows) == [
+        f"dust.fc0{n}" for n in range(1, 7)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads
+
+
+def test_inspectors_cannot_upload_plugins(as_user):
+    client = as_user("donghu")
+    assert client.get("/checklists/upload/").status_code == 403
+    assert upload(client, EXAMPLE_PLUGIN).status_code == 403
+
+
+def test_uploading_a_malformed_plugin_shows_every_error_with_its_pointer_and_saves_nothing(
+    app, as_user
+):
+    client = as_user("nanchang")
+    with app.app_context():
+        before = app.appbuilder.session.scalar(select(func.count()).select_from(ChecklistUpload))
+    declaration = json.loads(EXAMPLE_PLUGIN)
+    declaration["id"] = f"bureau.360102.broken_{uuid.uuid4().hex[:8]}"
+    declaration["version"] = "1.0"
+    declaration["colour"] = "red"
+    del declaration["items"][0]["method"]
+    declaration["items"][1]["severity"] = "critical"
+    response = upload(client, json.dumps(declaration, ensure_ascii=False), "broken.json")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    pointers = set(re.findall(r'<tr class="plugin-error-row" data-pointer="([^"]*)"', page))
+    assert {"/version", "/colour", "/items/0", "/items/1/severity"} <= pointers
+    assert "缺少必填字段“method”" in page and "未保存任何内容" in page
+
+    syntax = upload(client, '{\n  "id": "x",\n  "items": [,]\n}', "syntax.json")
+    assert syntax.status_code == 422
+    assert "第 3 行第 13 列" in syntax.get_data(as_text=True)
+
+    wrong_type = upload(client, EXAMPLE_PLUGIN, "plugin.txt")
+    assert "只支持 .json 文件" in wrong_type.get_data(as_text=True)
+    too_big = upload(client, " " * (1024 * 1024 + 1), "big.json")
+    assert too_big.status_code == 413 and "1 MB" in too_big.get_data(as_text=True)
+    with app.app_context():
+        assert (
+            app.appbuilder.session.scalar(select(func.count()).select_from(ChecklistUpload))
+            == before
+        )
+
+
+def test_a_plugin_outside_the_leaders_region_is_refused(as_user):
+    declaration = json.loads(EXAMPLE_PLUGIN)
+    declaration["id"] = f"bureau.510104.x{uuid.uuid4().hex[:8]}"
+    declaration["issuer"] = {
+        "level": "county",
+        "region": JINJIANG,
+        "name": "成都市锦江区应急管理局",
+    }
+    for item in declaration["items"]:
+        item["id"] = declaration["id"] + "." + item["id"].rsplit(".", 1)[1]
+    response = upload(
+        as_user("nanchang"), json.dumps(declaration, ensure_ascii=False), "foreign.json"
+    )
+    assert response.status_code == 422
+    assert 'data-pointer="/issuer/region"' in response.get_data(as_text=True)
+
+
+def test_example_plugin_uploads_previews_publishes_and_reaches_only_its_county(app):
+    leader = user_client(app, "nanchang")
+    inspector = user_client(app, "donghu")
+    neighbour = user_client(app, "jinjiang")
+    version = free_version(app, BUREAU_PLUGIN)
+
+    response = upload(leader, example_text(version), "example-plugin.json")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    preview_url = response.headers["Location"]
+    upload_id = int(preview_url.rstrip("/").rsplit("/", 1)[1])
+
+    preview = leader.get(preview_url).get_data(as_text=True)
+    assert "干式除尘系统控爆措施" in preview and "粉尘清理制度与清扫记录" in preview
+    data = form_data(preview)
+    assert data["mode"] == "preview" and data["plugin_id"] == BUREAU_PLUGIN
+    groups = [g["label"] for c in data["ui_schema"]["elements"] for g in c["elements"]]
+    assert groups == ["干式除尘系统控爆措施", "粉尘清理制度与清扫记录"]
+    assert 'id="publish-upload"' in preview and "草稿" in preview
+    assert 'id="cl-submit"' not in preview  # a demonstration: nothing to submit
+
+    # A draft is seen inside the region only, and not yet offered to inspectors.
+    assert (BUREAU_PLUGIN, version) in plugin_rows(
+        inspector.get("/checklists/").get_data(as_text=True)
+    )
+    assert neighbour.get(preview_url).status_code == 404
+    enterprise = dust_enterprise(app, DONGHU)
+    fill_url = f"/checklists/fill/{enterprise['id']}"
+    if version == "1.0.0":
+        assert f'data-plugin="{BUREAU_PLUGIN}"' not in inspector.get(fill_url).get_data(
+            as_text=True
+        )
+
+    published = leader.post(f"/checklists/publish/{upload_id}", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "已发布：" in published and 'id="retire-upload"' in published
+
+    # 东湖区: the checklist is offered for a dust enterprise with its dry dust collectors prefilled.
+    page = inspector.get(fill_url).get_data(as_text=True)
+    assert f'data-plugin="{BUREAU_PLUGIN}"' in page
+    data = form_data(inspector.get(f"{fill_url}?plugin={BUREAU_PLUGIN}").get_data(as_text=True))
+    assert data["plugin_id"] == BUREAU_PLUGIN and data["version"] == version
+    assert data["enterprise_id"] == enterprise["id"]
+    collectors = [e for e in data["equipment"] if e["type"] == "dry_dust_collector"]
+    assert len(collectors) == enterprise["collectors"] and all(
+        e["id"] and e["name"] for e in collectors
+    )
+    listed = inspector.get("/api/v1/checklist/").get_json()["result"]
+    assert BUREAU_PLUGIN in {c["id"] for c in listed}
+
+    # 锦江区 never sees it: not in the overview, not through the API.
+    overview = neighbour.get("/checklists/").get_data(as_text=True)
+    assert BUREAU_PLUGIN not in overview
+    assert BUREAU_PLUGIN not in {
+        c["id"] for c in neighbour.get("/api/v1/checklist/").get_json()["result"]
+    }
+    assert neighbour.get(f"/api/v1/checklist/{BUREAU_PLUGIN}/uischema").status_code == 404
+    assert neighbour.get(preview_url).status_code == 404
+
+    # The same version twice is refused.
+    again = upload(leader, example_text(version), "example-plugin.json")
+    assert again.status_code == 422 and 'data-pointer="/version"' in again.get_data(as_text=True)
+
+
+def test_retiring_a_published_version_stops_offering_it(app):
+    leader = user_client(app, "nanchang")
+    inspector = user_client(app, "donghu")
+    declaration = json.loads(EXAMPLE_PLUGIN)
+    plugin_id = f"bureau.360102.r{uuid.uuid4().hex[:8]}"
+    declaration["id"] = plugin_id
+    for item in declaration["items"]:
+        item["id"] = plugin_id + "." + item["id"].rsplit(".", 1)[1]
+    response = upload(leader, json.dumps(declaration, ensure_ascii=False), "retire.json")
+    upload_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    leader.post(f"/checklists/publish/{upload_id}")
+    fill_url = f"/checklists/fill/{dust_enterprise(app, DONGHU)['id']}"
+    assert f'data-plugin="{plugin_id}"' in inspector.get(fill_url).get_data(as_text=True)
+    retired = leader.post(f"/checklists/retire/{upload_id}", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "已停用：" in retired
+    assert f'data-plugin="{plugin_id}"' not in inspector.get(fill_url).get_data(as_text=True)
+    row = plugin_rows(inspector.get("/checklists/").get_data(as_text=True))[(plugin_id, "1.0.0")]
+    assert "已停用" in row and "上传" in row and "南昌市" in row
+
+
+# ---------------------------------------------------------------------------------------------
+# 现场检查表
+
+
+def test_fill_page_of_another_countys_enterprise_is_404(app, as_user):
+    with app.app_context():
+        foreign = enterprise_in(app.appbuilder.session, JINJIANG).id
+    assert as_user("donghu").get(f"/checklists/fill/{foreign}").status_code == 404
+
+
+def test_fill_page_embeds_the_form_as_json_without_inline_script(app, as_user):
+    enterprise = dust_enterprise(app, DONGHU)
+    client = as_user("donghu")
+    response = client.get(f"/checklists/fill/{enterprise['id']}?plugin=dust")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    data = form_data(page)
+    assert data["plugin_id"] == "dust" and data["mode"] == "fill"
+    assert data["schema_hash"] == client.get("/api/v1/checklist/dust/schema").get_json()["sha256"]
+    assert data["ui_schema"]["options"]["plugin_id"] == "dust"
+    assert {e["type"] for e in data["equipment"]} >= {"dry_dust_collector"}
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+    for tag in re.findall(r"<script[^>]*>", page):
+        assert 'type="application/json"' in tag or (" src=" in tag and f'nonce="{nonce}"' in tag), (
+            tag
+        )
+    assert not re.search(r"\son[a-z]+=", page)  # no inline event handlers
+    assert "/static/enforcement/js/checklist-form.js" in page
+    assert client.get("/static/enforcement/js/checklist-form.js").status_code == 200
+
+
+def test_enterprise_picker_lists_only_the_users_enterprises(app, as_user):
+    with app.app_context():
+        own = enterprise_in(app.appbuilder.session, DONGHU)
+        foreign = enterprise_in(app.appbuilder.session, JINJIANG)
+        own_name, foreign_name = own.name, foreign.name
+    client = as_user("donghu")
+
+    def listed(query: str) -> str:
+        page = client.get(f"/checklists/fill/?q={query}").get_data(as_text=True)
+        return page.split('id="enterprise-list"', 1)[1]
+
+    assert own_name in listed(own_name)
+    assert foreign_name not in listed(foreign_name)
+
+
+def test_answers_api_errors_point_at_the_fields_the_form_draws(app, as_user):
+    """The form sends every item (unanswered ones as {} or {equipment_id}): errors name those fields."""
+    enterprise = dust_enterprise(app, DONGHU)
+    client = as_user("donghu")
+    data = form_data(
+        client.get(f"/checklists/fill/{enterprise['id']}?plugin=dust").get_data(as_text=True)
+    )
+    collectors = [e["id"] for e in data["equipment"] if e["type"] == "dry_dust_collector"]
+    answers: dict[str, Any] = {f"dust.fc0{n}": {} for n in (1, 5, 6)}
+    for n in (2, 3, 4):
+        answers[f"dust.fc0{n}"] = [{"equipment_id": i} for i in collectors]
+    answers["dust.fc02"][0] = {
+        "equipment_id": collectors[0],
+        "answer": "non_compliant",
+        "evidence": {"photo": []},
+    }
+    response = client.post(
+        "/api/v1/checklist/dust/answers",
+        json={"enterprise_id": enterprise["id"], "answers": answers, "submit": True},
+    )
+    assert response.status_code == 422
+    paths = {e["path"] for e in response.get_json()["errors"]}
+    assert {
+        "/dust.fc01/answer",
+        "/dust.fc02/0/defect",
+        "/dust.fc02/0/evidence/photo",
+        "/dust.fc03/0/answer",
+    } <= paths
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence
+
+
+def test_evidence_refuses_an_exe_renamed_to_jpg_and_an_oversize_file(app, as_user):
+    enterprise = dust_enterprise(app, DONGHU)
+    client = as_user("donghu")
+    exe = (
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00"
+        + b"\x00" * 200
+        + b"This program cannot be run in DOS mode."
+    )
+    response = post_evidence(client, enterprise["id"], exe, "现场照片.jpg", "image/jpeg")
+    assert response.status_code == 422
+    assert "文件类型不支持" in response.get_json()["message"]
+    oversize = b"\x89PNG\r\n\x1a\n" + b"\x00" * (10 * 1024 * 1024)
+    response = post_evidence(client, enterprise["id"], oversize, "big.png", "image/png")
+    assert response.status_code == 413
+    assert "10 MB" in response.get_json()["message"]
+    with app.app_context():
+        for data in (exe, oversize):
+            sha = hashlib.sha256(data).hexdigest()
+            assert (
+                app.appbuilder.session.get(EvidenceFile, sha, execution_options={UNSCOPED: True})
+                is None
+            )
+
+
+def test_evidence_accepts_a_small_png_and_serves_it_only_inside_the_jurisdiction(app):
+    enterprise = dust_enterprise(app, DONGHU)
+    inspector, leader, neighbour = (user_client(app, u) for u in ("donghu", "nanchang", "jinjiang"))
+    data = png_bytes(uuid.uuid4().int % (1 << 24))
+    sha = hashlib.sha256(data).hexdigest()
+    response = post_evidence(inspector, enterprise["id"], data, "photo.png", "image/png")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json() == {"sha256": sha, "size": len(data), "content_type": "image/png"}
+    stored = Path(app.config["DATA_DIR"]) / "evidence" / sha[:2] / sha
+    assert stored.read_bytes() == data
+    with app.app_context():
+        row = app.appbuilder.session.get(EvidenceFile, sha, execution_options={UNSCOPED: True})
+        assert row.region_code == DONGHU and row.uploaded_by == "donghu"
+
+    for client in (inspector, leader):
+        served = client.get(f"/checklists/evidence/{sha}")
+        assert served.status_code == 200 and served.mimetype == "image/png" and served.data == data
+    assert neighbour.get(f"/checklists/evidence/{sha}").status_code == 404
+    assert neighbour.get(f"/checklists/evidence/{'0' * 64}").status_code == 404
+
+
+def test_evidence_for_another_countys_enterprise_is_refused(app):
+    with app.app_context():
+        foreign = enterprise_in(app.appbuilder.session, JINJIANG).id
+    response = post_evidence(
+        user_client(app, "donghu"), foreign, png_bytes(7), "photo.png", "image/png"
+    )
+    assert response.status_code == 404
