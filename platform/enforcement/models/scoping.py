@@ -14,12 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from enforcement.domain.jurisdiction import NATIONAL, Jurisdiction
-from enforcement.models.base_data import Department, Enforcer, Enterprise, Equipment, TrainingRecord
+from enforcement.models.base_data import (
+    Department,
+    Enforcer,
+    Enterprise,
+    Equipment,
+    Region,
+    TrainingRecord,
+)
 from enforcement.models.checklist import AnswerSet, EvidenceFile
 
 
@@ -59,8 +67,12 @@ def _in_range(column, jurisdiction: Jurisdiction):  # noqa: ANN001, ANN202 - SQL
     return column.between(low, high)
 
 
-def _criteria(jurisdiction: Jurisdiction) -> list:
+@lru_cache(maxsize=4096)
+def _criteria(jurisdiction: Jurisdiction) -> tuple:
     """The loader criteria for each scoped entity. Soft-deleted rows are hidden for everyone.
+
+    Built once per jurisdiction (a few thousand at most: one per county) and reused: the options are
+    immutable, and reusing the same objects keeps SQLAlchemy's statement cache warm.
 
     Departments themselves are public (an inspector may see the names of other bureaus); what they
     scope is the people and enterprises under them. Writes to departments are still checked.
@@ -71,7 +83,7 @@ def _criteria(jurisdiction: Jurisdiction) -> list:
         with_loader_criteria(Enforcer, Enforcer.deleted_at.is_(None), include_aliases=True),
     ]
     if jurisdiction.is_national:
-        return options
+        return tuple(options)
     visible_enterprises = select(Enterprise.id).where(
         _in_range(Enterprise.region_code, jurisdiction)
     )
@@ -109,11 +121,23 @@ def _criteria(jurisdiction: Jurisdiction) -> list:
             include_aliases=True,
         ),
     ]
-    return options
+    return tuple(options)
+
+
+def _is_unscoped_class(cls: type) -> bool:
+    """FAB's security tables (users, roles, permissions) and the public region table carry no
+    enforcement data: a statement that touches only them needs no criteria. Unknown classes stay
+    scoped (the safe default)."""
+    return (
+        cls is Region or cls.__module__.startswith("flask_appbuilder.") or cls.__name__ == "AppUser"
+    )
 
 
 def _apply_scope(state: ORMExecuteState) -> None:
     if not state.is_select or state.is_column_load or state.execution_options.get(UNSCOPED):
+        return
+    mappers = state.all_mappers
+    if mappers and all(_is_unscoped_class(mapper.class_) for mapper in mappers):
         return
     state.statement = state.statement.options(*_criteria(current_actor().jurisdiction))
 

@@ -33,6 +33,7 @@ from enforcement.web.forms import (
     region_field,
     tags_field,
 )
+from enforcement.web.widgets import LeanListWidget
 
 PHONE = Regexp(r"^[0-9+\-() ]{5,32}$", message="电话号码格式不正确")
 
@@ -58,6 +59,7 @@ class ChineseModelView(ModelView):
 
     noun = "记录"
     list_template = "enforcement/list.html"
+    list_widget = LeanListWidget
     page_size = 50
     export_columns: list[str] | None = None
 
@@ -69,6 +71,13 @@ class ChineseModelView(ModelView):
         self.add_title = f"新增{self.noun}"
         self.edit_title = f"编辑{self.noun}"
         super().__init__(**kwargs)
+        # FAB offers every list column for sorting; a Python property (a *_label) cannot be sorted
+        # in SQL and would answer 500.
+        self.order_columns = [
+            column
+            for column in self.order_columns
+            if not isinstance(getattr(self.datamodel.obj, column, None), property)
+        ]
 
     def render_template(self, template: str, **kwargs: Any) -> Any:
         kwargs.setdefault("export_url", url_for(f"{self.endpoint}.export"))
