@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conftest import DEMO_PASSWORD, build_app, database_url, login
+from conftest import DEMO_PASSWORD, api_token, build_app, database_url, login
 from enforcement.models import AuditLog
 
 
@@ -70,6 +70,15 @@ def test_api_errors_are_json_in_chinese(client):
     response = client.get("/api/v1/no-such-resource/")
     assert response.status_code == 404
     assert response.is_json
+
+
+def test_a_malformed_list_query_answers_400_with_errors(client):
+    headers = api_token(client, "donghu")
+    response = client.get("/api/v1/enterprise/?q=(page:first)", headers=headers)
+    assert response.status_code == 400
+    assert response.json["errors"], response.json
+    again = client.get("/api/v1/enterprise/?q=(page:0,page_size:5)", headers=headers)
+    assert again.status_code == 200 and len(again.json["result"]) == 5
 
 
 def test_session_expires_after_idle_timeout(app):

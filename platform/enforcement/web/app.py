@@ -18,6 +18,7 @@ from enforcement.config import load_config
 from enforcement.domain.jurisdiction import DENIED, NATIONAL, Jurisdiction
 from enforcement.models.scoping import Actor, install_scoping, set_actor_provider
 from enforcement.services.audit import install_audit
+from enforcement.web import fab_speedups
 
 MIGRATIONS_DIR = __file__.rsplit("/", 2)[0] + "/migrations"
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_url_path="/static/enforcement",
     )
     app.config.update(load_config(overrides))
+    fab_speedups.install()
 
     db = SQLA()
     db.init_app(app)
