@@ -66,3 +66,14 @@ def case_transitioned(case: Any, action: str, source: str, target: str, actor: s
 
     For notifications and provincial docking; it must not change the case.
     """
+
+
+@hookspec
+def register_documents() -> list[dict[str, Any]]:
+    """Return extra 执法文书 forms: ``[{"form": {catalogue entry}, "template": "<Jinja HTML>"}]``.
+
+    The entry follows ``schemas/document-catalogue.schema.json`` (code, name, stage, 文号 code, …);
+    the template extends ``_layout.html`` and fills its ``body`` block from the form's context. Asked
+    each time the catalogue is read, so a plugin's forms appear with it; an invalid entry, or one
+    whose code the core already has, is left out.
+    """

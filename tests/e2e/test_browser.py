@@ -166,7 +166,9 @@ def test_inspector_logs_in_and_sees_the_chinese_home_page_with_four_menus(browsi
 
     open_navbar(b)
     menus = b.page.locator(".navbar-collapse ul.nav.navbar-nav:not(.navbar-right) > li > a")
-    assert [t.strip() for t in menus.all_inner_texts()] == TOP_MENUS
+    # 我的工作台 may carry the badge of urgent reminders (a number after the name).
+    names = [re.sub(r"\s*\d+$", "", t.strip()) for t in menus.all_inner_texts()]
+    assert names == TOP_MENUS
     for menu in menus.all():
         expect(menu).to_be_visible()
     maintenance = b.page.locator(".navbar-collapse li.dropdown", has_text="系统维护配置")
@@ -339,9 +341,13 @@ def test_pages_load_nothing_from_outside_the_server(browsing: Any) -> None:
     log_in(b, "nanchang")  # a leader: every page of the platform, the import page too
     pages = [
         ("home", "/"),
-        ("workbench", "/section/workbench/"),
+        ("reminders", "/reminders/"),
         ("statistics", "/section/statistics/"),
         ("library", "/section/library/"),
+        ("plans", "/plan/list/"),
+        ("tasks", "/task/list/"),
+        ("hazards", "/hazard/list/"),
+        ("cases", "/case/list/"),
         ("enterprises", "/enterprise/list/"),
         ("enterprise", f"/enterprise/show/{enterprise_id}"),
         ("enterprise-edit", f"/enterprise/edit/{enterprise_id}"),
@@ -420,3 +426,21 @@ def test_deleting_equipment_asks_in_chinese_and_keeps_the_row_soft_deleted(brows
         finally:
             session.remove()
     assert deleted_at is not None  # still in the database, hidden, restorable
+
+
+def test_reminders_menu_badge_counts_the_urgent_work_shown_on_the_page(browsing: Any) -> None:
+    b = browsing
+    log_in(b)
+    b.goto("/reminders/")
+    counts = {
+        bucket: int(b.page.locator(f".reminder-counts [data-bucket={bucket}]").inner_text())
+        for bucket in ("overdue", "today", "soon")
+    }
+    urgent = sum(counts.values())
+    assert urgent > 0, "the demo inspector has work due"
+    open_navbar(b)
+    badge = b.page.locator('a[href="/reminders/"] .reminder-badge')
+    expect(badge).to_have_text(str(urgent))
+    if counts["overdue"]:
+        expect(badge).to_have_class(re.compile(r"\boverdue\b"))
+    b.shot("reminders")

@@ -150,3 +150,29 @@ def test_admin_sees_every_region(as_user, own, foreign):
     client = as_user("admin")
     assert client.get(f"/enterprise/show/{own['id']}").status_code == 200
     assert client.get(f"/enterprise/show/{foreign['id']}").status_code == 200
+
+
+def test_get_of_an_already_loaded_foreign_record_still_answers_nothing(app):
+    """`Session.get` may answer from the identity map without SQL: the web session re-checks."""
+    from sqlalchemy import select
+
+    from enforcement.domain.jurisdiction import Jurisdiction
+    from enforcement.models import Enterprise
+    from enforcement.models.scoping import UNSCOPED, Actor, set_actor_provider
+
+    with app.app_context():
+        session = app.appbuilder.session
+        everything = list(  # held: the identity map keeps only referenced objects
+            session.scalars(
+                select(Enterprise)
+                .where(Enterprise.deleted_at.is_(None))
+                .execution_options(**{UNSCOPED: True})
+            )
+        )
+        loaded = {e.region_code == "360102": e.id for e in everything}
+        previous = set_actor_provider(lambda: Actor("donghu", Jurisdiction("360102")))
+        try:
+            assert session.get(Enterprise, loaded[False]) is None
+            assert session.get(Enterprise, loaded[True]) is not None
+        finally:
+            set_actor_provider(previous)

@@ -57,6 +57,7 @@ def test_every_hookspec_is_documented_in_plugin_hooks_md():
         "case_transitioned",
         "extra_checks",
         "register_checklists",
+        "register_documents",
         "register_equipment_types",
         "suggest_measures",
     ]
@@ -411,3 +412,51 @@ def test_case_transitioned_is_called_with_its_arguments():
     assert result == []  # return values are ignored
     assert calls == [(42, "investigate", "filed", "investigating", "li.inspector")]
     assert case.stage == "investigating"
+
+
+# register_documents ----------------------------------------------------------------------------
+
+
+def test_register_documents_adds_a_form_that_renders_and_rejects_an_invalid_one():
+    from enforcement.documents import forms, plugin_errors
+    from enforcement.documents.render import render_html
+
+    platform = get_plugin_manager([], load_entry_points=False)
+    form = {
+        "code": "jx.dust_notice",
+        "name": "粉尘防爆专项检查告知书",
+        "stage": "现场检查",
+        "to_enterprise": True,
+        "number_code": "粉告",
+        "fields": ["party"],
+        "template": "jx/dust_notice.html",
+        "implemented": True,
+        "source": "江西省应急管理厅",
+        "confidence": "high",
+    }
+    template = '{% extends "_layout.html" %}{% block body %}<p>{{ party.name }}：请配合检查。</p>{% endblock %}'
+
+    class Province:
+        @hookimpl
+        def register_documents(self) -> list[dict[str, Any]]:
+            bad = {**form, "code": "jx.bad", "stage": "喝茶"}
+            core_clash = {**form, "code": "rectification_order", "name": "冒名文书"}
+            return [
+                {"form": form, "template": template},
+                {"form": bad, "template": template},
+                {"form": core_clash, "template": template},
+            ]
+
+    assert "jx.dust_notice" not in forms(platform.pm)
+    platform.pm.register(Province(), name="jiangxi")
+    catalogue = forms(platform.pm)
+    added = catalogue["jx.dust_notice"]
+    assert added.plugin == "jiangxi" and added.numbered
+    assert "jx.bad" not in catalogue
+    assert catalogue["rectification_order"].name == "责令限期整改指令书"  # the core's wins
+    assert any(e.startswith("jiangxi:jx.bad: /stage") for e in plugin_errors(platform.pm))
+    html = render_html(
+        added, {"party": {"name": "南昌某铝制品有限公司"}, "number": "（赣东）应急粉告〔2026〕1号"}
+    )
+    assert "南昌某铝制品有限公司：请配合检查。" in html
+    assert "粉尘防爆专项检查告知书" in html and "（赣东）应急粉告〔2026〕1号" in html

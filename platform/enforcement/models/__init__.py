@@ -10,10 +10,28 @@ from enforcement.models.base_data import (
     Region,
     TrainingRecord,
 )
+from enforcement.models.case import Case, CaseTransition, Penalty, case_enforcer, case_hazard
 from enforcement.models.checklist import AnswerSet, ChecklistUpload, CompiledSchema, EvidenceFile
+from enforcement.models.document import Document, DocumentCounter
 from enforcement.models.user import AppUser
+from enforcement.models.workbench import (
+    Hazard,
+    Inspection,
+    InspectionScheme,
+    Plan,
+    RectificationOrder,
+    Task,
+    task_enforcer,
+)
 
 __all__ = [
+    "Case",
+    "CaseTransition",
+    "Penalty",
+    "case_enforcer",
+    "case_hazard",
+    "Document",
+    "DocumentCounter",
     "AnswerSet",
     "ChecklistUpload",
     "CompiledSchema",
@@ -27,4 +45,11 @@ __all__ = [
     "Equipment",
     "Region",
     "TrainingRecord",
+    "Plan",
+    "Task",
+    "task_enforcer",
+    "InspectionScheme",
+    "Inspection",
+    "Hazard",
+    "RectificationOrder",
 ]

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import event, select
+from sqlalchemy import event, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from enforcement.domain.jurisdiction import NATIONAL, Jurisdiction
+from enforcement.domain.jurisdiction import NATIONAL, Jurisdiction, parent_code
 from enforcement.models.base_data import (
     Department,
     Enforcer,
@@ -28,7 +29,26 @@ from enforcement.models.base_data import (
     Region,
     TrainingRecord,
 )
+from enforcement.models.case import Case, CaseTransition, Penalty
 from enforcement.models.checklist import AnswerSet, EvidenceFile
+from enforcement.models.document import Document
+from enforcement.models.workbench import (
+    Hazard,
+    Inspection,
+    InspectionScheme,
+    Plan,
+    RectificationOrder,
+    Task,
+)
+
+# 我的工作台 records carry the enterprise's (or the plan's) region: scoped and checked by region_code.
+REGIONAL = (Plan, Task, InspectionScheme, Inspection, Hazard, RectificationOrder)
+SOFT_DELETED = (Plan, Task)
+# 执法文书 carry the enterprise's region as well; only an admin soft-deletes one (never hard).
+REGIONAL += (Document,)
+SOFT_DELETED += (Document,)
+# 立案查处: case, its history and penalties carry the case's (the enterprise's) region.
+REGIONAL += (Case, CaseTransition, Penalty)
 
 
 class OutOfJurisdiction(PermissionError):
@@ -82,6 +102,10 @@ def _criteria(jurisdiction: Jurisdiction) -> tuple:
         with_loader_criteria(Equipment, Equipment.deleted_at.is_(None), include_aliases=True),
         with_loader_criteria(Enforcer, Enforcer.deleted_at.is_(None), include_aliases=True),
     ]
+    options += [
+        with_loader_criteria(model, model.deleted_at.is_(None), include_aliases=True)
+        for model in SOFT_DELETED
+    ]
     if jurisdiction.is_national:
         return tuple(options)
     visible_enterprises = select(Enterprise.id).where(
@@ -121,7 +145,36 @@ def _criteria(jurisdiction: Jurisdiction) -> tuple:
             include_aliases=True,
         ),
     ]
+    options += [
+        with_loader_criteria(
+            model, _in_range(model.region_code, jurisdiction), include_aliases=True
+        )
+        for model in REGIONAL
+        if model is not Plan
+    ]
+    # A plan of a parent region (the city's plan seen from a county) is read by the bureaus under it:
+    # its tasks are theirs. Writing a plan still needs the plan's region inside the jurisdiction.
+    options.append(
+        with_loader_criteria(
+            Plan,
+            or_(
+                _in_range(Plan.region_code, jurisdiction),
+                Plan.region_code.in_(_ancestors(jurisdiction)),
+            ),
+            include_aliases=True,
+        )
+    )
     return tuple(options)
+
+
+def _ancestors(jurisdiction: Jurisdiction) -> list[str]:
+    codes: list[str] = []
+    code = jurisdiction.region_code
+    while code and not jurisdiction.denied:
+        code = parent_code(code)
+        if code:
+            codes.append(code)
+    return codes
 
 
 def _is_unscoped_class(cls: type) -> bool:
@@ -140,6 +193,25 @@ def _apply_scope(state: ORMExecuteState) -> None:
     if mappers and all(_is_unscoped_class(mapper.class_) for mapper in mappers):
         return
     state.statement = state.statement.options(*_criteria(current_actor().jurisdiction))
+
+
+def visible(session: Session, entity: type, ident: object) -> bool:
+    """Whether the row with this primary key passes the actor's criteria (one indexed query).
+
+    `Session.get` answers from the identity map without any SQL, so an object loaded earlier in the
+    same session (unscoped, by a service) would bypass the criteria; the web session asks this on
+    such hits (web/app.py `JurisdictionSession`).
+    """
+    if current_actor().jurisdiction.is_national or _is_unscoped_class(entity):
+        return True
+    mapper = sa_inspect(entity)
+    # ORM attributes, not table columns: only an ORM statement gets the loader criteria.
+    keys = [mapper.get_property_by_column(column).class_attribute for column in mapper.primary_key]
+    values = ident if isinstance(ident, tuple) else (ident,)
+    statement = select(keys[0]).where(
+        *(key == value for key, value in zip(keys, values, strict=True))
+    )
+    return session.scalar(statement) is not None
 
 
 def check_writable(obj: object, session: Session, jurisdiction: Jurisdiction) -> None:
@@ -183,6 +255,9 @@ def check_writable(obj: object, session: Session, jurisdiction: Jurisdiction) ->
     elif isinstance(obj, Department):
         if not jurisdiction.contains(obj.region_code):
             raise OutOfJurisdiction("所选行政区划不在您的管辖范围内")
+    elif isinstance(obj, REGIONAL):
+        if not jurisdiction.contains(obj.region_code):
+            raise OutOfJurisdiction(message)
 
 
 def _before_flush(session: Session, _context: object, _instances: object) -> None:

@@ -1,4 +1,5 @@
-"""FAB's user, extended (FAB's documented way) with the department that defines the jurisdiction."""
+"""FAB's user, extended (FAB's documented way) with the department that defines the jurisdiction
+and the 执法人员 record the user acts as (whose tasks and cases are 'mine' in 我的工作提醒)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from enforcement.models.base_data import Department
+from enforcement.models.base_data import Department, Enforcer
 
 
 class AppUser(User):
@@ -18,3 +19,7 @@ class AppUser(User):
     department: Mapped[Department | None] = relationship(
         foreign_keys=[department_id], lazy="joined"
     )
+    enforcer_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("enforcer.id"), nullable=True, unique=True
+    )
+    enforcer: Mapped[Enforcer | None] = relationship(foreign_keys=[enforcer_id])

@@ -18,11 +18,21 @@ from enforcement.models import (
     AnswerSet,
     AppUser,
     AuditLog,
+    Case,
+    CaseTransition,
     ChecklistUpload,
     Department,
+    Document,
     Enforcer,
     Enterprise,
     Equipment,
+    Hazard,
+    Inspection,
+    InspectionScheme,
+    Penalty,
+    Plan,
+    RectificationOrder,
+    Task,
     TrainingRecord,
 )
 from enforcement.models.scoping import current_actor
@@ -36,6 +46,16 @@ AUDITED: dict[type, str] = {
     AppUser: "user",
     ChecklistUpload: "checklist_upload",
     AnswerSet: "answer_set",
+    Plan: "plan",
+    Task: "task",
+    InspectionScheme: "inspection_scheme",
+    Inspection: "inspection",
+    Hazard: "hazard",
+    RectificationOrder: "rectification_order",
+    Document: "document",
+    Case: "case",
+    CaseTransition: "case_transition",
+    Penalty: "penalty",
 }
 SECRET_COLUMNS = {"password"}
 NOISE_COLUMNS = {"updated_at", "changed_on", "last_login", "login_count", "fail_login_count"}

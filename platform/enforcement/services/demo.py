@@ -33,6 +33,7 @@ from enforcement.models import (
     TrainingRecord,
 )
 from enforcement.models.scoping import UNSCOPED
+from enforcement.services.demo_workbench import load_workbench_demo
 
 # ------------------------------------------------------------------------------------------------
 # Data tables
@@ -707,4 +708,36 @@ def load_demo(session: Session, seed: int = 2021) -> DemoSummary:
         _load_enterprises(session, plan, summary)
         _load_users(session, plan, departments, summary)
     session.commit()
+    load_workbench_demo(session, seed)
+    from enforcement.services.demo_cases import load_case_demo
+
+    load_case_demo(session, seed)
+    _link_users_to_enforcers(session)
     return summary
+
+
+def _link_users_to_enforcers(session: Session) -> None:
+    """Each demo login with a department acts as that department's busiest inspector, so that
+    我的工作提醒 shows real work when the account is tried (idempotent)."""
+    from enforcement.models.workbench import task_enforcer
+
+    busiest: dict[int, int] = {}  # department id → enforcer id
+    rows = session.execute(
+        select(Enforcer.department_id, Enforcer.id, func.count(task_enforcer.c.task_id))
+        .outerjoin(task_enforcer, task_enforcer.c.enforcer_id == Enforcer.id)
+        .group_by(Enforcer.department_id, Enforcer.id)
+        .order_by(Enforcer.department_id, func.count(task_enforcer.c.task_id).desc(), Enforcer.id)
+        .execution_options(**{UNSCOPED: True})
+    )
+    for department_id, enforcer_id, _ in rows:
+        busiest.setdefault(department_id, enforcer_id)
+    taken = set(
+        session.scalars(select(AppUser.enforcer_id).where(AppUser.enforcer_id.is_not(None)))
+    )
+    for user in session.scalars(select(AppUser).where(AppUser.enforcer_id.is_(None))):
+        enforcer_id = busiest.get(user.department_id) if user.department_id else None
+        role_names = {role.name for role in user.roles}
+        if enforcer_id and enforcer_id not in taken and role_names & {"inspector", "leader"}:
+            user.enforcer_id = enforcer_id
+            taken.add(enforcer_id)
+    session.commit()

@@ -10,13 +10,20 @@ from flask import Flask, g, has_request_context, request, session
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from enforcement.config import load_config
 from enforcement.domain.jurisdiction import DENIED, NATIONAL, Jurisdiction
-from enforcement.models.scoping import Actor, install_scoping, set_actor_provider
+from enforcement.models.scoping import (
+    UNSCOPED,
+    Actor,
+    install_scoping,
+    set_actor_provider,
+    visible,
+)
 from enforcement.services.audit import install_audit
 from enforcement.web import fab_speedups
 
@@ -48,7 +55,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def jurisdiction_of(user: Any) -> Jurisdiction:
     """Admins see the country; everyone else their department's region subtree; no department, nothing."""
     from enforcement.models import Department
-    from enforcement.models.scoping import UNSCOPED
 
     if user is None or not getattr(user, "is_authenticated", False):
         return DENIED
@@ -64,6 +70,26 @@ def jurisdiction_of(user: Any) -> Jurisdiction:
     if department is None:
         return DENIED
     return Jurisdiction(department.region_code)
+
+
+class JurisdictionSession(FlaskSession):
+    """Flask-SQLAlchemy's session whose `get` never returns another region's record.
+
+    Queries are scoped by the `do_orm_execute` hook; `get` may answer from the identity map without
+    a query, so an identity-map hit is confirmed against the criteria (models/scoping.visible).
+    """
+
+    def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
+        options = kwargs.get("execution_options") or {}
+        try:
+            cached = self.identity_key(entity, ident) in self.identity_map
+        except Exception:  # an ident of the wrong shape: let get() raise its own error
+            cached = False
+        found = super().get(entity, ident, **kwargs)
+        if found is not None and cached and not options.get(UNSCOPED):
+            if not visible(self, entity, ident):
+                return None
+        return found
 
 
 def _web_actor() -> Actor:
@@ -119,7 +145,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(overrides))
     fab_speedups.install()
 
-    db = SQLA()
+    db = SQLA(session_options={"class_": JurisdictionSession})
     db.init_app(app)
     Migrate(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     CSRFProtect(app)

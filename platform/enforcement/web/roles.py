@@ -14,7 +14,6 @@ READ = {
     "can_get",
     "can_info",
     "can_export",
-    "can_workbench",
     "can_statistics",
     "can_library",
 }
@@ -57,11 +56,27 @@ CHECKLIST_READ = {
     "can_evidence_file",
 }
 CHECKLIST_ADMIN = {"can_upload", "can_publish", "can_retire"}
+# 执法文书 (web/document_views.py): every inspector and leader generates, edits, finalizes and
+# downloads; DocumentAdminView (文书管理（删除）) is granted to no role: admins alone have it.
+DOCUMENT_USE = {
+    "can_index",
+    "can_export",
+    "can_new",
+    "can_edit",
+    "can_finalize",
+    "can_supersede",
+    "can_preview",
+    "can_pdf",
+    "can_docx",
+    "can_case_file",
+}
+DOCUMENT_TEMPLATES = {"can_index", "can_export", "can_blank"}
+DOCUMENT_MENUS = {"执法文书", "文书模板"}
 MENUS = {
     "检查事项",
     "现场检查表",
     "我的工作台",
-    "工作台概览",
+    "我的工作提醒",
     "统计查询",
     "统计概览",
     "执法资源库",
@@ -75,22 +90,96 @@ MENUS = {
     "行政区划",
 }
 
+# 我的工作台 (web/workbench_views.py, web/workbench_api.py): a leader plans and approves, an inspector
+# compiles schemes, inspects, confirms hazards, issues orders and re-inspects.
+WORKBENCH_VIEWS = {
+    "PlanView",
+    "TaskView",
+    "SchemeView",
+    "InspectionView",
+    "HazardView",
+    "RectificationView",
+}
+WORKBENCH_APIS = {"PlanApi", "TaskApi", "InspectionApi", "HazardApi"}
+WORKBENCH_LEADER = {
+    "can_plan_new",
+    "can_plan_approve",
+    "can_plan_breakdown",
+    "can_task_new",
+    "can_scheme_approve",
+}
+WORKBENCH_INSPECTOR = {
+    "can_scheme",
+    "can_start",
+    "can_inspection",
+    "can_answers",
+    "can_meta",
+    "can_finish",
+    "can_hazards",
+    "can_hazard_measure",
+    "can_order_complete",
+    "can_recheck",
+    "can_history",
+}
+WORKBENCH_MENUS = {"监督检查计划", "执法任务", "现场检查方案", "现场检查", "问题隐患", "整改复查"}
+# 立案查处 (web/case_views.py, web/case_api.py): inspectors and leaders both operate cases; which
+# moves need a leader (审查通过、处罚决定、撤销立案、延期、强制执行) is the domain guard
+# `leader_approves`, not a permission, so the page can explain a refusal.
+CASE_DESK = {
+    "can_detail",
+    "can_act",
+    "can_penalty",
+    "can_penalty_remove",
+    "can_decision",
+    "can_payment",
+    "can_facts",
+    "can_new",
+}
+CASE_RULES: list[tuple[set[str], set[str]]] = [
+    ({"can_list", "can_show", "can_export"}, {"CaseView"}),
+    (CASE_DESK, {"CaseDeskView"}),
+    ({"can_get", "can_info", "can_post"}, {"CaseApi"}),
+    ({"menu_access"}, {"立案查处"}),
+]
+
+# 我的工作提醒 (web/reminder_views.py): every enforcement user has the page and the menu badge.
+REMINDER_RULES: list[tuple[set[str], set[str]]] = [({"can_index", "can_count"}, {"RemindersView"})]
+
 # role → list of (permission names, view names)
 ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
     "leader": [
+        (DOCUMENT_USE, {"DocumentView"}),
+        (DOCUMENT_TEMPLATES, {"DocumentTemplateView"}),
+        ({"menu_access"}, DOCUMENT_MENUS),
         (READ, BASE_DATA_VIEWS | REFERENCE_VIEWS),
         (WRITE | DELETE, BASE_DATA_VIEWS),
         (IMPORT, {"ImportView"}),
         (CHECKLIST_READ | CHECKLIST_ADMIN, {"ChecklistView"}),
         ({"can_get", "can_post"}, {"ChecklistApi"}),
         ({"menu_access"}, MENUS),
+        (READ, WORKBENCH_VIEWS),
+        (WORKBENCH_LEADER | WORKBENCH_INSPECTOR, {"WorkbenchView"}),
+        ({"can_get", "can_info", "can_post"}, WORKBENCH_APIS),
+        ({"menu_access"}, WORKBENCH_MENUS),
+        *CASE_RULES,
+        *REMINDER_RULES,
     ],
     "inspector": [
+        (DOCUMENT_USE, {"DocumentView"}),
+        (DOCUMENT_TEMPLATES, {"DocumentTemplateView"}),
+        ({"menu_access"}, DOCUMENT_MENUS),
         (READ, BASE_DATA_VIEWS | REFERENCE_VIEWS),
         (WRITE, FIELD_VIEWS),
         (CHECKLIST_READ, {"ChecklistView"}),
         ({"can_get", "can_post"}, {"ChecklistApi"}),
         ({"menu_access"}, MENUS - {"批量导入", "执法部门"}),
+        (READ, WORKBENCH_VIEWS),
+        (WORKBENCH_INSPECTOR, {"WorkbenchView"}),
+        ({"can_get", "can_info"}, WORKBENCH_APIS),
+        ({"can_post"}, {"InspectionApi", "HazardApi"}),
+        ({"menu_access"}, WORKBENCH_MENUS),
+        *CASE_RULES,
+        *REMINDER_RULES,
     ],
     "docking": [
         ({"can_get", "can_info", "can_post", "can_put"}, API_VIEWS),

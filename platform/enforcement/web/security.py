@@ -23,6 +23,7 @@ USER_LABELS = {
     "roles": "角色",
     "groups": "用户组",
     "department": "所属执法部门",
+    "enforcer": "对应执法人员",
     "password": "密码",
     "conf_password": "确认密码",
     "last_login": "最近登录",
@@ -44,10 +45,16 @@ class AppUserView(UserDBModelView):
     edit_title = "编辑用户"
     label_columns = USER_LABELS
     list_columns = ["username", "last_name", "first_name", "department", "roles", "active"]
-    add_columns = [*UserDBModelView.add_columns, "department"]
-    edit_columns = [*UserDBModelView.edit_columns, "department"]
+    add_columns = [*UserDBModelView.add_columns, "department", "enforcer"]
+    edit_columns = [*UserDBModelView.edit_columns, "department", "enforcer"]
+    description_columns = {
+        "enforcer": "该用户本人的执法人员记录：其参与的任务和案件显示在“我的工作提醒”"
+    }
     show_fieldsets = [
-        ("用户信息", {"fields": ["username", "active", "roles", "department", "login_count"]}),
+        (
+            "用户信息",
+            {"fields": ["username", "active", "roles", "department", "enforcer", "login_count"]},
+        ),
         ("个人信息", {"fields": ["last_name", "first_name", "email"], "expanded": True}),
     ]
     user_show_fieldsets = show_fieldsets

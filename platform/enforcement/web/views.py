@@ -473,22 +473,8 @@ class SectionView(BaseView):
     """Landing pages of the menus whose functions arrive in later releases: say so plainly."""
 
     route_base = "/section"
-    default_view = "workbench"
+    default_view = "statistics"
     SECTIONS = {
-        "workbench": (
-            "我的工作台",
-            [
-                "监督检查计划",
-                "专项执法任务",
-                "现场检查方案",
-                "现场逐项检查",
-                "问题隐患",
-                "整改复查",
-                "立案查处",
-                "执法文书",
-                "我的工作提醒",
-            ],
-        ),
         "statistics": (
             "统计查询",
             [
@@ -512,11 +498,6 @@ class SectionView(BaseView):
         title, items = self.SECTIONS[key]
         return self.render_template("enforcement/section.html", title=title, items=items)
 
-    @expose("/workbench/")
-    @has_access
-    def workbench(self) -> Any:
-        return self._render("workbench")
-
     @expose("/statistics/")
     @has_access
     def statistics(self) -> Any:
@@ -533,19 +514,16 @@ def register_views(appbuilder: AppBuilder) -> None:
     from enforcement.web.api import register_apis
     from enforcement.web.checklist_views import ChecklistView
     from enforcement.web.importing import ImportView
+    from enforcement.web.reminder_views import RemindersView
+    from enforcement.web.workbench_views import register_workbench_views
 
+    appbuilder.add_view(RemindersView, "我的工作提醒", category="我的工作台", icon="fa-bell")
     appbuilder.add_view(
         SectionView,
-        "工作台概览",
-        href="/section/workbench/",
-        category="我的工作台",
-        icon="fa-briefcase",
-    )
-    appbuilder.add_link(
-        "现场检查表", href="/checklists/fill/", category="我的工作台", icon="fa-check-square-o"
-    )
-    appbuilder.add_link(
-        "统计概览", href="/section/statistics/", category="统计查询", icon="fa-bar-chart"
+        "统计概览",
+        href="/section/statistics/",
+        category="统计查询",
+        icon="fa-bar-chart",
     )
     appbuilder.add_link(
         "资源库概览", href="/section/library/", category="执法资源库", icon="fa-book"
@@ -561,3 +539,13 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(RegionView, "行政区划", category=maintenance, icon="fa-map")
     appbuilder.add_view(AuditLogView, "审计日志", category=maintenance, icon="fa-history")
     register_apis(appbuilder)
+    register_workbench_views(appbuilder)
+    appbuilder.add_link(  # an ad-hoc check of any enterprise, outside a planned task
+        "现场检查表", href="/checklists/fill/", category="我的工作台", icon="fa-check-square-o"
+    )
+    from enforcement.web.document_views import register_document_views
+
+    register_document_views(appbuilder)
+    from enforcement.web.case_views import register_case_views
+
+    register_case_views(appbuilder)

@@ -15,4 +15,25 @@
       "确定删除这条记录吗？删除后可由管理员在审计日志中查到。"
     );
   });
+
+  // 我的工作提醒: the count of urgent work (overdue, due today, due soon) on the menu entry.
+  var link = document.querySelector('a[href="/reminders/"]');
+  if (link && window.fetch) {
+    fetch("/reminders/count", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || !data.urgent) { return; }
+        var badge = document.createElement("span");
+        badge.className = "badge reminder-badge" + (data.overdue ? " overdue" : "");
+        badge.textContent = String(data.urgent);
+        badge.title = "需要处理：" + data.urgent + " 项" + (data.overdue ? "，其中逾期 " + data.overdue + " 项" : "");
+        link.appendChild(badge);
+        var top = link.closest(".dropdown");
+        var toggle = top ? top.querySelector(".dropdown-toggle") : null;
+        if (toggle && !toggle.querySelector(".reminder-badge")) {
+          toggle.insertBefore(badge.cloneNode(true), toggle.querySelector(".caret"));
+        }
+      })
+      .catch(function () { /* the badge is a convenience: no badge on error */ });
+  }
 })();

@@ -1,0 +1,166 @@
+"""我的工作提醒: gather the work due — cases' statutory clocks, tasks' due dates, hazards'
+rectification deadlines — for one user, and bucket it with `domain/reminders.py`.
+
+Scope: the session is jurisdiction-scoped (models/scoping.py), so a county inspector gets the
+county's work and a leader the jurisdiction's. Owners ("mine"): the users acting as one of the
+inspectors on the task / case / inspection team (`AppUser.enforcer`), plus whoever created or
+moved it; `mine_only` keeps just those. Extension point: a new kind of work item is one more `_<kind>_items` function
+added to `COLLECTORS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from enforcement.domain import reminders, workflow
+from enforcement.models import AppUser, Case, CaseTransition
+from enforcement.services.cases import case_facts
+
+OPEN_CASE_STAGES = [
+    s.value for s in workflow.Stage if s not in (workflow.Stage.ARCHIVED, workflow.Stage.WITHDRAWN)
+]
+
+
+def _team_users(session: Session) -> dict[int, str]:
+    """执法人员 id → the username of the user acting as that inspector."""
+    rows = session.execute(
+        select(AppUser.enforcer_id, AppUser.username).where(AppUser.enforcer_id.is_not(None))
+    )
+    return {enforcer_id: username for enforcer_id, username in rows}
+
+
+def _owners(team_users: dict[int, str], enforcers: Iterable[Any], *others: str | None) -> tuple:
+    names = {team_users[e.id] for e in enforcers if e.id in team_users} | set(others)
+    return tuple(sorted(name for name in names if name))
+
+
+def _case_items(session: Session, today: dt.date) -> Iterable[reminders.WorkItem]:
+    cases = list(session.scalars(select(Case).where(Case.stage.in_(OPEN_CASE_STAGES))))
+    if not cases:
+        return []
+    actors: dict[int, set[str]] = {}
+    for case_id, actor in session.execute(
+        select(CaseTransition.case_id, CaseTransition.actor).where(
+            CaseTransition.case_id.in_([c.id for c in cases])
+        )
+    ):
+        if actor:
+            actors.setdefault(case_id, set()).add(actor)
+    team_users = _team_users(session)
+    items = []
+    for case in cases:
+        owners = _owners(team_users, case.enforcers, case.created_by, *actors.get(case.id, ()))
+        for deadline in workflow.deadlines(case_facts(case, today=today), today):
+            if not deadline.open:
+                continue
+            items.append(
+                reminders.WorkItem(
+                    kind="case",
+                    title=f"{case.number} {deadline.name}",
+                    due_on=deadline.due_on,
+                    owners=owners,
+                    url=f"/cases/{case.id}",
+                    detail=f"{case.enterprise_name}；{deadline.source}",
+                    region_code=case.region_code,
+                )
+            )
+        if case.stage == workflow.Stage.CLOSED.value:
+            # 结案 → 归档 has no statutory days; remind a week after closing (practice, not law).
+            items.append(
+                reminders.WorkItem(
+                    kind="case",
+                    title=f"{case.number} 立卷归档",
+                    due_on=(case.closed_on or today) + dt.timedelta(days=7),
+                    owners=owners,
+                    url=f"/cases/{case.id}",
+                    detail=f"{case.enterprise_name}；15号令第六十五条：执行完毕后立卷归档",
+                    region_code=case.region_code,
+                )
+            )
+    return items
+
+
+def _task_items(session: Session, today: dt.date) -> Iterable[reminders.WorkItem]:
+    try:
+        from enforcement.models import Task
+    except ImportError:  # the workbench module is not installed
+        return []
+    tasks = session.scalars(select(Task).where(Task.status.in_(["pending", "in_progress"])))
+    team_users = _team_users(session)
+    return [
+        reminders.WorkItem(
+            kind="task",
+            title=str(task),
+            due_on=task.due_on,
+            owners=_owners(team_users, task.enforcers, task.created_by),
+            url=f"/task/show/{task.id}",
+            detail=task.enforcers_label,
+            region_code=task.region_code,
+        )
+        for task in tasks
+    ]
+
+
+def _hazard_items(session: Session, today: dt.date) -> Iterable[reminders.WorkItem]:
+    try:
+        from enforcement.domain.planning import OPEN_HAZARD_STATUSES
+        from enforcement.models import Hazard
+    except ImportError:
+        return []
+    hazards = session.scalars(
+        select(Hazard).where(
+            Hazard.status.in_(list(OPEN_HAZARD_STATUSES)), Hazard.deadline.is_not(None)
+        )
+    )
+    team_users = _team_users(session)
+    return [
+        reminders.WorkItem(
+            kind="hazard",
+            title=f"{hazard.title}（{hazard.enterprise.name if hazard.enterprise else ''}）",
+            due_on=hazard.deadline,
+            owners=_owners(
+                team_users, hazard.inspection.task.enforcers if hazard.inspection else ()
+            ),
+            url=f"/hazard/show/{hazard.id}",
+            detail="整改期限届满后10日内复查（15号令，回忆，medium）",
+            region_code=hazard.region_code,
+        )
+        for hazard in hazards
+        if hazard.deadline is not None
+    ]
+
+
+COLLECTORS: list[Callable[[Session, dt.date], Iterable[reminders.WorkItem]]] = [
+    _case_items,
+    _task_items,
+    _hazard_items,
+]
+
+
+def work_items(session: Session, today: dt.date) -> list[reminders.WorkItem]:
+    items: list[reminders.WorkItem] = []
+    for collect in COLLECTORS:
+        items += list(collect(session, today))
+    return items
+
+
+def reminders_for(
+    session: Session,
+    user: Any,
+    today: dt.date | None = None,
+    *,
+    soon_days: int = reminders.DEFAULT_SOON_DAYS,
+    mine_only: bool = False,
+) -> reminders.Bucketed:
+    """The user's work (their jurisdiction's, through the scoped session), bucketed by due date."""
+    today = today or dt.date.today()
+    items = work_items(session, today)
+    username = getattr(user, "username", user)
+    if mine_only and username:
+        items = reminders.for_owner(items, username)
+    return reminders.bucket(items, today, soon_days)

@@ -1,0 +1,344 @@
+"""Workbench REST API: /api/v1/plan/, /task/, /inspection/, /hazard/ (docs/api-workbench.md).
+
+Reads are FAB ModelRestApi lists and details over the scoped session (another region's record: 404).
+Writes go through services/workbench.py as explicit actions; refusals answer 422 (409 for an
+inspection saved by someone else since the caller's version) with {"errors": [{"path", "message"}]}.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import request
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.api import expose, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name, protect
+from marshmallow import fields
+
+from enforcement.models import Enforcer, Enterprise, Hazard, Inspection, Plan, Task
+from enforcement.services import checklists
+from enforcement.services import workbench as service
+from enforcement.web.api import ContractApi, read_schema
+from enforcement.web.views import SoftDeleteInterface
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+class WorkbenchApi(ContractApi):
+    include_route_methods = {"get", "get_list", "info"}
+    openapi_spec_tag = "Workbench"
+
+    def _session(self) -> Any:
+        return self.appbuilder.session
+
+    def _refused(self, error: service.WorkbenchError, path: str = "/") -> Any:
+        status = 409 if isinstance(error, service.ConflictError) else 422
+        return self.response(
+            status,
+            message=str(error),
+            errors=[{"path": path, "message": reason} for reason in error.reasons],
+        )
+
+    def _missing(self) -> Any:
+        return self.response(
+            404, message="记录不存在", errors=[{"path": "/", "message": "记录不存在"}]
+        )
+
+    def _body(self) -> dict[str, Any]:
+        body = request.get_json(silent=True)
+        return body if isinstance(body, dict) else {}
+
+
+PLAN_READ = {
+    "id": fields.Integer(),
+    "title": fields.String(),
+    "year": fields.Integer(),
+    "kind": fields.String(),
+    "period_start": fields.Date(),
+    "period_end": fields.Date(),
+    "region_code": fields.String(),
+    "status": fields.String(),
+    "approved_by": fields.String(),
+    "approved_at": fields.DateTime(),
+    "item_set_ids": fields.List(fields.String()),
+    "selection_rule": fields.Dict(),
+    "random_seed": fields.Integer(),
+}
+
+
+class PlanApi(WorkbenchApi):
+    include_route_methods = WorkbenchApi.include_route_methods | {"approve", "breakdown"}
+    resource_name = "plan"
+    datamodel = SoftDeleteInterface(Plan)
+    list_columns = list(PLAN_READ)
+    show_columns = list_columns
+    list_model_schema = read_schema(PLAN_READ)
+    show_model_schema = read_schema(PLAN_READ)
+    search_columns = ["title", "year", "kind", "status", "region_code"]
+    order_columns = ["id", "year", "title"]
+    base_order = ("id", "desc")
+
+    @expose("/<int:pk>/approve", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    def approve(self, pk: int) -> Any:
+        """Approve a draft plan.
+        ---
+        post:
+          responses:
+            200:
+              description: approved
+            422:
+              description: refused, with Chinese reasons
+        """
+        plan = self._session().get(Plan, pk)
+        if plan is None:
+            return self._missing()
+        try:
+            service.approve_plan(self._session(), plan)
+        except service.WorkbenchError as exc:
+            return self._refused(exc, "/status")
+        return self.response(200, id=plan.id, status=plan.status)
+
+    @expose("/<int:pk>/breakdown", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    def breakdown(self, pk: int) -> Any:
+        """双随机 draw and task breakdown of an approved plan (reproducible from the recorded seed).
+        ---
+        post:
+          responses:
+            200:
+              description: the created task ids, the seed and the enterprises left out
+        """
+        plan = self._session().get(Plan, pk)
+        if plan is None:
+            return self._missing()
+        try:
+            created, unassigned = service.break_down(self._session(), plan)
+        except service.WorkbenchError as exc:
+            return self._refused(exc, "/status")
+        return self.response(
+            200,
+            seed=plan.random_seed,
+            task_ids=[t.id for t in created],
+            unassigned={str(k): v for k, v in unassigned.items()},
+        )
+
+
+TASK_READ = {
+    "id": fields.Integer(),
+    "plan_id": fields.Integer(),
+    "enterprise_id": fields.Integer(),
+    "region_code": fields.String(),
+    "due_on": fields.Date(),
+    "status": fields.String(),
+    "kind": fields.String(),
+    "parent_id": fields.Integer(),
+    "enforcer_ids": fields.Function(lambda t: [e.id for e in t.enforcers]),
+}
+
+
+class TaskApi(WorkbenchApi):
+    include_route_methods = WorkbenchApi.include_route_methods | {"create"}
+    resource_name = "task"
+    datamodel = SoftDeleteInterface(Task)
+    list_columns = [c for c in TASK_READ if c != "enforcer_ids"]
+    show_columns = list_columns
+    list_model_schema = read_schema(TASK_READ)
+    show_model_schema = read_schema(TASK_READ)
+    search_columns = ["enterprise_id", "status", "kind", "due_on", "region_code", "plan_id"]
+    order_columns = ["id", "due_on"]
+    base_order = ("due_on", "asc")
+
+    @expose("/", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    def create(self) -> Any:
+        """A task: {"enterprise_id", "enforcer_ids": [≥2 certified], "due_on", "plan_id"?}.
+        ---
+        post:
+          responses:
+            201:
+              description: created
+            422:
+              description: a rule failed (two certified inspectors, due date in the plan period …)
+        """
+        body = self._body()
+        session = self._session()
+        enterprise = session.get(Enterprise, body.get("enterprise_id") or 0)
+        if enterprise is None:
+            return self.response(
+                422,
+                errors=[{"path": "/enterprise_id", "message": "企业不存在或不在您的管辖范围内"}],
+            )
+        ids = [i for i in body.get("enforcer_ids") or [] if isinstance(i, int)]
+        enforcers = [e for e in (session.get(Enforcer, i) for i in ids) if e is not None]
+        plan = session.get(Plan, body["plan_id"]) if body.get("plan_id") else None
+        try:
+            task = service.create_task(
+                session,
+                enterprise=enterprise,
+                enforcers=enforcers,
+                due_on=_date(body.get("due_on")),
+                plan=plan,
+            )
+        except service.WorkbenchError as exc:
+            return self._refused(exc)
+        return self.response(201, id=task.id, result=TASK_READ_SCHEMA.dump(task))
+
+
+TASK_READ_SCHEMA = read_schema(TASK_READ)
+
+INSPECTION_READ = {
+    "id": fields.Integer(),
+    "task_id": fields.Integer(),
+    "enterprise_id": fields.Integer(),
+    "region_code": fields.String(),
+    "status": fields.String(),
+    "started_at": fields.DateTime(),
+    "finished_at": fields.DateTime(),
+    "latitude": fields.Float(),
+    "longitude": fields.Float(),
+    "participants": fields.List(fields.Dict()),
+    "answer_set_id": fields.Integer(),
+    "answer_set_ids": fields.Dict(),
+    "version": fields.Integer(),
+}
+
+
+class InspectionApi(WorkbenchApi):
+    include_route_methods = WorkbenchApi.include_route_methods | {"save"}
+    resource_name = "inspection"
+    datamodel = SQLAInterface(Inspection)
+    list_columns = list(INSPECTION_READ)
+    show_columns = list_columns
+    list_model_schema = read_schema(INSPECTION_READ)
+    show_model_schema = read_schema(INSPECTION_READ)
+    search_columns = ["enterprise_id", "task_id", "status", "region_code"]
+    order_columns = ["id", "started_at"]
+    base_order = ("id", "desc")
+
+    @expose("/<int:pk>/save", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    def save(self, pk: int) -> Any:
+        """Save as it goes: {"version", "plugin_id"?, "answers"?, "submit"?, "participants"?,
+        "latitude"?, "longitude"?}. A stale version answers 409.
+        ---
+        post:
+          responses:
+            200:
+              description: saved; the new version
+            409:
+              description: saved by someone else since the given version
+            422:
+              description: errors as JSON pointers (a failed submission is kept as a draft)
+        """
+        inspection = self._session().get(Inspection, pk)
+        if inspection is None:
+            return self._missing()
+        body = self._body()
+        answers = body.get("answers")
+        try:
+            outcome = service.save_inspection(
+                self._session(),
+                checklists.platform_of(),
+                inspection,
+                version=body.get("version"),
+                plugin_id=body.get("plugin_id"),
+                answers=answers if isinstance(answers, dict) else None,
+                submit=bool(body.get("submit")),
+                participants=body.get("participants")
+                if isinstance(body.get("participants"), list)
+                else None,
+                latitude=body.get("latitude"),
+                longitude=body.get("longitude"),
+            )
+        except service.WorkbenchError as exc:
+            return self._refused(exc)
+        if outcome.errors:
+            return self.response(422, errors=outcome.errors, version=inspection.version)
+        return self.response(200, version=inspection.version, suggestions=outcome.suggestions)
+
+
+HAZARD_READ = {
+    "id": fields.Integer(),
+    "inspection_id": fields.Integer(),
+    "enterprise_id": fields.Integer(),
+    "region_code": fields.String(),
+    "plugin_id": fields.String(),
+    "plugin_version": fields.String(),
+    "item_id": fields.String(),
+    "item_code": fields.String(),
+    "title": fields.String(),
+    "equipment_id": fields.Integer(),
+    "equipment_name": fields.String(),
+    "description": fields.String(),
+    "illegal_basis": fields.String(),
+    "penalty_basis": fields.String(),
+    "is_major": fields.Boolean(),
+    "measure": fields.String(),
+    "measure_confirmed": fields.Boolean(),
+    "status": fields.String(),
+    "deadline": fields.Date(),
+    "rectified_on": fields.Date(),
+    "verified_by_task_id": fields.Integer(),
+    "rectification_order_id": fields.Integer(),
+    "case_id": fields.Integer(),
+}
+
+
+class HazardApi(WorkbenchApi):
+    include_route_methods = WorkbenchApi.include_route_methods | {"measure"}
+    resource_name = "hazard"
+    datamodel = SQLAInterface(Hazard)
+    list_columns = list(HAZARD_READ)
+    show_columns = list_columns
+    list_model_schema = read_schema(HAZARD_READ)
+    show_model_schema = read_schema(HAZARD_READ)
+    search_columns = ["enterprise_id", "inspection_id", "status", "is_major", "region_code"]
+    order_columns = ["id", "deadline"]
+    base_order = ("id", "desc")
+
+    @expose("/<int:pk>/measure", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("post")
+    def measure(self, pk: int) -> Any:
+        """Confirm a hazard's measure: {"measure": immediate|deadline|on_site|file_case, "deadline"?}.
+        ---
+        post:
+          responses:
+            200:
+              description: confirmed
+            422:
+              description: refused, with Chinese reasons
+        """
+        hazard = self._session().get(Hazard, pk)
+        if hazard is None:
+            return self._missing()
+        body = self._body()
+        try:
+            service.confirm_measure(
+                self._session(), hazard, str(body.get("measure", "")), _date(body.get("deadline"))
+            )
+        except service.WorkbenchError as exc:
+            return self._refused(exc, "/measure")
+        return self.response(200, result=read_schema(HAZARD_READ).dump(hazard))
+
+
+def register_workbench_apis(appbuilder: AppBuilder) -> None:
+    for api in (PlanApi, TaskApi, InspectionApi, HazardApi):
+        appbuilder.add_api(api)

@@ -1,0 +1,369 @@
+"""One 东湖区 enterprise from plan to archived case, on a phone, through the pages only.
+
+The leader `nanchang` plans, approves and breaks the plan down; the inspector `donghu` compiles the
+on-site scheme, which the leader approves; the inspector inspects on the phone (generated checklist,
+one item 不符合 with evidence), finishes, confirms 立案查处 for the hazard and files the case; the case
+then goes through every stage to 归档, the leader acting where the procedure needs a leader. Finally
+the enterprise history lists the inspection, the hazard and the case.
+
+Runs against the live server of conftest.py (SQLite, demo data, CSRF on) in Debian Chromium.
+Screenshots: test-artifacts/screenshots/test_a_leader_and_an_inspector_take_one_enterprise_from_plan_to_archived_case-phone-NN-<step>.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import struct
+import zlib
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+DISTRICT = "360102"  # 南昌市东湖区
+PLUGIN = "confined_space"  # 有限空间: four items, one of them per confined space
+FAILING = "confined_space.yx01"  # 有限空间作业方案: answered 不符合
+FINE = "60000"  # ≥ 5万元 for a unit: the party has a right to a hearing
+DECISION_NO = "东应急罚〔2026〕88号"
+LEADER, INSPECTOR = "nanchang", "donghu"
+
+
+def small_png() -> bytes:
+    """A real 4×4 orange PNG (evidence for the non-compliant item)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    raw = b"".join(b"\x00" + b"\xff\x80\x00" * 4 for _ in range(4))
+    header = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+class Walk:
+    """The browsing fixture plus the few moves every step repeats."""
+
+    def __init__(self, browsing: Any) -> None:
+        self.b = browsing
+        self.page = browsing.page
+        self.user = ""
+        self.problems: list[str] = []
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+
+    def as_user(self, username: str) -> None:
+        """Log out whoever is logged in and log in through the form (cookies are per user)."""
+        if self.user == username:
+            return
+        if self.user:
+            self.b.goto("/logout/")
+        self.page.context.clear_cookies()
+        self.b.log_in(username, DEMO_PASSWORD, through_form=True)
+        self.user = username
+
+    def click(self, target: Any) -> None:
+        """Click something that navigates; the next page must not be an error page."""
+        locator = self.page.locator(target) if isinstance(target, str) else target
+        expect(locator).to_be_visible()
+        box = locator.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 391, (
+            f"{target} is off the phone's screen: {box}"
+        )
+        with self.page.expect_navigation() as navigation:
+            locator.click()
+        response = navigation.value
+        assert response is None or response.status < 500, f"{self.page.url}: {response.status}"
+        self.fits()
+
+    def fits(self) -> None:
+        """Nothing on the page is wider than the phone (no sideways scrolling of the whole page)."""
+        width = self.page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert width[0] <= width[1], (self.page.url, width)
+
+    def flash(self, text: str) -> None:
+        expect(self.page.locator(".alert-success", has_text=text).first).to_be_visible()
+
+    def shot(self, step: str) -> None:
+        self.b.shot(step)
+
+    def pk(self, prefix: str) -> int:
+        match = re.search(rf"{prefix}/(\d+)", urlsplit(self.page.url).path)
+        assert match, (prefix, self.page.url)
+        return int(match.group(1))
+
+
+def open_menu(walk: Walk, category: str, entry: str) -> None:
+    """A top menu entry, through the phone's hamburger."""
+    page = walk.page
+    page.locator(".navbar-toggle").click()
+    expect(page.locator(".navbar-collapse")).to_have_class(re.compile(r"\bin\b"))
+    menu = page.locator(".navbar-collapse li.dropdown", has_text=category).first
+    menu.locator("a.dropdown-toggle").click()
+    walk.click(menu.locator(".dropdown-menu a", has_text=entry).first)
+
+
+def case_action(walk: Walk, action: str, note: str = "") -> None:
+    """Press one of the case desk's allowed actions (with its reason when it asks for one)."""
+    form = walk.page.locator("form.case-action", has=walk.page.locator(f'[data-action="{action}"]'))
+    if note:
+        form.locator("[name=note]").fill(note)
+    walk.click(form.locator(f'button[data-action="{action}"]'))
+
+
+def expect_stage(walk: Walk, label: str) -> None:
+    expect(walk.page.locator("#case-stage")).to_have_text(label)
+    expect(walk.page.locator(".case-progress .label-primary")).to_contain_text(label)
+
+
+def history_row(walk: Walk, actor: str, action: str, stages: str) -> None:
+    rows = walk.page.locator("table.case-history tbody tr")
+    row = rows.filter(has_text=action).filter(has_text=stages).last
+    expect(row).to_be_visible()
+    expect(row.locator("td").nth(1)).to_have_text(actor)
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_a_leader_and_an_inspector_take_one_enterprise_from_plan_to_archived_case(
+    browsing: Any,
+) -> None:
+    walk = Walk(browsing)
+    page = walk.page
+    today = dt.date.today()
+
+    # -- 1. 监督检查计划: the leader drafts, approves and breaks it down ------------------------------
+    walk.as_user(LEADER)
+    open_menu(walk, "我的工作台", "监督检查计划")
+    walk.click("#wb-new")
+    expect(page.locator("h2")).to_have_text("新建监督检查计划")
+    page.fill("#title", f"{today.year}年东湖区有限空间专项检查（浏览器走查）")
+    page.select_option("#kind", "special")
+    page.select_option("#region_code", DISTRICT)
+    page.locator(f'input[name=tags][value="{PLUGIN}"]').check()
+    page.locator(f'input[name=item_set_ids][value="{PLUGIN}"]').check()
+    page.fill("#sample_size", "1")
+    page.fill("#seed", "20261129")
+    walk.shot("plan-form")
+    walk.click("#plan-save")
+    walk.flash("已保存计划草稿")
+    expect(page.locator("#wb-actions")).to_contain_text("批准计划")
+    details = page.locator(".panel-body table").first
+    expect(details).to_contain_text("工贸企业有限空间作业执法检查重点事项")
+    expect(details).to_contain_text("专项标签：有限空间")
+    expect(details).not_to_contain_text("confined_space")  # no plugin ids or JSON for users
+    expect(details).not_to_contain_text("None")
+    walk.shot("plan-draft")
+    walk.click("#plan-approve")
+    walk.flash("计划已批准")
+    walk.click("#plan-breakdown")
+    walk.flash("分解出 1 项执法任务")
+    tasks = page.locator("#plan-tasks tbody tr")
+    expect(tasks).to_have_count(1)
+    team = tasks.first.locator("td").nth(3).inner_text()
+    assert len(re.findall(r"（\d+）", team)) >= 2, f"two certified inspectors expected: {team}"
+    enterprise_name = tasks.first.locator("td").nth(1).inner_text().strip()
+    walk.shot("plan-broken-down")
+    walk.click(tasks.first.locator("a"))
+    task_id = walk.pk("/task/show")
+    expect(page.locator("body")).to_contain_text(enterprise_name)
+    expect(page.locator("body")).to_contain_text("待检查")
+
+    # -- 2. 现场检查方案: the inspector compiles it, the leader approves ------------------------------
+    walk.as_user(INSPECTOR)
+    open_menu(walk, "我的工作台", "执法任务")
+    walk.click(page.locator(f'a[href$="/task/show/{task_id}"]').first)
+    walk.click("#task-scheme")
+    expect(page.locator(f'input[name=plugin_ids][value="{PLUGIN}"]')).to_be_checked()
+    page.fill("#scheduled_on", today.isoformat())
+    page.fill("#schedule", "上午查阅资料，下午现场检查")
+    walk.shot("scheme-form")
+    walk.click("#scheme-save")
+    walk.flash("检查方案已保存，请负责人审批")
+    scheme_id = walk.pk("/scheme/show")
+    expect(page.locator("#wb-actions #scheme-approve")).to_have_count(0)  # not the compiler's call
+
+    walk.as_user(LEADER)
+    open_menu(walk, "我的工作台", "现场检查方案")
+    walk.click(page.locator(f'a[href$="/scheme/show/{scheme_id}"]').first)
+    walk.click("#scheme-approve")
+    walk.flash("检查方案已批准，可以开始现场检查")
+    expect(page.locator(".panel-body table").first).to_contain_text("YX-01")
+    expect(page.locator(".panel-body table").first).not_to_contain_text("confined_space")
+    walk.shot("scheme-approved")
+
+    # -- 3. 现场检查 on the phone ------------------------------------------------------------------
+    walk.as_user(INSPECTOR)
+    open_menu(walk, "我的工作台", "执法任务")
+    walk.click(page.locator(f'a[href$="/task/show/{task_id}"]').first)
+    walk.click("#task-start")
+    inspection_id = walk.pk("/workbench/inspection")
+    expect(page.locator("h2.cl-enterprise-name")).to_have_text(enterprise_name)
+    participant = page.locator("#participants .wb-participant").first
+    participant.locator("input[name=name]").fill("王安全")
+    participant.locator("input[name=position]").fill("安全部长")
+    page.locator("#participants-save").click()
+    expect(page.locator("#wb-status")).to_contain_text("在场人员已保存")
+
+    form = page.locator("#checklist-form")
+    for choice in form.locator('.cl-role-answer .cl-choice[data-value="compliant"]').all():
+        choice.click()
+    item = form.locator(f'.cl-item[data-item="{FAILING}"]')
+    item.locator('.cl-role-answer .cl-choice[data-value="non_compliant"]').first.click()
+    defect = item.locator('.cl-field[data-key="defect"]')
+    expect(defect).to_be_visible()  # the follow-up appears
+    item.locator('.cl-field[data-key="problems"] .cl-choice').first.click()
+    defect.locator("textarea").fill("有限空间作业无作业方案，未经审批即安排清淤作业")
+    document = item.locator('input[type=file][data-kind="document"]')
+    document.set_input_files(
+        files=[{"name": "scheme-photo.png", "mimeType": "image/png", "buffer": small_png()}]
+    )
+    expect(item.locator('[data-key="evidence.document"] .cl-upload-status')).to_contain_text(
+        "已上传"
+    )
+    walk.shot("inspection-form")
+    page.locator("#cl-save").click()
+    expect(form.locator("#cl-summary, .cl-notice").first).to_contain_text("已保存")
+    page.locator("#cl-submit").click()
+    expect(page.locator("#cl-result")).to_contain_text("检查结果已提交")
+    expect(page.locator("#cl-result")).to_contain_text("发现问题 1 处")
+    walk.shot("inspection-submitted")
+    walk.click("#finish")
+    walk.flash("发现问题隐患 1 处")
+
+    # -- 4. 问题隐患: bases, suggested measure, 立案查处 ------------------------------------------------
+    hazard = page.locator(".wb-hazard").first
+    expect(hazard).to_contain_text("违法依据：")
+    expect(hazard).to_contain_text("处罚依据：")
+    assert "—" not in hazard.locator("p", has_text="违法依据：").inner_text()
+    expect(hazard).to_contain_text("系统建议：")
+    expect(hazard.locator("select")).to_have_value("file_case")  # a major hazard: 立案查处
+    expect(hazard.locator("select option:checked")).to_have_text("立案查处")
+    walk.shot("hazards")
+    walk.click(page.locator("button[name=confirm]"))
+    walk.flash("处理措施已确认")
+    walk.click(page.locator(".wb-hazard .wb-hazard-case a", has_text="立案查处"))
+
+    # -- 5. 立案 from the hazard (prefilled: party, team, facts) --------------------------------------
+    expect(page.locator("h2")).to_have_text("立案")
+    expect(page.locator("#case-hazards")).to_contain_text("违法依据")
+    expect(page.locator("#enterprise-id option:checked")).to_have_text(enterprise_name)
+    expect(page.locator("#case-source")).to_have_value("hazard")
+    expect(page.locator("#enforcer-ids option:checked")).to_have_count(2)
+    walk.shot("case-new")
+    walk.click(page.locator("#case-new-form button[type=submit]"))
+    walk.flash("已立案")
+    case_id = walk.pk("/cases")
+    expect_stage(walk, "立案")
+    history_row(walk, INSPECTOR, "立案", "→ 立案")
+    expect(page.locator("#facts")).to_contain_text("已立案查处")
+    walk.shot("case-filed")
+
+    # -- 6. 立案 → 调查取证 → 案件审查 (the inspector) -----------------------------------------------
+    case_action(walk, "investigate", "询问现场负责人，调取作业记录")
+    walk.flash("已办理：开始调查取证")
+    expect_stage(walk, "调查取证")
+    page.select_option("#penalty-kind", "fine")
+    page.fill("#penalty-amount", FINE)
+    page.fill("#penalty-basis", "《安全生产法》第一百零一条第（五）项")
+    walk.click(page.locator("#penalty-form button[type=submit]"))
+    walk.flash("已登记处罚内容")
+    expect(page.locator("#penalties")).to_contain_text("达到听证标准")
+    expect(page.locator("table.case-penalties")).to_contain_text("罚款")
+    walk.shot("case-investigation")
+    case_action(walk, "submit", "事实清楚，证据确凿")
+    expect_stage(walk, "案件审查")
+    # 审查通过 is the leader's: the inspector sees why it is locked.
+    expect(page.locator('.blocked-action[data-action="notify_hearing"]')).to_contain_text(
+        "此操作须由负责人审批"
+    )
+    walk.shot("case-review-inspector")
+
+    # -- 7. 案件审查 → 告知 (the leader, with the hearing right) ---------------------------------------
+    walk.as_user(LEADER)
+    open_menu(walk, "我的工作台", "立案查处")
+    walk.click(page.locator(f'a[href$="/case/show/{case_id}"], a[href$="/cases/{case_id}"]').first)
+    expect_stage(walk, "案件审查")
+    expect(page.locator('.blocked-action[data-action="notify"]')).to_contain_text("听证")
+    case_action(walk, "notify_hearing", "同意，告知当事人陈述申辩及听证权利")
+    expect_stage(walk, "告知")
+    history_row(walk, LEADER, "审查通过，告知陈述申辩及听证权利", "案件审查 → 告知")
+    expect(page.locator('.blocked-action[data-action="decide"]')).to_contain_text("届满")
+    walk.shot("case-notice")
+
+    # -- 8. 告知 → 听证 → 处罚决定 (the party asks for a hearing; the leader decides) -------------------
+    case_action(walk, "request_hearing", "当事人书面申请听证")
+    expect_stage(walk, "听证")
+    page.fill("#decision-no", DECISION_NO)
+    page.fill("#decided-on", today.isoformat())
+    walk.click(page.locator("#decision-form button[type=submit]"))
+    walk.flash("已登记处罚决定书")
+    case_action(walk, "decide", "听证后维持原处罚意见")
+    expect_stage(walk, "处罚决定")
+    history_row(walk, LEADER, "作出处罚决定", "听证 → 处罚决定")
+    walk.shot("case-decision")
+
+    # -- 9. 送达 → 执行 → 结案 → 归档 (the inspector records service and payment) ----------------------
+    walk.as_user(INSPECTOR)
+    open_menu(walk, "我的工作台", "立案查处")
+    walk.click(page.locator(f'a[href$="/case/show/{case_id}"], a[href$="/cases/{case_id}"]').first)
+    page.fill("#served-on", today.isoformat())
+    walk.click(page.locator("#decision-form button[type=submit]"))
+    walk.flash("已登记处罚决定书")
+    case_action(walk, "serve", "直接送达，当事人签收")
+    expect_stage(walk, "送达")
+    case_action(walk, "execute")
+    expect_stage(walk, "执行")
+    expect(page.locator('.blocked-action[data-action="close"]')).to_contain_text("罚款尚未缴清")
+    payment = page.locator("form.case-payment").first
+    payment.locator("[name=paid_amount]").fill(FINE)
+    payment.locator("[name=paid_on]").fill(today.isoformat())
+    walk.shot("case-payment")
+    walk.click(payment.locator("button[type=submit]"))
+    walk.flash("已登记缴款")
+    expect(page.locator("table.case-penalties")).to_contain_text(f"{FINE}.00（{today}")
+    case_action(walk, "close", "罚款已全额缴纳")
+    expect_stage(walk, "结案")
+    case_action(walk, "archive", "案卷装订归档")
+    expect_stage(walk, "归档")
+    expect(page.locator("#no-actions")).to_have_text("当前没有可办理的操作。")
+    for actor, action, stages in [
+        (INSPECTOR, "开始调查取证", "立案 → 调查取证"),
+        (INSPECTOR, "调查终结，提交审查", "调查取证 → 案件审查"),
+        (LEADER, "当事人申请听证", "告知 → 听证"),
+        (INSPECTOR, "送达处罚决定书", "处罚决定 → 送达"),
+        (INSPECTOR, "进入执行", "送达 → 执行"),
+        (INSPECTOR, "执行完毕，结案", "执行 → 结案"),
+        (INSPECTOR, "立卷归档", "结案 → 归档"),
+    ]:
+        history_row(walk, actor, action, stages)
+    expect(page.locator("table.case-history")).to_contain_text("罚款已全额缴纳")
+    walk.shot("case-archived")
+
+    # -- 10. 企业执法档案 -------------------------------------------------------------------------
+    walk.click(page.locator("#case-history-link"))
+    expect(page.locator("h2")).to_have_text(f"执法档案：{enterprise_name}")
+    expect(page.locator("#history-inspections")).to_contain_text("王安全")
+    expect(
+        page.locator(f'#history-inspections a[href$="/inspection/show/{inspection_id}"]')
+    ).to_be_visible()
+    expect(page.locator("#history-hazards")).to_contain_text("已立案查处")
+    # Every column of the history, the status at the right included, is on the phone's screen.
+    for table in page.locator("#history-page table").all():
+        box = table.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 391, box
+    expect(page.locator("#history-cases")).to_contain_text("归档")
+    expect(page.locator("#history-penalties")).to_contain_text(DECISION_NO)
+    walk.shot("enterprise-history")
+    assert walk.problems == []

@@ -1,0 +1,75 @@
+"""The document layer without a database: catalogue data, 文号 format, templates, DOCX blocks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+from enforcement.documents import CATALOGUE_FILE, forms, validate_entry
+from enforcement.documents.contexts import agency_abbreviation
+from enforcement.documents.render import format_number, html_blocks, render_html
+from enforcement.models import Department, Region
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_catalogue_file_is_valid_against_its_json_schema():
+    schema = json.loads((ROOT / "schemas" / "document-catalogue.schema.json").read_text())
+    catalogue = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(catalogue)
+    codes = [form["code"] for form in catalogue["forms"]]
+    assert len(codes) == len(set(codes))
+    assert [f["name"] for f in catalogue["forms"][:3]] == [
+        "立案审批表",
+        "现场检查方案",
+        "现场检查记录",
+    ]
+
+
+def test_an_invalid_entry_is_reported_with_its_pointer():
+    entry = {**next(iter(forms().values())).__dict__}
+    assert validate_entry({"code": "x"})  # required fields missing
+    assert any(e.startswith("/number_code") for e in validate_entry(
+        {"code": "x", "name": "某文书", "stage": "立案", "to_enterprise": False, "number_code": "ab",
+         "fields": [], "template": "x.html", "implemented": False, "source": "s", "confidence": "low"}
+    ))  # fmt: skip
+    assert entry["code"] == "case_filing_approval"
+
+
+def test_the_document_number_follows_the_agency_code_year_serial_pattern():
+    assert format_number("赣东", "责改", 2026, 3) == "（赣东）应急责改〔2026〕3号"
+
+
+def test_the_agency_abbreviation_is_the_province_short_name_plus_the_region():
+    county = Department(name="东湖区应急管理局", region_code="360102", level="county")
+    county.region = Region(
+        code="360102", name="东湖区", full_name="江西省/南昌市/东湖区", level="county"
+    )
+    province = Department(name="江西省应急管理厅", region_code="360000", level="province")
+    assert agency_abbreviation(county) == "赣东"
+    assert agency_abbreviation(province) == "赣"
+    assert agency_abbreviation(None) == "部"
+
+
+def test_a_decision_carries_the_remedy_paragraph_and_a_draft_shows_no_number_yet():
+    html = render_html(
+        forms()["onsite_measures_decision"],
+        {
+            "party": {"name": "某公司"},
+            "remedy": {"government": "南昌市东湖区"},
+            "problems": "1. 甲\n2、乙",
+        },
+    )
+    assert "如果不服本决定，可以依法在60日内向" in html and "南昌市东湖区" in html
+    assert "（草稿：定稿时编号）" in html
+    blocks = html_blocks(html)
+    assert {"kind": "title", "text": "现场处理措施决定书"} in blocks
+    assert [b["text"] for b in blocks if b["kind"] == "item"][:2] == ["1. 甲", "2. 乙"]
+
+
+def test_a_blank_form_lists_its_catalogue_fields_as_rows():
+    blocks = html_blocks(render_html(forms()["fine_deferral_approval"], {}))
+    assert any(b["kind"] == "row" for b in blocks)
+    assert blocks[0] == {"kind": "kind", "text": "安全生产行政执法文书"}

@@ -1,0 +1,360 @@
+"""The 立案查处 procedure table, its guards and the statutory clocks (pure domain, fixed clock)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from enforcement.domain import workflow as wf
+from enforcement.domain.workflow import CaseFacts, IllegalTransition, PenaltyFacts, Stage
+
+D = dt.date
+FILED = D(2026, 3, 2)  # 18号令 applies
+FILED_OLD = D(2025, 12, 1)  # 15号令 applies
+TODAY = D(2026, 3, 20)
+
+# Written by hand from the procedure (research.md §4), independent of the table.
+ALLOWED: set[tuple[str, str]] = {
+    ("filed", "investigate"),
+    ("filed", "withdraw"),
+    ("investigation", "submit"),
+    ("investigation", "extend"),
+    ("investigation", "withdraw"),
+    ("review", "notify"),
+    ("review", "notify_hearing"),
+    ("review", "return"),
+    ("review", "no_penalty"),
+    ("review", "extend"),
+    ("review", "withdraw"),
+    ("notice", "request_hearing"),
+    ("notice", "reconsider"),
+    ("notice", "decide"),
+    ("notice", "extend"),
+    ("hearing", "decide"),
+    ("hearing", "reconsider"),
+    ("hearing", "extend"),
+    ("decision", "serve"),
+    ("service", "execute"),
+    ("execution", "enforce"),
+    ("execution", "close"),
+    ("closed", "archive"),
+    ("withdrawn", "archive"),
+}
+ALL_ACTIONS = sorted({a for _, a in ALLOWED} | {"open", "delete", "reopen"})
+
+
+def fine(amount: str = "30000", **extra: object) -> PenaltyFacts:
+    return PenaltyFacts(
+        kind="fine", amount=Decimal(amount), basis="《安全生产法》第九十九条", **extra
+    )
+
+
+def decided(p: PenaltyFacts, on: dt.date = D(2026, 3, 12)) -> PenaltyFacts:
+    return replace(p, decision_no="（东湖区）应急罚〔2026〕1号", decided_on=on)
+
+
+def green(stage: Stage, filed_on: dt.date = FILED) -> CaseFacts:
+    """Facts under which every guard of every row from `stage` passes."""
+    base = CaseFacts(
+        today=TODAY,
+        filed_on=filed_on,
+        inspector_certificates=("36010201", "36010202"),
+        facts="现场检查发现除尘系统未按规定设置泄爆装置。",
+        evidence_taken_on=filed_on - dt.timedelta(days=1),
+        penalties=(fine(),),
+        note="经负责人集体讨论同意",
+        actor_is_leader=True,
+    )
+    if stage == Stage.NOTICE:
+        return replace(
+            base,
+            notified_on=D(2026, 3, 10),
+            hearing_offered=True,
+            today=D(2026, 3, 12),
+            penalties=(decided(fine(), D(2026, 3, 12)),),
+        )
+    if stage == Stage.HEARING:
+        return replace(
+            base,
+            notified_on=D(2026, 3, 5),
+            hearing_offered=True,
+            hearing_requested_on=D(2026, 3, 6),
+            penalties=(decided(fine()),),
+        )
+    if stage in (Stage.DECISION, Stage.SERVICE):
+        return replace(base, penalties=(replace(decided(fine()), served_on=D(2026, 3, 13)),))
+    if stage == Stage.EXECUTION:
+        served = replace(decided(fine()), served_on=D(2026, 3, 1), due_on=D(2026, 3, 16))
+        return replace(base, penalties=(served,))
+    return base
+
+
+def test_every_row_of_the_transition_table_moves_to_its_target():
+    for row in wf.TRANSITIONS:
+        facts = green(row.stage)
+        if row.action == "close":
+            paid = replace(facts.penalties[0], paid_amount=Decimal("30000"), paid_on=D(2026, 3, 15))
+            facts = replace(facts, penalties=(paid,))
+        if row.action == "notify":
+            facts = replace(facts, penalties=(PenaltyFacts("warning", None, "第九十九条"),))
+        if row.action == "extend":
+            facts = replace(facts, filed_on=FILED_OLD)
+        if row.action == "request_hearing":
+            facts = replace(facts, today=D(2026, 3, 11))
+        if (row.stage, row.action) == (Stage.NOTICE, "decide"):
+            facts = replace(facts, today=D(2026, 3, 16))  # after the 5-day hearing-request period
+        assert wf.next_stage(row.stage, row.action, facts) == row.target, row
+
+
+def test_the_table_has_exactly_the_hand_written_moves():
+    assert {(r.stage.value, r.action) for r in wf.TRANSITIONS} == ALLOWED
+
+
+def test_every_pair_not_in_the_allowed_set_is_refused_with_the_allowed_actions():
+    for stage, action in itertools.product(Stage, ALL_ACTIONS):
+        if (stage.value, action) in ALLOWED:
+            continue
+        with pytest.raises(IllegalTransition) as refused:
+            wf.next_stage(stage, action, green(stage))
+        assert stage.label in refused.value.reason
+        for row in wf.rows_from(stage):
+            assert row.label in refused.value.reason
+
+
+def test_archived_is_terminal():
+    assert wf.rows_from(Stage.ARCHIVED) == []
+    with pytest.raises(IllegalTransition, match="无（已终结）"):
+        wf.next_stage(Stage.ARCHIVED, "close", green(Stage.ARCHIVED))
+
+
+def refused(stage: Stage, action: str, facts: CaseFacts) -> str:
+    with pytest.raises(IllegalTransition) as caught:
+        wf.next_stage(stage, action, facts)
+    return caught.value.reason
+
+
+def test_a_case_needs_two_certified_inspectors():
+    facts = replace(green(Stage.FILED), inspector_certificates=("36010201", " "))
+    assert "两名以上" in refused(Stage.FILED, "investigate", facts)
+    same_twice = replace(facts, inspector_certificates=("36010201", "36010201"))
+    assert "两名以上" in refused(Stage.FILED, "investigate", same_twice)
+
+
+def test_review_needs_the_facts_and_a_recorded_penalty():
+    facts = green(Stage.INVESTIGATION)
+    assert "违法事实" in refused(Stage.INVESTIGATION, "submit", replace(facts, facts=""))
+    assert "尚未登记" in refused(Stage.INVESTIGATION, "submit", replace(facts, penalties=()))
+    no_amount = replace(facts, penalties=(PenaltyFacts("fine", None, "第九十九条"),))
+    assert "金额" in refused(Stage.INVESTIGATION, "submit", no_amount)
+    no_basis = replace(facts, penalties=(PenaltyFacts("warning", None, ""),))
+    assert "处罚依据" in refused(Stage.INVESTIGATION, "submit", no_basis)
+
+
+def test_a_penalty_is_recorded_before_the_decision():
+    assert "尚未登记" in refused(
+        Stage.HEARING, "decide", replace(green(Stage.HEARING), penalties=())
+    )
+
+
+def test_the_decision_number_is_recorded_before_the_decision():
+    facts = replace(green(Stage.HEARING), penalties=(fine(),))
+    assert "文号" in refused(Stage.HEARING, "decide", facts)
+
+
+def test_hearing_rights_are_offered_when_a_units_fine_reaches_50000():
+    facts = replace(green(Stage.REVIEW), penalties=(fine("50000"),))
+    assert "听证" in refused(Stage.REVIEW, "notify", facts)
+    below = replace(facts, penalties=(fine("49999.99"),))
+    assert wf.next_stage(Stage.REVIEW, "notify", below) == Stage.NOTICE
+
+
+def test_hearing_rights_are_offered_when_an_individuals_fine_reaches_20000():
+    person = replace(green(Stage.REVIEW), party_kind="individual", penalties=(fine("20000"),))
+    assert "听证" in refused(Stage.REVIEW, "notify", person)
+    unit = replace(person, party_kind="unit")
+    assert wf.next_stage(Stage.REVIEW, "notify", unit) == Stage.NOTICE
+
+
+def test_suspension_and_revocation_always_give_hearing_rights_a_warning_never():
+    for kind in ("suspension", "license_revocation", "closure"):
+        facts = replace(green(Stage.REVIEW), penalties=(PenaltyFacts(kind, None, "第一百零二条"),))
+        assert wf.hearing_right(facts), kind
+    warning = replace(green(Stage.REVIEW), penalties=(PenaltyFacts("warning", None, "第九十九条"),))
+    assert not wf.hearing_right(warning)
+
+
+def test_a_decision_without_offered_hearing_rights_is_refused():
+    facts = replace(green(Stage.NOTICE), hearing_offered=False, penalties=(decided(fine("80000")),))
+    assert "听证" in refused(Stage.NOTICE, "decide", facts)
+
+
+def test_a_hearing_request_after_the_period_is_refused():
+    facts = replace(green(Stage.NOTICE), today=D(2026, 3, 16))  # 18号令: 5 日 from 03-10
+    assert "届满" in refused(Stage.NOTICE, "request_hearing", facts)
+    assert wf.next_stage(Stage.NOTICE, "request_hearing", replace(facts, today=D(2026, 3, 15)))
+
+
+def test_hearing_request_needs_offered_rights():
+    facts = replace(green(Stage.NOTICE), hearing_offered=False, today=D(2026, 3, 11))
+    assert "听证" in refused(Stage.NOTICE, "request_hearing", facts)
+
+
+def test_the_decision_waits_for_the_partys_statement_period():
+    facts = replace(green(Stage.NOTICE), hearing_offered=False, penalties=(decided(fine()),))
+    early = replace(facts, today=D(2026, 3, 13))  # 陈述申辩 3 日 from 03-10 ends 03-13
+    assert "期满后" in refused(Stage.NOTICE, "decide", early)
+    assert wf.next_stage(Stage.NOTICE, "decide", replace(facts, today=D(2026, 3, 14)))
+
+
+def test_the_decision_is_served_before_execution():
+    facts = replace(green(Stage.DECISION), penalties=(decided(fine()),))
+    assert "送达日期" in refused(Stage.DECISION, "serve", facts)
+    assert "送达日期" in refused(Stage.SERVICE, "execute", facts)
+
+
+def test_a_case_closes_only_when_paid_or_enforced():
+    facts = green(Stage.EXECUTION)
+    assert "尚未缴清" in refused(Stage.EXECUTION, "close", facts)
+    late = replace(
+        facts.penalties[0], paid_amount=Decimal("30000"), paid_on=D(2026, 3, 18)
+    )  # 2 days late: 1800 surcharge owed too
+    assert "尚未缴清" in refused(Stage.EXECUTION, "close", replace(facts, penalties=(late,)))
+    full = replace(late, paid_amount=Decimal("31800"))
+    assert wf.next_stage(Stage.EXECUTION, "close", replace(facts, penalties=(full,)))
+    enforced = replace(facts, court_enforcement_on=D(2026, 3, 19))
+    assert wf.next_stage(Stage.EXECUTION, "close", enforced) == Stage.CLOSED
+
+
+def test_court_enforcement_only_after_the_payment_period():
+    facts = replace(green(Stage.EXECUTION), today=D(2026, 3, 16))
+    assert "尚未届满" in refused(Stage.EXECUTION, "enforce", facts)
+
+
+def test_withdrawal_and_refusals_need_a_reason():
+    facts = replace(green(Stage.FILED), note=" ")
+    assert "理由" in refused(Stage.FILED, "withdraw", facts)
+    assert "理由" in refused(Stage.REVIEW, "return", replace(green(Stage.REVIEW), note=""))
+
+
+def test_approvals_are_a_leaders():
+    facts = replace(green(Stage.REVIEW), actor_is_leader=False)
+    assert "负责人" in refused(Stage.REVIEW, "notify_hearing", facts)
+    assert "负责人" in refused(
+        Stage.FILED, "withdraw", replace(green(Stage.FILED), actor_is_leader=False)
+    )
+
+
+def test_extensions_follow_the_rule_set():
+    old = replace(green(Stage.INVESTIGATION), filed_on=FILED_OLD)
+    assert wf.next_stage(Stage.INVESTIGATION, "extend", old) == Stage.INVESTIGATION
+    assert "没有可再批准" in refused(Stage.INVESTIGATION, "extend", replace(old, extensions=2))
+    assert "没有可再批准" in refused(Stage.INVESTIGATION, "extend", green(Stage.INVESTIGATION))
+
+
+def test_allowed_actions_lists_the_rows_whose_guards_pass():
+    facts = replace(green(Stage.REVIEW), note="", penalties=(fine("60000"),))
+    actions = {row.action for row in wf.allowed_actions(Stage.REVIEW, facts)}
+    assert actions == {"notify_hearing", "return", "no_penalty", "withdraw"}
+    clerk = replace(facts, actor_is_leader=False)
+    assert {row.action for row in wf.allowed_actions(Stage.REVIEW, clerk)} == {"return"}
+
+
+# ---- limits -------------------------------------------------------------------------------------
+
+
+def test_limits_are_chosen_by_the_filing_date_18_from_2026_02_01():
+    assert wf.rule_set_for(D(2026, 1, 31)).name == "15号令"
+    assert wf.rule_set_for(D(2026, 2, 1)).name == "18号令"
+    assert wf.limits_for(D(2026, 1, 31))["decision"].days == 30
+    assert wf.limits_for(D(2026, 2, 1))["decision"].days == 90
+    assert wf.limits_for(D(2026, 1, 31))["hearing_request"].days == 3
+    assert wf.limits_for(D(2026, 2, 1))["hearing_request"].days == 5
+
+
+def test_every_limit_has_a_source_a_confidence_and_both_rule_sets_are_complete():
+    for limit in wf.LIMITS:
+        assert limit.source and limit.confidence in ("high", "medium", "low"), limit
+        assert limit.start_event in wf.EVENT_LABELS
+    for filed in (FILED_OLD, FILED):
+        assert {"filing", "decision", "service", "payment", "hearing_request"} <= set(
+            wf.limits_for(filed)
+        )
+
+
+def test_filing_must_follow_evidence_taking_within_5_days():
+    assert wf.filing_refusal(D(2026, 3, 1), D(2026, 3, 6)) is None
+    assert "5日内补办立案" in (wf.filing_refusal(D(2026, 3, 1), D(2026, 3, 7)) or "")
+    assert wf.filing_refusal(None, D(2026, 3, 7)) is None
+
+
+def test_surcharge_is_3_percent_a_day_capped_at_the_fine():
+    due = D(2026, 3, 16)
+    assert wf.late_payment_surcharge(Decimal("10000"), due, due) == Decimal("0.00")
+    assert wf.late_payment_surcharge(Decimal("10000"), due, D(2026, 3, 18)) == Decimal("600.00")
+    assert wf.late_payment_surcharge(Decimal("10000"), due, D(2026, 5, 1)) == Decimal("10000.00")
+    assert wf.late_payment_surcharge(Decimal("10000"), due, D(2026, 4, 18)) == Decimal("9900.00")
+
+
+def test_deadlines_for_a_fixed_clock():
+    facts = CaseFacts(
+        today=TODAY,
+        filed_on=D(2025, 12, 1),
+        evidence_taken_on=D(2025, 11, 28),
+        penalties=(fine(),),
+    )
+    by_key = {d.key: d for d in wf.deadlines(facts, D(2025, 12, 29))}
+    assert by_key["filing"].state == wf.DONE
+    assert by_key["decision"].due_on == D(2025, 12, 31)
+    assert by_key["decision"].state == wf.DUE_SOON
+    assert {d.key: d for d in wf.deadlines(facts, D(2026, 1, 1))}["decision"].state == wf.OVERDUE
+    assert {d.key: d for d in wf.deadlines(facts, D(2025, 12, 10))}["decision"].state == wf.OK
+    extended = replace(facts, extensions=1)
+    assert {d.key: d for d in wf.deadlines(extended, D(2026, 1, 1))}["decision"].due_on == D(
+        2026, 3, 1
+    )
+    served = replace(
+        facts, penalties=(replace(decided(fine(), D(2025, 12, 20)), served_on=D(2025, 12, 22)),)
+    )
+    by_key = {d.key: d for d in wf.deadlines(served, D(2026, 1, 8))}
+    assert by_key["payment"].due_on == D(2026, 1, 6) and by_key["payment"].state == wf.OVERDUE
+    assert by_key["service"].state == wf.DONE
+
+
+def test_working_days_skip_weekends():
+    assert wf.add_days(D(2026, 3, 6), 1, wf.WORKING) == D(2026, 3, 9)  # Friday → Monday
+    assert wf.add_days(D(2026, 3, 6), 1, wf.CALENDAR) == D(2026, 3, 7)
+
+
+def test_the_workflow_doc_lists_every_row_and_limit():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "workflow.md").read_text("utf-8")
+    assert doc == wf.render_markdown(), (
+        "docs/workflow.md is generated: python -m enforcement.domain.workflow"
+    )
+    for row in wf.TRANSITIONS:
+        assert f"`{row.action}`" in doc
+    for limit in wf.LIMITS:
+        assert limit.source in doc
+
+
+def test_the_partys_statement_period_is_no_longer_due_once_a_hearing_is_requested_or_decided():
+    """Found by the phone walk: an archived case still showed 陈述、申辩期限 as 即将到期."""
+    notified = dt.date(2026, 3, 2)
+    facts = CaseFacts(
+        today=notified,
+        filed_on=dt.date(2026, 3, 1),
+        notified_on=notified,
+        hearing_offered=True,
+    )
+    states = {d.key: d.state for d in wf.deadlines(facts, notified)}
+    assert states["statement"] == wf.DUE_SOON
+    requested = replace(facts, hearing_requested_on=notified)
+    states = {d.key: d.state for d in wf.deadlines(requested, notified)}
+    assert states["statement"] == wf.DONE
+    later = notified + dt.timedelta(days=10)
+    states = {d.key: d.state for d in wf.deadlines(replace(requested, today=later), later)}
+    assert states["statement"] == wf.LAPSED
