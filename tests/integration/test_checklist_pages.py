@@ -29,7 +29,7 @@ BUILTIN_ITEMS = {"steel": 8, "aluminum": 7, "dust": 6, "confined_space": 4, "dut
 DONGHU, JINJIANG = "360102", "510104"
 BUREAU_PLUGIN = "bureau.360102.dust_extra"
 
-# /work/shared/design/example-plugin.json, byte for byte: a county bureau's plugin, accepted as is.
+# ../shared/design/example-plugin.json, byte for byte: a county bureau's plugin, accepted as is.
 EXAMPLE_PLUGIN = """{
   "schema_version": 1,
   "id": "bureau.360102.dust_extra",
