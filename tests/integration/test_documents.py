@@ -536,3 +536,33 @@ def test_case_file_downloads_in_the_jurisdiction_only(app):
     response = clients["donghu"].get(f"/documents/case-file/{case_id}.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert clients["jinjiang"].get(f"/documents/case-file/{case_id}.pdf").status_code == 404
+
+
+def test_each_step_page_offers_its_documents_and_lists_the_generated_ones(app):
+    from enforcement.models.case import Case
+    from enforcement.models.workbench import Inspection
+
+    with app.app_context():  # closed before the requests: each request has its own context
+        session = app.appbuilder.session
+        case_id = session.scalar(
+            select(Case.id).where(Case.region_code == "360102").order_by(Case.id)
+        )
+        inspection_id = session.scalar(
+            select(Inspection.id).where(Inspection.region_code == "360102").order_by(Inspection.id)
+        )
+    client = app.test_client()
+    assert login(client, "donghu").status_code == 302
+
+    inspection_page = client.get(f"/inspection/show/{inspection_id}").get_data(as_text=True)
+    assert "生成现场检查记录" in inspection_page
+    assert f"subject=inspection:{inspection_id}" in inspection_page
+
+    case_page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    for name in ("生成立案审批表", "生成行政处罚告知书", "生成结案审批表", "下载案卷（PDF）"):
+        assert name in case_page
+    created = client.post(
+        "/documents/new", data={"form": "case_filing_approval", "subject": f"case:{case_id}"}
+    )
+    assert created.status_code == 302
+    case_page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert created.headers["Location"].split("?")[0] in case_page  # the draft is listed

@@ -87,6 +87,23 @@ CASE_FILE_ORDER = [
     "case_closing_approval",
 ]  # fmt: skip
 RETENTION_CHOICES = ("永久", "定期30年", "定期10年")
+# The documents each step of the procedure offers to generate, in the order they are needed.
+STEP_FORMS: dict[str, tuple[str, ...]] = {
+    "scheme": ("inspection_plan",),
+    "inspection": ("inspection_record", "onsite_measures_decision"),
+    "rectification": ("rectification_order", "rectification_review"),
+    "case": (
+        "case_filing_approval",
+        "inquiry_record",
+        "case_review_approval",
+        "penalty_notice",
+        "hearing_notice",
+        "penalty_decision_unit",
+        "penalty_decision_person",
+        "service_receipt",
+        "case_closing_approval",
+    ),
+}
 
 
 def editable_fields(form_code: str) -> list[tuple[str, str, str]]:

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import or_, select
@@ -444,7 +444,31 @@ class DocumentAdminView(_DocumentBase):
         return redirect(url_for("DocumentAdminView.index"))
 
 
+def document_panel(kind: str, subject_id: int) -> dict[str, Any]:
+    """For a step's page: its documents (newest version first) and the forms it can generate."""
+    catalogue = forms(_pm())
+    documents = service.documents_of(_session_of_app(), kind, subject_id)
+    offered = [catalogue[c] for c in service.STEP_FORMS.get(kind, ()) if c in catalogue]
+    return {
+        "kind": kind,
+        "subject": f"{kind}:{subject_id}",
+        "documents": sorted(documents, key=lambda d: d.id, reverse=True),
+        "forms": offered,
+        "can_generate": _can("can_new"),
+        "can_case_file": kind == "case" and _can("can_case_file"),
+    }
+
+
+def _session_of_app() -> Any:
+    return current_app.appbuilder.session
+
+
+def _can(permission: str) -> bool:
+    return bool(current_app.appbuilder.sm.has_access(permission, "DocumentView"))
+
+
 def register_document_views(appbuilder: AppBuilder) -> None:
+    current_app.jinja_env.globals["document_panel"] = document_panel
     appbuilder.add_view(DocumentView, "执法文书", category="我的工作台", icon="fa-file-text-o")
     appbuilder.add_view(DocumentTemplateView, "文书模板", category="执法资源库", icon="fa-files-o")
     appbuilder.add_view(

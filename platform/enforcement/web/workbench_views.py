@@ -136,6 +136,8 @@ class WorkbenchModelView(ChineseModelView):
     list_template = "enforcement/workbench/list.html"
     base_permissions = ["can_list", "can_show", "can_export"]
     actions_template: str | None = None
+    # The subject kind of the 执法文书 panel on the detail page (services/documents.STEP_FORMS).
+    document_kind: str | None = None
     # The list's "new" button: (WorkbenchView method, label); shown to users allowed to take the step.
     new_step: tuple[str, str] | None = None
 
@@ -153,6 +155,7 @@ class WorkbenchModelView(ChineseModelView):
         if template == SHOW_TEMPLATE and "pk" in kwargs:
             kwargs["item"] = self.datamodel.get(kwargs["pk"])
             kwargs["actions_template"] = self.actions_template
+            kwargs["document_kind"] = self.document_kind
             kwargs["can"] = lambda perm: bool(self.appbuilder.sm.has_access(perm, "WorkbenchView"))
             kwargs["planning"] = planning
         return super().render_template(template, **kwargs)
@@ -308,6 +311,7 @@ class SchemeView(WorkbenchModelView):
     datamodel = SQLAInterface(InspectionScheme)
     noun = "现场检查方案"
     actions_template = "enforcement/workbench/_scheme_actions.html"
+    document_kind = "scheme"
     label_columns = {
         "id": "方案编号",
         "task": "执法任务",
@@ -364,6 +368,7 @@ class InspectionView(WorkbenchModelView):
     datamodel = SQLAInterface(Inspection)
     noun = "现场检查"
     actions_template = "enforcement/workbench/_inspection_actions.html"
+    document_kind = "inspection"
     label_columns = {
         "id": "检查编号",
         "task": "执法任务",
@@ -525,6 +530,7 @@ class RectificationView(WorkbenchModelView):
     noun = "整改复查"
     list_title = "整改指令书与复查"
     actions_template = "enforcement/workbench/_order_actions.html"
+    document_kind = "rectification"
     label_columns = {
         "number": "指令书文号",
         "enterprise": "企业",
