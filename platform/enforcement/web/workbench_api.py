@@ -34,6 +34,20 @@ def _date(value: Any) -> dt.date | None:
 class WorkbenchApi(ContractApi):
     include_route_methods = {"get", "get_list", "info"}
     openapi_spec_tag = "Workbench"
+    # What a list or a detail answers with, per resource; the columns and schemas follow from it.
+    read_fields: dict[str, fields.Field] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # FAB queries list/show columns on the model; a Function field is computed, not a column.
+        cls.list_columns = [
+            name
+            for name, field in cls.read_fields.items()
+            if not isinstance(field, fields.Function)
+        ]
+        cls.show_columns = cls.list_columns
+        cls.list_model_schema = read_schema(cls.read_fields)
+        cls.show_model_schema = read_schema(cls.read_fields)
 
     def _session(self) -> Any:
         return self.appbuilder.session
@@ -77,10 +91,7 @@ class PlanApi(WorkbenchApi):
     include_route_methods = WorkbenchApi.include_route_methods | {"approve", "breakdown"}
     resource_name = "plan"
     datamodel = SoftDeleteInterface(Plan)
-    list_columns = list(PLAN_READ)
-    show_columns = list_columns
-    list_model_schema = read_schema(PLAN_READ)
-    show_model_schema = read_schema(PLAN_READ)
+    read_fields = PLAN_READ
     search_columns = ["title", "year", "kind", "status", "region_code"]
     order_columns = ["id", "year", "title"]
     base_order = ("id", "desc")
@@ -152,10 +163,7 @@ class TaskApi(WorkbenchApi):
     include_route_methods = WorkbenchApi.include_route_methods | {"create"}
     resource_name = "task"
     datamodel = SoftDeleteInterface(Task)
-    list_columns = [c for c in TASK_READ if c != "enforcer_ids"]
-    show_columns = list_columns
-    list_model_schema = read_schema(TASK_READ)
-    show_model_schema = read_schema(TASK_READ)
+    read_fields = TASK_READ
     search_columns = ["enterprise_id", "status", "kind", "due_on", "region_code", "plan_id"]
     order_columns = ["id", "due_on"]
     base_order = ("due_on", "asc")
@@ -195,10 +203,8 @@ class TaskApi(WorkbenchApi):
             )
         except service.WorkbenchError as exc:
             return self._refused(exc)
-        return self.response(201, id=task.id, result=TASK_READ_SCHEMA.dump(task))
+        return self.response(201, id=task.id, result=self.show_model_schema.dump(task))
 
-
-TASK_READ_SCHEMA = read_schema(TASK_READ)
 
 INSPECTION_READ = {
     "id": fields.Integer(),
@@ -221,10 +227,7 @@ class InspectionApi(WorkbenchApi):
     include_route_methods = WorkbenchApi.include_route_methods | {"save"}
     resource_name = "inspection"
     datamodel = SQLAInterface(Inspection)
-    list_columns = list(INSPECTION_READ)
-    show_columns = list_columns
-    list_model_schema = read_schema(INSPECTION_READ)
-    show_model_schema = read_schema(INSPECTION_READ)
+    read_fields = INSPECTION_READ
     search_columns = ["enterprise_id", "task_id", "status", "region_code"]
     order_columns = ["id", "started_at"]
     base_order = ("id", "desc")
@@ -304,10 +307,7 @@ class HazardApi(WorkbenchApi):
     include_route_methods = WorkbenchApi.include_route_methods | {"measure"}
     resource_name = "hazard"
     datamodel = SQLAInterface(Hazard)
-    list_columns = list(HAZARD_READ)
-    show_columns = list_columns
-    list_model_schema = read_schema(HAZARD_READ)
-    show_model_schema = read_schema(HAZARD_READ)
+    read_fields = HAZARD_READ
     search_columns = ["enterprise_id", "inspection_id", "status", "is_major", "region_code"]
     order_columns = ["id", "deadline"]
     base_order = ("id", "desc")
@@ -336,7 +336,7 @@ class HazardApi(WorkbenchApi):
             )
         except service.WorkbenchError as exc:
             return self._refused(exc, "/measure")
-        return self.response(200, result=read_schema(HAZARD_READ).dump(hazard))
+        return self.response(200, result=self.show_model_schema.dump(hazard))
 
 
 def register_workbench_apis(appbuilder: AppBuilder) -> None:

@@ -9,6 +9,7 @@ static/js/inspection.js only redirects its saves to the inspection (version-chec
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, jsonify, redirect, request, url_for
@@ -16,6 +17,7 @@ from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from enforcement.checklists.measures import MEASURE_LABELS
 from enforcement.domain import codes, planning
@@ -161,6 +163,17 @@ class WorkbenchModelView(ChineseModelView):
         return super().render_template(template, **kwargs)
 
 
+class RecheckListView(WorkbenchModelView):
+    """A list that shows re-inspection tasks (执法任务, 整改复查)."""
+
+    @expose("/list/")
+    @has_access
+    def list(self) -> Any:
+        # Re-inspection tasks appear once a deadline passes: create the due ones before listing.
+        service.generate_due_rechecks(self.datamodel.session)
+        return super().list()
+
+
 class PlanView(WorkbenchModelView):
     route_base = "/plan"
     datamodel = SoftDeleteInterface(Plan)
@@ -237,7 +250,7 @@ class PlanView(WorkbenchModelView):
     base_order = ("id", "desc")
 
 
-class TaskView(WorkbenchModelView):
+class TaskView(RecheckListView):
     route_base = "/task"
     datamodel = SoftDeleteInterface(Task)
     noun = "执法任务"
@@ -297,13 +310,6 @@ class TaskView(WorkbenchModelView):
     ]
     search_columns = ["enterprise", "kind", "status", "due_on", "region_code", "plan"]
     base_order = ("due_on", "asc")
-
-    @expose("/list/")
-    @has_access
-    def list(self) -> Any:
-        # Re-inspection tasks appear once a deadline passes: create the due ones before listing.
-        service.generate_due_rechecks(self.datamodel.session)
-        return super().list()
 
 
 class SchemeView(WorkbenchModelView):
@@ -524,7 +530,7 @@ class HazardView(WorkbenchModelView):
     base_order = ("id", "desc")
 
 
-class RectificationView(WorkbenchModelView):
+class RectificationView(RecheckListView):
     route_base = "/rectification"
     datamodel = SQLAInterface(RectificationOrder)
     noun = "整改复查"
@@ -582,12 +588,6 @@ class RectificationView(WorkbenchModelView):
     search_columns = ["number", "enterprise", "issued_on", "deadline", "region_code"]
     base_order = ("issued_on", "desc")
 
-    @expose("/list/")
-    @has_access
-    def list(self) -> Any:
-        service.generate_due_rechecks(self.datamodel.session)
-        return super().list()
-
 
 class WorkbenchView(BaseView):
     """The steps: each POST calls one service; refusals come back as Chinese messages at the form."""
@@ -606,8 +606,29 @@ class WorkbenchView(BaseView):
         return item
 
     @staticmethod
-    def _back(endpoint: str, **values: Any) -> Any:
+    def _back(endpoint: str, **values: Any) -> Response:
         return redirect(url_for(endpoint, **values))
+
+    def _refused(
+        self, error: service.WorkbenchError, failure: str, *, back: str, pk: int
+    ) -> Response:
+        """A refused step: "<failure>：<reasons>" as a danger message, back to the page it came from."""
+        flash(f"{failure}：{error}", "danger")
+        return self._back(back, pk=pk)
+
+    def _step(
+        self, call: Callable[[], object], *, success: str, failure: str, back: str, pk: int
+    ) -> Response:
+        """A step whose only outcome is a message: run the service call, flash the result, go back.
+
+        Steps whose message or next page depends on what the service returns use `_refused` alone.
+        """
+        try:
+            call()
+        except service.WorkbenchError as exc:
+            return self._refused(exc, failure, back=back, pk=pk)
+        flash(success, "success")
+        return self._back(back, pk=pk)
 
     # -- 监督检查计划 ----------------------------------------------------------------------------
 
@@ -701,12 +722,13 @@ class WorkbenchView(BaseView):
     @has_access
     def plan_approve(self, pk: int) -> Any:
         plan = self._get(Plan, pk)
-        try:
-            service.approve_plan(_session(), plan)
-            flash("计划已批准", "success")
-        except service.WorkbenchError as exc:
-            flash(f"无法批准：{exc}", "danger")
-        return self._back("PlanView.show", pk=pk)
+        return self._step(
+            lambda: service.approve_plan(_session(), plan),
+            success="计划已批准",
+            failure="无法批准",
+            back="PlanView.show",
+            pk=pk,
+        )
 
     @expose("/plan/<int:pk>/breakdown", methods=["POST"])
     @has_access
@@ -715,8 +737,7 @@ class WorkbenchView(BaseView):
         try:
             created, unassigned = service.break_down(_session(), plan)
         except service.WorkbenchError as exc:
-            flash(f"无法分解：{exc}", "danger")
-            return self._back("PlanView.show", pk=pk)
+            return self._refused(exc, "无法分解", back="PlanView.show", pk=pk)
         flash(f"已按随机种子 {plan.random_seed} 分解出 {len(created)} 项执法任务", "success")
         if unassigned:
             flash(
@@ -835,12 +856,13 @@ class WorkbenchView(BaseView):
     @has_access
     def scheme_approve(self, pk: int) -> Any:
         scheme = self._get(InspectionScheme, pk)
-        try:
-            service.approve_scheme(_session(), scheme)
-            flash("检查方案已批准，可以开始现场检查", "success")
-        except service.WorkbenchError as exc:
-            flash(f"无法批准：{exc}", "danger")
-        return self._back("SchemeView.show", pk=pk)
+        return self._step(
+            lambda: service.approve_scheme(_session(), scheme),
+            success="检查方案已批准，可以开始现场检查",
+            failure="无法批准",
+            back="SchemeView.show",
+            pk=pk,
+        )
 
     # -- 现场检查 ---------------------------------------------------------------------------------
 
@@ -856,8 +878,7 @@ class WorkbenchView(BaseView):
                 longitude=_float(request.form.get("longitude")),
             )
         except service.WorkbenchError as exc:
-            flash(f"无法开始检查：{exc}", "danger")
-            return self._back("TaskView.show", pk=pk)
+            return self._refused(exc, "无法开始检查", back="TaskView.show", pk=pk)
         if task.kind == "recheck":
             return self._back("WorkbenchView.recheck", pk=task.id)
         return self._back("WorkbenchView.inspection", pk=inspection.id)
@@ -1024,8 +1045,7 @@ class WorkbenchView(BaseView):
                 version=int(version) if version.isdigit() else None,
             )
         except service.WorkbenchError as exc:
-            flash(f"无法结束检查：{exc}", "danger")
-            return self._back("WorkbenchView.inspection", pk=pk)
+            return self._refused(exc, "无法结束检查", back="WorkbenchView.inspection", pk=pk)
         flash(
             f"现场检查已完成，发现问题隐患 {len(hazards)} 处"
             if hazards
@@ -1094,17 +1114,15 @@ class WorkbenchView(BaseView):
     @has_access
     def hazard_measure(self, pk: int) -> Any:
         hazard = self._get(Hazard, pk)
-        try:
-            service.confirm_measure(
-                _session(),
-                hazard,
-                request.form.get("measure", ""),
-                _date(request.form.get("deadline")),
-            )
-            flash("处理措施已确认", "success")
-        except service.WorkbenchError as exc:
-            flash(f"无法确认：{exc}", "danger")
-        return self._back("HazardView.show", pk=pk)
+        measure = request.form.get("measure", "")
+        deadline = _date(request.form.get("deadline"))
+        return self._step(
+            lambda: service.confirm_measure(_session(), hazard, measure, deadline),
+            success="处理措施已确认",
+            failure="无法确认",
+            back="HazardView.show",
+            pk=pk,
+        )
 
     # -- 整改复查 ---------------------------------------------------------------------------------
 
@@ -1117,8 +1135,7 @@ class WorkbenchView(BaseView):
                 _session(), order, on=_date(request.form.get("on")) or dt.date.today()
             )
         except service.WorkbenchError as exc:
-            flash(f"无法登记：{exc}", "danger")
-            return self._back("RectificationView.show", pk=pk)
+            return self._refused(exc, "无法登记", back="RectificationView.show", pk=pk)
         flash(
             f"已登记企业整改完成，复查任务 #{task.id} 已生成" if task else "已登记企业整改完成",
             "success",
