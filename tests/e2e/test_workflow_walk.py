@@ -132,7 +132,8 @@ def history_row(walk: Walk, actor: str, action: str, stages: str) -> None:
     rows = walk.page.locator("table.case-history tbody tr")
     row = rows.filter(has_text=action).filter(has_text=stages).last
     expect(row).to_be_visible()
-    expect(row.locator("td").nth(1)).to_have_text(actor)
+    # The inspector's name with the login: the demo logins act as 执法人员 of their bureau.
+    expect(row.locator("td").nth(1)).to_have_text(re.compile(rf"^\S+（{actor}）$"))
 
 
 @pytest.mark.parametrize("viewport", ["phone"], indirect=True)
@@ -213,6 +214,8 @@ def test_a_leader_and_an_inspector_take_one_enterprise_from_plan_to_archived_cas
     participant = page.locator("#participants .wb-participant").first
     participant.locator("input[name=name]").fill("王安全")
     participant.locator("input[name=position]").fill("安全部长")
+    for caption in ("姓名", "职务", "联系电话"):  # still readable once the boxes are filled
+        expect(participant.locator("label", has_text=caption)).to_be_visible()
     page.locator("#participants-save").click()
     expect(page.locator("#wb-status")).to_contain_text("在场人员已保存")
 

@@ -388,3 +388,18 @@ def test_escalated_hazards_are_linked_to_their_case_and_marked(app, as_user):
         case_id, title = case.id, hazard.title
     page = as_user("donghu").get(f"/cases/{case_id}").get_data(as_text=True)
     assert "关联隐患" in page and title in page
+
+
+def test_case_history_names_the_inspector_behind_each_login(app):
+    from sqlalchemy import select
+
+    from conftest import login
+    from enforcement.models import AppUser
+
+    with app.app_context():
+        case_id = _new_case(app).id  # opened by donghu
+        user = app.appbuilder.session.scalar(select(AppUser).where(AppUser.username == "donghu"))
+        name = user.enforcer.name
+    client = app.test_client()
+    assert login(client, "donghu").status_code == 302
+    assert f"{name}（donghu）" in client.get(f"/cases/{case_id}").get_data(as_text=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from enforcement.models import (
@@ -35,7 +36,7 @@ from enforcement.models import (
     Task,
     TrainingRecord,
 )
-from enforcement.models.scoping import current_actor
+from enforcement.models.scoping import UNSCOPED, current_actor
 
 AUDITED: dict[type, str] = {
     Enterprise: "enterprise",
@@ -189,3 +190,19 @@ def install_audit(session_factory: object) -> None:
     if not event.contains(session_factory, "before_flush", _before_flush):
         event.listen(session_factory, "before_flush", _before_flush)
         event.listen(session_factory, "after_flush", _after_flush)
+
+
+def display_names(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
+    """How a record's "who" reads on a page: the inspector's name with the login
+    ("郭德明（donghu）") when the user acts as one 执法人员, otherwise the login alone."""
+    wanted = {name for name in usernames if name}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(AppUser.username, Enforcer.name)
+        .join(Enforcer, AppUser.enforcer_id == Enforcer.id)
+        .where(AppUser.username.in_(wanted))
+        .execution_options(**{UNSCOPED: True})
+    )
+    names = {username: f"{name}（{username}）" for username, name in rows}
+    return {username: names.get(username, username) for username in wanted}

@@ -22,6 +22,7 @@ from enforcement.models import Case, Enforcer, Enterprise, Hazard, Penalty, task
 from enforcement.models.case import CASE_SOURCES
 from enforcement.models.scoping import UNSCOPED, current_actor
 from enforcement.services import cases as service
+from enforcement.services.audit import display_names
 from enforcement.web.views import ChineseModelView
 
 STATE_CLASSES = {
@@ -167,6 +168,7 @@ class CaseDeskView(BaseView):
             state_classes=STATE_CLASSES,
             confidence_labels=CONFIDENCE_LABELS,
             transitions=list(case.transitions),
+            who=display_names(session, [t.actor for t in case.transitions]),
             allowed=allowed,
             blocked=blocked,
             hazards=service.case_hazards(session, case),

@@ -122,11 +122,19 @@
       FIELDS.forEach(function ([key, label]) {
         const cell = document.createElement("div");
         cell.className = "col-xs-12 col-sm-4 form-group";
+        // A visible label: a placeholder disappears once the box is filled.
+        const caption = document.createElement("label");
+        caption.className = "small text-muted wb-participant-label";
+        caption.textContent = label;
+        cell.appendChild(caption);
         const input = document.createElement("input");
         input.className = "form-control";
         input.name = key;
         input.placeholder = label;
         input.setAttribute("aria-label", label);
+        if (key === "phone") {
+          input.type = "tel";
+        }
         input.value = (person && person[key]) || "";
         input.disabled = !editable;
         cell.appendChild(input);
