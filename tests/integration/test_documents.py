@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from conftest import login
-from enforcement.documents import forms
+from enforcement.documents import DocumentError, forms
 from enforcement.models import AuditLog, Department, Document
 from enforcement.models.document import FrozenDocument
 from enforcement.services import documents as service
@@ -33,6 +33,14 @@ def pdf_text(data: bytes) -> str:
 
 def squeeze(value: str) -> str:
     return "".join(value.split())
+
+
+def complete(session, document):
+    """What the inspector types before finalizing: every part a final document may not lack."""
+    blanks = service.blank_required(document)
+    if blanks:
+        service.update_free_text(session, document, {path: "（已填写）" for path in blanks})
+    return document
 
 
 def pdf_fonts(data: bytes) -> list[dict]:
@@ -81,7 +89,7 @@ def test_each_implemented_form_renders_from_a_demo_subject_with_party_number_and
 ):
     document = service.draft(session, form_code, enterprise, "donghu")
     assert document.status == "draft" and document.region_code == DONGHU
-    document = service.finalize(session, document, "donghu", data_dir=data_dir)
+    document = service.finalize(session, complete(session, document), "donghu", data_dir=data_dir)
     data = service.render_pdf(document, data_dir=data_dir)
     text = pdf_text(data)
     assert squeeze(enterprise.name) in text
@@ -126,7 +134,7 @@ def test_the_final_pdf_is_stored_under_data_dir_with_its_sha256(session, enterpr
 
     document = service.finalize(
         session,
-        service.draft(session, "rectification_order", enterprise, "donghu"),
+        complete(session, service.draft(session, "rectification_order", enterprise, "donghu")),
         "donghu",
         data_dir=data_dir,
     )
@@ -144,14 +152,14 @@ def test_free_text_edits_reach_the_pdf_and_a_finalized_document_cannot_change(
     )
     with pytest.raises(service.DocumentError):
         service.update_free_text(session, document, {"party.name": "改名"}, "donghu")
-    document = service.finalize(session, document, "donghu", data_dir=data_dir)
+    document = service.finalize(session, complete(session, document), "donghu", data_dir=data_dir)
     text = pdf_text(service.render_pdf(document, data_dir=data_dir))
     assert "1.粉尘清扫制度未落实" in text and "2.未设置安全警示标志" in text
 
     with pytest.raises(service.DocumentError):
         service.update_free_text(session, document, {"problems": "改过的"}, "donghu")
     with pytest.raises(service.DocumentError):
-        service.finalize(session, document, "donghu", data_dir=data_dir)
+        service.finalize(session, complete(session, document), "donghu", data_dir=data_dir)
     document.content = {**document.content, "problems": "偷偷改"}
     with pytest.raises(FrozenDocument):
         session.commit()
@@ -168,14 +176,14 @@ def test_supersede_creates_a_new_version_and_marks_the_old_one_when_finalized(
 ):
     first = service.finalize(
         session,
-        service.draft(session, "penalty_notice", enterprise, "donghu"),
+        complete(session, service.draft(session, "penalty_notice", enterprise, "donghu")),
         "donghu",
         data_dir=data_dir,
     )
     second = service.supersede(session, first, "donghu")
     assert (second.status, second.version, second.supersedes_id) == ("draft", 2, first.id)
     service.update_free_text(session, second, {"penalty": "罚款人民币贰万元整"}, "donghu")
-    second = service.finalize(session, second, "donghu", data_dir=data_dir)
+    second = service.finalize(session, complete(session, second), "donghu", data_dir=data_dir)
     assert session.get(Document, first.id).status == "superseded"
     assert second.number != first.number and second.serial == first.serial + 1
     assert "罚款人民币贰万元整" in pdf_text(service.render_pdf(second, data_dir=data_dir))
@@ -186,7 +194,9 @@ def test_twenty_concurrent_finalizations_get_consecutive_numbers_without_gap_or_
 ):
     department = session.scalar(select(Department).where(Department.region_code == DONGHU))
     drafts = [
-        service.draft(session, "onsite_measures_decision", enterprise, "donghu").id
+        complete(
+            session, service.draft(session, "onsite_measures_decision", enterprise, "donghu")
+        ).id
         for _ in range(20)
     ]
     engine = session.get_bind()
@@ -283,7 +293,7 @@ def test_case_file_has_cover_contents_and_documents_in_legal_order(
         document = service.draft(session, code, ("case", case.id), "donghu")
         document.enterprise_id = enterprise.id
         session.commit()
-        service.finalize(session, document, "donghu", data_dir=data_dir)
+        service.finalize(session, complete(session, document), "donghu", data_dir=data_dir)
     data = service.case_file_pdf(session, case, retention="永久", data_dir=data_dir)
     reader = PdfReader(io.BytesIO(data))
     pages = [squeeze(page.extract_text()) for page in reader.pages]
@@ -430,7 +440,7 @@ def test_documents_are_filled_from_workbench_records_inspection_hazard_and_order
     assert record.content["agency"]["name"]  # the enterprise's bureau issues it
 
     order_doc = service.draft(session, "rectification_order", f"hazard:{hazard.id}", "admin")
-    order_doc = service.finalize(session, order_doc, "admin", data_dir=data_dir)
+    order_doc = service.finalize(session, complete(session, order_doc), "admin", data_dir=data_dir)
     text = pdf_text(service.render_pdf(order_doc, data_dir=data_dir))
     assert squeeze(hazard.title) in text and squeeze(hazard.enterprise.name) in text
     assert order_doc.number in text
@@ -451,7 +461,7 @@ def test_a_rectification_order_takes_the_number_of_its_finalized_document(sessio
     ).first()
     assert order is not None, "the demo data has an order whose document is not finalized"
     document = service.draft(session, "rectification_order", f"rectification:{order.id}", "admin")
-    document = service.finalize(session, document, "admin", data_dir=data_dir)
+    document = service.finalize(session, complete(session, document), "admin", data_dir=data_dir)
     session.refresh(order)
     assert document.number and "责改" in document.number
     assert order.number == document.number
@@ -477,7 +487,9 @@ def test_a_demo_case_is_carried_to_its_case_file_with_every_case_document(sessio
         document = service.draft(session, code, f"case:{case.id}", "admin")
         assert document.region_code == case.region_code
         assert document.content["case"]["name"] == case.title
-        document = service.finalize(session, document, "admin", data_dir=data_dir)
+        document = service.finalize(
+            session, complete(session, document), "admin", data_dir=data_dir
+        )
         numbers.append(document.number)
     assert len(set(numbers)) == len(numbers)
     data = service.case_file_pdf(session, case, retention="定期10年", data_dir=data_dir)
@@ -504,7 +516,7 @@ def test_case_file_includes_the_inspection_record_the_case_came_from(session, da
     record = service.draft(
         session, "inspection_record", f"inspection:{hazard.inspection_id}", "admin"
     )
-    record = service.finalize(session, record, "admin", data_dir=data_dir)
+    record = service.finalize(session, complete(session, record), "admin", data_dir=data_dir)
     unrelated = service.draft(
         session, "inspection_record", ("enterprise", hazard.enterprise_id), "admin"
     )
@@ -566,3 +578,24 @@ def test_each_step_page_offers_its_documents_and_lists_the_generated_ones(app):
     assert created.status_code == 302
     case_page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert created.headers["Location"].split("?")[0] in case_page  # the draft is listed
+
+
+def test_a_document_is_not_finalized_with_a_required_part_left_blank(app, session, enterprise):
+    document = service.draft(session, "case_filing_approval", enterprise, "donghu")
+    document_id = document.id
+    service.update_free_text(session, document, {"case.name": " "})
+    with pytest.raises(DocumentError, match="定稿前请填写案由"):
+        service.finalize(session, document, "donghu")
+    session.rollback()
+    client = app.test_client()
+    assert login(client, "donghu").status_code == 302
+    page = client.post(
+        f"/documents/{document_id}/edit",
+        data={"case.name": "", "case.summary": "现场检查发现未设置泄爆装置", "then": "finalize"},
+    )
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert "定稿前请填写案由" in html and "现场检查发现未设置泄爆装置" in html  # typed text kept
+    session.expire_all()
+    kept = session.get(Document, document_id)
+    assert kept.status == "draft" and kept.number is None

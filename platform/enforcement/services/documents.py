@@ -79,6 +79,21 @@ EDITABLE: dict[str, list[tuple[str, str, str]]] = {
                               ("closing_reason", "结案理由", "lines")],
 }  # fmt: skip
 EDITABLE["penalty_decision_person"] = EDITABLE["penalty_decision_unit"]
+# What a finalized document may not leave blank (the rest of its editable parts may be empty).
+REQUIRED_TO_FINALIZE: dict[str, tuple[str, ...]] = {
+    "rectification_order": ("problems",),
+    "onsite_measures_decision": ("problems", "measures"),
+    "rectification_review": ("original.number", "opinion"),
+    "case_filing_approval": ("case.name", "case.summary"),
+    "inquiry_record": ("interviewee.name", "questions_answers"),
+    "case_review_approval": ("facts", "violated", "proposal"),
+    "penalty_notice": ("facts", "violated", "penalty"),
+    "hearing_notice": ("facts", "violated", "penalty"),
+    "penalty_decision_unit": ("facts", "violated", "penalty"),
+    "penalty_decision_person": ("facts", "violated", "penalty"),
+    "service_receipt": ("service.receiver",),
+    "case_closing_approval": ("closing_reason",),
+}
 # 案卷 order (天津 立卷规定, research.md §3): the decision first, then the procedure in order.
 CASE_FILE_ORDER = [
     "penalty_decision_unit", "penalty_decision_person", "case_filing_approval", "inquiry_record",
@@ -242,6 +257,18 @@ def update_free_text(
     return document
 
 
+def blank_required(document: Document) -> dict[str, str]:
+    """{path: message} for each part the document may not be finalized without."""
+    labels = {path: label for path, label, _kind in editable_fields(document.form_code)}
+    missing = {}
+    for path in (*REQUIRED_TO_FINALIZE.get(document.form_code, ()), "date"):
+        value = _get_path(document.content, path)
+        parts = value if isinstance(value, list) else [value]
+        if not any(str(part or "").strip() for part in parts):
+            missing[path] = f"定稿前请填写{labels.get(path, path)}"
+    return missing
+
+
 def _lock_for_numbering(session: Session) -> None:
     """SQLite: make this transaction's first statement a write, so it holds the write lock."""
     if session.get_bind().dialect.name == "sqlite":
@@ -299,6 +326,9 @@ def finalize(
     """
     if document.status != "draft":
         raise DocumentError("只有草稿可以定稿")
+    missing = blank_required(document)
+    if missing:
+        raise DocumentError("；".join(missing.values()))
     form = get_form(document.form_code, pm)
     document_id, department_id = document.id, document.department_id
     username = _username(actor)

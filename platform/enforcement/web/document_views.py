@@ -221,10 +221,12 @@ class DocumentView(_DocumentBase):
                 service.update_free_text(
                     self._session(), document, submitted, current_actor().username
                 )
-                flash("已保存", "success")
-                if request.form.get("then") == "finalize":
+                if request.form.get("then") != "finalize":
+                    flash("已保存", "success")
+                    return redirect(url_for("DocumentView.edit", document_id=document.id))
+                errors = service.blank_required(document)  # shown at the fields, draft kept
+                if not errors:
                     return self._finalize(document)
-                return redirect(url_for("DocumentView.edit", document_id=document.id))
         return (
             self.render_template(
                 "enforcement/documents/edit.html",
