@@ -82,8 +82,11 @@ def test_reminders_page_buckets_work_and_the_badge_counts_the_urgent(
     for heading in ("我的工作提醒", "已逾期", "今天到期", "即将到期", "以后到期"):
         assert heading in html
     assert "逾期" in html and "执法任务" in html
-    badge = client.get("/reminders/count").json
+    response = client.get("/reminders/count")
+    badge = response.json
     assert badge["urgent"] >= badge["overdue"] >= 1
+    # asked on every page: the browser keeps it a minute, private to the user
+    assert response.headers["Cache-Control"] == "private, max-age=60"
 
 
 def test_reminders_never_show_another_countys_work(app: Any) -> None:

@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from enforcement.domain import reminders, workflow
-from enforcement.models import AppUser, Case, CaseTransition
+from enforcement.domain.planning import OPEN_HAZARD_STATUSES
+from enforcement.models import AppUser, Case, CaseTransition, Hazard, Inspection, Task
 from enforcement.services.cases import case_facts
 
 OPEN_CASE_STAGES = [
@@ -39,7 +40,9 @@ def _owners(team_users: dict[int, str], enforcers: Iterable[Any], *others: str |
     return tuple(sorted(name for name in names if name))
 
 
-def _case_items(session: Session, today: dt.date) -> Iterable[reminders.WorkItem]:
+def _case_items(
+    session: Session, today: dt.date, team_users: dict[int, str]
+) -> Iterable[reminders.WorkItem]:
     cases = list(session.scalars(select(Case).where(Case.stage.in_(OPEN_CASE_STAGES))))
     if not cases:
         return []
@@ -51,7 +54,6 @@ def _case_items(session: Session, today: dt.date) -> Iterable[reminders.WorkItem
     ):
         if actor:
             actors.setdefault(case_id, set()).add(actor)
-    team_users = _team_users(session)
     items = []
     for case in cases:
         owners = _owners(team_users, case.enforcers, case.created_by, *actors.get(case.id, ()))
@@ -85,13 +87,10 @@ def _case_items(session: Session, today: dt.date) -> Iterable[reminders.WorkItem
     return items
 
 
-def _task_items(session: Session, today: dt.date) -> Iterable[reminders.WorkItem]:
-    try:
-        from enforcement.models import Task
-    except ImportError:  # the workbench module is not installed
-        return []
+def _task_items(
+    session: Session, today: dt.date, team_users: dict[int, str]
+) -> Iterable[reminders.WorkItem]:
     tasks = session.scalars(select(Task).where(Task.status.in_(["pending", "in_progress"])))
-    team_users = _team_users(session)
     return [
         reminders.WorkItem(
             kind="task",
@@ -106,18 +105,15 @@ def _task_items(session: Session, today: dt.date) -> Iterable[reminders.WorkItem
     ]
 
 
-def _hazard_items(session: Session, today: dt.date) -> Iterable[reminders.WorkItem]:
-    try:
-        from enforcement.domain.planning import OPEN_HAZARD_STATUSES
-        from enforcement.models import Hazard
-    except ImportError:
-        return []
+def _hazard_items(
+    session: Session, today: dt.date, team_users: dict[int, str]
+) -> Iterable[reminders.WorkItem]:
     hazards = session.scalars(
-        select(Hazard).where(
-            Hazard.status.in_(list(OPEN_HAZARD_STATUSES)), Hazard.deadline.is_not(None)
-        )
+        select(Hazard)
+        .where(Hazard.status.in_(list(OPEN_HAZARD_STATUSES)), Hazard.deadline.is_not(None))
+        # the team of each hazard's inspection, in two queries instead of two per hazard
+        .options(selectinload(Hazard.inspection).joinedload(Inspection.task))
     )
-    team_users = _team_users(session)
     return [
         reminders.WorkItem(
             kind="hazard",
@@ -131,11 +127,10 @@ def _hazard_items(session: Session, today: dt.date) -> Iterable[reminders.WorkIt
             region_code=hazard.region_code,
         )
         for hazard in hazards
-        if hazard.deadline is not None
     ]
 
 
-COLLECTORS: list[Callable[[Session, dt.date], Iterable[reminders.WorkItem]]] = [
+COLLECTORS: list[Callable[[Session, dt.date, dict[int, str]], Iterable[reminders.WorkItem]]] = [
     _case_items,
     _task_items,
     _hazard_items,
@@ -144,8 +139,9 @@ COLLECTORS: list[Callable[[Session, dt.date], Iterable[reminders.WorkItem]]] = [
 
 def work_items(session: Session, today: dt.date) -> list[reminders.WorkItem]:
     items: list[reminders.WorkItem] = []
+    team_users = _team_users(session)
     for collect in COLLECTORS:
-        items += list(collect(session, today))
+        items += list(collect(session, today, team_users))
     return items
 
 

@@ -13,6 +13,7 @@ from enforcement.domain import reminders
 from enforcement.services.reminders import reminders_for
 
 SCOPES = {"mine": "我的", "all": "辖区全部"}
+BADGE_MAX_AGE_SECONDS = 60
 
 
 class RemindersView(BaseView):
@@ -46,4 +47,8 @@ class RemindersView(BaseView):
         """The menu badge: the user's own urgent work (the jurisdiction's for a user without a team)."""
         mine = getattr(g.user, "enforcer_id", None) is not None
         result = reminders_for(self.appbuilder.session, g.user, dt.date.today(), mine_only=mine)
-        return jsonify(urgent=result.urgent, overdue=result.counts[reminders.OVERDUE])
+        response = jsonify(urgent=result.urgent, overdue=result.counts[reminders.OVERDUE])
+        # Every page asks for the badge: let the browser reuse it for a minute rather than
+        # recompute the jurisdiction's clocks on each click (the page itself is always fresh).
+        response.headers["Cache-Control"] = f"private, max-age={BADGE_MAX_AGE_SECONDS}"
+        return response
