@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 import enforcement.models  # noqa: F401 - registers every table on Model.metadata
+from enforcement.db.acting import Actor, acting_as
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.domain.uscc import make_uscc
 from enforcement.models import (
@@ -27,7 +28,7 @@ from enforcement.models import (
     Region,
     TrainingRecord,
 )
-from enforcement.models.scoping import UNSCOPED, Actor, install_scoping, set_actor_provider
+from enforcement.models.scoping import UNSCOPED, install_scoping
 from enforcement.services import importing
 from enforcement.services.audit import install_audit
 from enforcement.services.exporting import template_xlsx
@@ -86,11 +87,16 @@ def session(tmp_path: Path) -> Iterator[Session]:
 def act_as_donghu_inspector() -> Iterator[Callable[[], None]]:
     """Call it (after seeding as the system) to act as an inspector of 东湖区 (360102)."""
     # The web app may have installed its own provider in this test session: restore that one.
-    actor = Actor(username="donghu", jurisdiction=Jurisdiction("360102"))
-    previous: list[Any] = []
-    yield lambda: previous.append(set_actor_provider(lambda: actor))
-    if previous:
-        set_actor_provider(previous[0])
+    acting = acting_as(Actor(username="donghu", jurisdiction=Jurisdiction("360102")))
+    entered: list[bool] = []
+
+    def enter() -> None:
+        acting.__enter__()
+        entered.append(True)
+
+    yield enter
+    if entered:
+        acting.__exit__(None, None, None)
 
 
 def xlsx(rows: list[list[Any]]) -> bytes:

@@ -156,9 +156,10 @@ def test_get_of_an_already_loaded_foreign_record_still_answers_nothing(app):
     """`Session.get` may answer from the identity map without SQL: the web session re-checks."""
     from sqlalchemy import select
 
+    from enforcement.db.acting import Actor, acting_as
     from enforcement.domain.jurisdiction import Jurisdiction
     from enforcement.models import Enterprise
-    from enforcement.models.scoping import UNSCOPED, Actor, set_actor_provider
+    from enforcement.models.scoping import UNSCOPED
 
     with app.app_context():
         session = app.appbuilder.session
@@ -170,9 +171,6 @@ def test_get_of_an_already_loaded_foreign_record_still_answers_nothing(app):
             )
         )
         loaded = {e.region_code == "360102": e.id for e in everything}
-        previous = set_actor_provider(lambda: Actor("donghu", Jurisdiction("360102")))
-        try:
+        with acting_as(Actor("donghu", Jurisdiction("360102"))):
             assert session.get(Enterprise, loaded[False]) is None
             assert session.get(Enterprise, loaded[True]) is not None
-        finally:
-            set_actor_provider(previous)

@@ -21,6 +21,7 @@ from integration.helpers import add_enterprise
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
 from answer_samples import file_ref, holds, valid_value  # noqa: E402
 
+from enforcement.db.acting import Actor, acting_as  # noqa: E402
 from enforcement.domain import planning  # noqa: E402
 from enforcement.domain.jurisdiction import Jurisdiction  # noqa: E402
 from enforcement.models import (  # noqa: E402
@@ -31,7 +32,6 @@ from enforcement.models import (  # noqa: E402
     Inspection,
     Task,
 )
-from enforcement.models.scoping import Actor, set_actor_provider  # noqa: E402
 from enforcement.services import checklists  # noqa: E402
 from enforcement.services import workbench as service  # noqa: E402
 
@@ -42,11 +42,8 @@ PLUGIN = "confined_space"
 
 @contextmanager
 def acting(username: str, region: str | None) -> Iterator[None]:
-    previous = set_actor_provider(lambda: Actor(username, Jurisdiction(region)))
-    try:
+    with acting_as(Actor(username, Jurisdiction(region))):
         yield
-    finally:
-        set_actor_provider(previous)
 
 
 def answers_for(

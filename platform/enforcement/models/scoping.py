@@ -12,15 +12,14 @@ request (CLI, demo loader) the actor is the national administrator.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import event, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from enforcement.domain.jurisdiction import NATIONAL, Jurisdiction, parent_code
+from enforcement.db.acting import SYSTEM, Actor, current_actor  # noqa: F401 - moved; importers follow
+from enforcement.domain.jurisdiction import Jurisdiction, parent_code
 from enforcement.models.base_data import (
     Department,
     Enforcer,
@@ -53,28 +52,6 @@ REGIONAL += (Case, CaseTransition, Penalty)
 
 class OutOfJurisdiction(PermissionError):
     """Raised when a write would place a record outside the actor's jurisdiction."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    username: str | None
-    jurisdiction: Jurisdiction
-    remote_addr: str | None = None
-
-
-SYSTEM = Actor(username="system", jurisdiction=NATIONAL)
-
-_provider: list[Callable[[], Actor]] = [lambda: SYSTEM]
-
-
-def set_actor_provider(provider: Callable[[], Actor]) -> Callable[[], Actor]:
-    """The web layer installs a provider that resolves the logged-in user; returns the previous one."""
-    previous, _provider[0] = _provider[0], provider
-    return previous
-
-
-def current_actor() -> Actor:
-    return _provider[0]()
 
 
 # Execution option that lets a service (e.g. the importer's duplicate check) see every row,

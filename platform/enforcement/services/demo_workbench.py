@@ -17,10 +17,10 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from enforcement.db.acting import Actor, acting_as
 from enforcement.domain import planning
 from enforcement.domain.jurisdiction import NATIONAL
 from enforcement.models import AnswerSet, Plan
-from enforcement.models.scoping import Actor, set_actor_provider
 from enforcement.plugins import ChecklistEntry, Platform, get_plugin_manager
 from enforcement.services import checklists
 from enforcement.services import workbench as service
@@ -32,11 +32,8 @@ INSPECTED_PER_PLAN = 3
 
 @contextmanager
 def _acting(username: str) -> Iterator[None]:
-    previous = set_actor_provider(lambda: Actor(username, NATIONAL))
-    try:
+    with acting_as(Actor(username, NATIONAL)):
         yield
-    finally:
-        set_actor_provider(previous)
 
 
 def _answers(entry: ChecklistEntry, facts: dict[str, Any], fail: int) -> dict[str, Any]:

@@ -12,44 +12,18 @@ from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from enforcement.config import load_config
+from enforcement.db.acting import SYSTEM, Actor, acting_as
+from enforcement.db.engine import configure_engine
 from enforcement.domain.jurisdiction import DENIED, NATIONAL, Jurisdiction
-from enforcement.models.scoping import (
-    UNSCOPED,
-    Actor,
-    install_scoping,
-    set_actor_provider,
-    visible,
-)
+from enforcement.models.scoping import UNSCOPED, install_scoping, visible
 from enforcement.services.audit import install_audit
 from enforcement.web import fab_speedups
 
 MIGRATIONS_DIR = __file__.rsplit("/", 2)[0] + "/migrations"
 log = logging.getLogger(__name__)
-
-
-def _is_sqlite(dbapi_connection: Any) -> bool:
-    return "sqlite" in type(dbapi_connection).__module__
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers work while the single writer commits; foreign keys are off by default.
-
-    pysqlite also defers BEGIN on its own, which breaks SAVEPOINTs (the importer saves each row in
-    one): we turn that off and emit BEGIN ourselves, SQLAlchemy's documented recipe.
-    """
-    if not _is_sqlite(dbapi_connection):
-        return
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 def jurisdiction_of(user: Any) -> Jurisdiction:
@@ -93,8 +67,6 @@ class JurisdictionSession(FlaskSession):
 
 
 def _web_actor() -> Actor:
-    from enforcement.models.scoping import SYSTEM
-
     if not has_request_context():
         return SYSTEM
     if g.get("_enforcement_resolving"):
@@ -151,12 +123,23 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     install_scoping(Session)
     install_audit(Session)
-    set_actor_provider(_web_actor)
 
+    # Registered before FAB's own handlers: every query of the request runs as the logged-in user.
     @app.before_request
     def _per_request() -> None:
+        g._enforcement_acting = acting_as(_web_actor)
+        g._enforcement_acting.__enter__()
         g.csp_nonce_value = secrets.token_urlsafe(16)
         session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME, refreshed each request
+
+    @app.teardown_request
+    def _end_request(_error: BaseException | None) -> None:
+        acting = g.pop("_enforcement_acting", None)
+        if acting is not None:
+            try:
+                acting.__exit__(None, None, None)
+            except ValueError:  # the request context was pushed in another context (test helpers)
+                pass
 
     app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce_value", "")
     app.after_request(_security_headers)
@@ -165,9 +148,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from enforcement.web.views import HomeView, register_views
 
     with app.app_context():
-        event.listen(db.engine, "connect", _sqlite_pragmas)
-        if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        configure_engine(db.engine)
         appbuilder = AppBuilder(
             security_manager_class=EnforcementSecurityManager,
             indexview=HomeView,

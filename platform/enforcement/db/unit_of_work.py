@@ -1,0 +1,131 @@
+"""One unit of work per use case: the outermost call commits, nested calls join, errors roll back once.
+
+Services are decorated with `@transaction` (or open `unit_of_work(session)`); they never call
+`session.commit()` themselves and views never commit. Work that must run only once the data is
+saved (plugin hooks such as `case_transitioned`) is queued with `after_commit`: it runs after the
+outermost commit, each callback isolated, so a failing bureau plugin is logged and reported but
+never turns a saved change into an error.
+
+On SQLite the outermost unit takes the write lock at its start (`BEGIN IMMEDIATE`, see
+`db/engine.py`): a transaction that read first and writes later would otherwise fail at once with
+"database is locked" when another writer committed in between, because SQLite's busy timeout does
+not cover the upgrade from a read to a write lock.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_DEPTH = "enforcement_uow_depth"
+_AFTER_COMMIT = "enforcement_uow_after_commit"
+_FAILURES = "enforcement_uow_failures"
+
+# Read by the SQLite `begin` listener (db/engine.py): set while an outermost unit opens its transaction.
+write_intent: ContextVar[bool] = ContextVar("enforcement_write_intent", default=False)
+
+
+@dataclass(frozen=True)
+class CallbackFailure:
+    """A post-commit callback that raised: what it was and the error text (for the user's notice)."""
+
+    label: str
+    error: str
+
+
+def in_unit_of_work(session: Session) -> bool:
+    return session.info.get(_DEPTH, 0) > 0
+
+
+def _start_writing(session: Session) -> None:
+    """SQLite: end a read-only transaction the request opened, so the unit's first statement is a
+    BEGIN IMMEDIATE that waits for the write lock instead of failing on the upgrade."""
+    if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
+        return
+    if session.new or session.dirty or session.deleted:
+        return  # changes made outside any unit: they join this one, as before
+    session.commit()
+
+
+@contextmanager
+def unit_of_work(session: Session) -> Iterator[Session]:
+    depth = session.info.get(_DEPTH, 0)
+    outermost = depth == 0
+    if outermost:
+        session.info[_AFTER_COMMIT] = []
+        _start_writing(session)
+    session.info[_DEPTH] = depth + 1
+    token = write_intent.set(True) if outermost else None
+    try:
+        yield session
+        if outermost:
+            session.commit()
+    except BaseException:
+        if outermost:
+            session.rollback()
+            session.info.pop(_AFTER_COMMIT, None)
+        raise
+    finally:
+        session.info[_DEPTH] = depth
+        if token is not None:
+            write_intent.reset(token)
+    if outermost:
+        _run_after_commit(session)
+
+
+def transaction(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run a service function as a unit of work on the session passed as its first argument (or
+    `session=`): the outermost decorated call commits, nested ones join it."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        session = kwargs.get("session", args[0] if args else None)
+        if not isinstance(session, Session) and not hasattr(session, "commit"):
+            raise TypeError(f"{fn.__qualname__}: the first argument must be the session")
+        with unit_of_work(session):  # type: ignore[arg-type]
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def after_commit(session: Session, label: str, callback: Callable[[], Any]) -> None:
+    """Run `callback` once the outermost unit has committed (at once when no unit is open)."""
+    queue = session.info.get(_AFTER_COMMIT)
+    if in_unit_of_work(session) and queue is not None:
+        queue.append((label, callback))
+        return
+    _run_isolated(session, label, callback)
+
+
+def _run_after_commit(session: Session) -> None:
+    for label, callback in session.info.pop(_AFTER_COMMIT, []):
+        _run_isolated(session, label, callback)
+
+
+def _run_isolated(session: Session, label: str, callback: Callable[[], Any]) -> None:
+    try:
+        callback()
+    except Exception as exc:  # a bureau's plugin must never undo or hide a saved change
+        log.exception("post-commit callback %s failed", label)
+        if session.in_transaction():
+            session.rollback()  # whatever the callback left half-done is not saved
+        session.info.setdefault(_FAILURES, []).append(
+            CallbackFailure(label, str(exc) or type(exc).__name__)
+        )
+
+
+def take_failures(session: Session) -> list[CallbackFailure]:
+    """The post-commit failures since the last call: the web layer shows them as a warning."""
+    return session.info.pop(_FAILURES, [])
