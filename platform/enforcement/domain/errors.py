@@ -9,13 +9,27 @@ field and keeps what was typed. Paths are JSON pointers into the submitted recor
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
-class FieldError:
-    path: str
-    message: str
+class FieldError(ValueError):
+    """One reason, at one field; raised alone by a field's rule, collected into `Refused`."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FieldError) and (self.path, self.message) == (
+            other.path,
+            other.message,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.message))
+
+    def __repr__(self) -> str:
+        return f"FieldError({self.path!r}, {self.message!r})"
 
     @property
     def field(self) -> str:
