@@ -9,8 +9,11 @@ from flask_appbuilder import Model
 from sqlalchemy import JSON, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from enforcement.db.policies import AuditTrail, Public
 
-class AuditLog(Model):
+
+class AuditLog(AuditTrail, Public, Model):
+    # Public to the session: only the audit views read it, and their permission is admin-only.
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(

@@ -18,6 +18,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from enforcement.db.policies import (
+    Audited,
+    NotAudited,
+    ParentScoped,
+    Public,
+    RegionScoped,
+    SoftDeleted,
+)
 from enforcement.domain import codes
 
 
@@ -25,8 +33,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-class Region(Model):
-    """A GB/T 2260 division (province, city, county), loaded from a maintained package."""
+class Region(Public, NotAudited, Model):
+    """A GB/T 2260 division (province, city, county), loaded from a maintained package.
+
+    Public: names of places are no secret. Not audited: loaded from the package at set-up, never
+    edited by a user.
+    """
 
     __tablename__ = "region"
     code: Mapped[str] = mapped_column(String(6), primary_key=True)
@@ -41,9 +53,14 @@ class Region(Model):
         return self.full_name
 
 
-class Department(Model):
+class Department(RegionScoped, Audited, Model):
     """An 应急管理部门 at a level (部/省/市/县), attached to a region; its jurisdiction is the subtree."""
 
+    # Everyone reads departments (an inspector may see the names of other bureaus); what they scope
+    # is the people and documents under them. Writes are checked.
+    __scope_public_reads__ = True
+    __scope_refusal__ = "所选行政区划不在您的管辖范围内"
+    __audit_entity__ = "department"
     __tablename__ = "department"
     __table_args__ = (UniqueConstraint("region_code", "name"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -63,16 +80,12 @@ class Department(Model):
         return self.name
 
 
-class SoftDeleteMixin:
-    """Base data is never hard-deleted by a click: a delete marks the row, the audit log keeps it."""
-
-    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
-    deleted_by: Mapped[str | None] = mapped_column(String(128))
-
-
-class Enterprise(SoftDeleteMixin, Model):
+class Enterprise(RegionScoped, SoftDeleted, Audited, Model):
     """执法对象: an industry-and-trade enterprise."""
 
+    __scope_refusal__ = "所选行政区划不在您的管辖范围内（{region}）"
+    __audit_entity__ = "enterprise"
+    __audit_collections__ = {"tags": ("tag_links", "tag")}
     __tablename__ = "enterprise"
     __table_args__ = (Index("ix_enterprise_region_name", "region_code", "name"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -130,8 +143,12 @@ class Enterprise(SoftDeleteMixin, Model):
         return self.name
 
 
-class EnterpriseTag(Model):
-    """A 工贸专项 tag of an enterprise (钢铁, 铝加工, 粉尘涉爆, 有限空间, 涉氨制冷): a row, so statistics GROUP BY it."""
+class EnterpriseTag(Public, NotAudited, Model):
+    """A 工贸专项 tag of an enterprise (钢铁, 铝加工, 粉尘涉爆, 有限空间, 涉氨制冷): a row, so statistics GROUP BY it.
+
+    Public: read only as its enterprise's `tag_links` (loaded after the scoped enterprise) or joined
+    to the enterprise, whose criteria apply. Not audited: logged as the enterprise's `tags`.
+    """
 
     __tablename__ = "enterprise_tag"
     enterprise_id: Mapped[int] = mapped_column(
@@ -140,8 +157,11 @@ class EnterpriseTag(Model):
     tag: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
 
 
-class Equipment(SoftDeleteMixin, Model):
+class Equipment(ParentScoped, SoftDeleted, Audited, Model):
     """One piece of an enterprise's equipment register; drives the equipment-by-equipment checks."""
+
+    __scope_parent__ = "enterprise"
+    __audit_entity__ = "equipment"
 
     __tablename__ = "equipment"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -166,8 +186,12 @@ class Equipment(SoftDeleteMixin, Model):
         return f"{self.name}（{self.equipment_type_label}）"
 
 
-class Enforcer(SoftDeleteMixin, Model):
+class Enforcer(ParentScoped, SoftDeleted, Audited, Model):
     """执法人员, identified by a unique 执法证号."""
+
+    __scope_parent__ = "department"
+    __scope_refusal__ = "所选执法部门不在您的管辖范围内"
+    __audit_entity__ = "enforcer"
 
     __tablename__ = "enforcer"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -193,8 +217,11 @@ class Enforcer(SoftDeleteMixin, Model):
         return f"{self.name}（{self.certificate_no}）"
 
 
-class TrainingRecord(Model):
+class TrainingRecord(ParentScoped, Audited, Model):
     """One training attended by an enforcer (date, course, hours): the source of the training rate."""
+
+    __scope_parent__ = "enforcer"
+    __audit_entity__ = "training_record"
 
     __tablename__ = "training_record"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -27,6 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from enforcement.db.policies import Audited, RegionScoped
+from enforcement.db.scoping import UNSCOPED
 from enforcement.domain import workflow
 from enforcement.models.base_data import Enforcer, Enterprise, _now
 
@@ -54,9 +56,10 @@ CASE_SOURCES: dict[str, str] = {
 }
 
 
-class Case(Model):
+class Case(RegionScoped, Audited, Model):
     """One 行政处罚 case (一般程序) against an enterprise (单位) or a person in it (个人)."""
 
+    __audit_entity__ = "case"
     __tablename__ = "case"
     __table_args__ = (Index("ix_case_region_stage", "region_code", "stage"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -121,8 +124,6 @@ class Case(Model):
     def team(self) -> list[Enforcer]:
         """The whole team, also members a county user cannot list (the city's inspector on a joint
         team): the scoped `enforcers` would drop them, and the two-inspector guard with them."""
-        from enforcement.models.scoping import UNSCOPED
-
         session = object_session(self)
         if session is None or self.id is None:
             return list(self.enforcers)
@@ -152,9 +153,10 @@ class Case(Model):
         return f"{self.number} {self.title}"
 
 
-class CaseTransition(Model):
+class CaseTransition(RegionScoped, Audited, Model):
     """One recorded move of a case: who, when, from which stage by which action to which, why."""
 
+    __audit_entity__ = "case_transition"
     __tablename__ = "case_transition"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), nullable=False, index=True)
@@ -186,9 +188,10 @@ class CaseTransition(Model):
         return f"{self.from_label} → {self.to_label}（{self.action_label}）"
 
 
-class Penalty(Model):
+class Penalty(RegionScoped, Audited, Model):
     """行政处罚: kind, amount, basis; then the decision (文号, date), service, due date and payment."""
 
+    __audit_entity__ = "penalty"
     __tablename__ = "penalty"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), nullable=False, index=True)

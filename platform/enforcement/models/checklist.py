@@ -9,11 +9,18 @@ from flask_appbuilder import Model
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from enforcement.db.policies import Audited, NotAudited, ParentScoped, Public, RegionScoped
 from enforcement.models.base_data import Enterprise, _now
 
 
-class ChecklistUpload(Model):
-    """One version of a bureau's plugin.json, uploaded in the browser: draft → active → retired."""
+class ChecklistUpload(Public, Audited, Model):
+    """One version of a bureau's plugin.json, uploaded in the browser: draft → active → retired.
+
+    Public to the session: a plugin of a parent region is used below it, so which uploads a bureau
+    sees is decided by the checklist views and services/checklists.py from `scope_region`.
+    """
+
+    __audit_entity__ = "checklist_upload"
 
     __tablename__ = "checklist_upload"
     __table_args__ = (UniqueConstraint("plugin_id", "version"),)
@@ -39,8 +46,12 @@ class ChecklistUpload(Model):
         return self.STATUS_LABELS.get(self.status, self.status)
 
 
-class CompiledSchema(Model):
-    """A compiled answers + UI schema, kept by hash forever: old inspections render as they were."""
+class CompiledSchema(Public, NotAudited, Model):
+    """A compiled answers + UI schema, kept by hash forever: old inspections render as they were.
+
+    Public: derived from a plugin, no regional data. Not audited: content-addressed and never
+    changed; the upload that produced it is audited.
+    """
 
     __tablename__ = "compiled_schema"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -51,8 +62,11 @@ class CompiledSchema(Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
 
-class AnswerSet(Model):
+class AnswerSet(ParentScoped, Audited, Model):
     """The answers of one checklist for one enterprise, pinned to plugin id, version and schema hash."""
+
+    __scope_parent__ = "enterprise"
+    __audit_entity__ = "answer_set"
 
     __tablename__ = "answer_set"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -73,8 +87,11 @@ class AnswerSet(Model):
     compiled: Mapped[CompiledSchema] = relationship()
 
 
-class EvidenceFile(Model):
-    """A photo or document stored by content hash under DATA_DIR/evidence; served inside its region only."""
+class EvidenceFile(RegionScoped, NotAudited, Model):
+    """A photo or document stored by content hash under DATA_DIR/evidence; served inside its region only.
+
+    Not audited: content-addressed and never changed; the row records who uploaded it and when.
+    """
 
     __tablename__ = "evidence_file"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)

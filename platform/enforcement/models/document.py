@@ -9,13 +9,19 @@ from flask_appbuilder import Model
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from enforcement.db.policies import Audited, NotAudited, Public, RegionScoped, SoftDeleted
 from enforcement.models.base_data import Department, Enterprise, _now
 
 DOCUMENT_STATUSES = {"draft": "草稿", "final": "已定稿", "superseded": "已被替代"}
 
 
-class Document(Model):
-    """One generated 文书. A final document is frozen: a correction is a new version (supersede)."""
+class Document(RegionScoped, SoftDeleted, Audited, Model):
+    """One generated 文书. A final document is frozen: a correction is a new version (supersede).
+
+    Only an admin soft-deletes one (never hard).
+    """
+
+    __audit_entity__ = "document"
 
     __tablename__ = "document"
     __table_args__ = (
@@ -47,8 +53,6 @@ class Document(Model):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
     finalized_by: Mapped[str | None] = mapped_column(String(128))
     finalized_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
-    deleted_by: Mapped[str | None] = mapped_column(String(128))
     delete_reason: Mapped[str | None] = mapped_column(Text)
 
     enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
@@ -66,8 +70,12 @@ class Document(Model):
         return f"{self.title} {self.number or '（草稿）'}"
 
 
-class DocumentCounter(Model):
-    """Last serial used per department, year and 文号 code; locked while a number is assigned."""
+class DocumentCounter(Public, NotAudited, Model):
+    """Last serial used per department, year and 文号 code; locked while a number is assigned.
+
+    Public: read only by services/documents.py while numbering; it names no party. Not audited:
+    the document that takes the number is.
+    """
 
     __tablename__ = "document_counter"
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)

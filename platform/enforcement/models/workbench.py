@@ -1,7 +1,7 @@
 """我的工作台: plans, tasks, on-site schemes, inspections, hazards, rectification orders.
 
 Every table carries `region_code` (the enterprise's county, or the plan's region) so jurisdiction
-scoping is one indexed BETWEEN (models/scoping.py). Statuses are changed by services/workbench.py only.
+scoping is one indexed BETWEEN (RegionScoped, db/policies.py). Statuses are changed by services/workbench.py only.
 """
 
 from __future__ import annotations
@@ -23,19 +23,17 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
+from enforcement.db.policies import Audited, RegionScoped, SoftDeleted, ancestor_codes
+from enforcement.db.scoping import UNSCOPED
 from enforcement.domain import planning
-from enforcement.models.base_data import (
-    Department,
-    Enforcer,
-    Enterprise,
-    Equipment,
-    SoftDeleteMixin,
-    _now,
-)
+from enforcement.domain.jurisdiction import Jurisdiction
+from enforcement.models.base_data import Department, Enforcer, Enterprise, Equipment, _now
 from enforcement.models.checklist import AnswerSet
 
 task_enforcer = Table(
@@ -46,8 +44,10 @@ task_enforcer = Table(
 )
 
 
-class Plan(SoftDeleteMixin, Model):
+class Plan(RegionScoped, SoftDeleted, Audited, Model):
     """监督检查计划: a leader's yearly/quarterly/special plan for their jurisdiction."""
+
+    __audit_entity__ = "plan"
 
     __tablename__ = "plan"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -72,6 +72,14 @@ class Plan(SoftDeleteMixin, Model):
     department: Mapped[Department | None] = relationship(lazy="joined")
     tasks: Mapped[list[Task]] = relationship(back_populates="plan", order_by="Task.due_on")
 
+    @classmethod
+    def read_clause(cls, jurisdiction: Jurisdiction) -> ColumnElement[bool]:
+        # A plan of a parent region (the city's plan seen from a county) is read by the bureaus
+        # under it: its tasks are theirs. Writing a plan still needs its region inside.
+        return or_(
+            cls.scope_clause(jurisdiction), cls.region_code.in_(ancestor_codes(jurisdiction))
+        )
+
     @property
     def kind_label(self) -> str:
         return planning.label(planning.PLAN_KINDS, self.kind)
@@ -92,8 +100,10 @@ class Plan(SoftDeleteMixin, Model):
         return self.title
 
 
-class Task(SoftDeleteMixin, Model):
+class Task(RegionScoped, SoftDeleted, Audited, Model):
     """执法任务: one enterprise, two or more certified inspectors, a due date; 检查 or 复查."""
+
+    __audit_entity__ = "task"
 
     __tablename__ = "task"
     __table_args__ = (Index("ix_task_region_due", "region_code", "due_on"),)
@@ -129,8 +139,6 @@ class Task(SoftDeleteMixin, Model):
     @property
     def team(self) -> list[tuple[str, str]]:
         """(name, 执法证号) of the whole team, also members a county user cannot list (city staff)."""
-        from enforcement.models.scoping import UNSCOPED
-
         session = object_session(self)
         if session is None or self.id is None:
             return [(e.name, e.certificate_no) for e in self.enforcers]
@@ -160,9 +168,10 @@ class Task(SoftDeleteMixin, Model):
         return f"{self.kind_label}任务 #{self.id} {name}"
 
 
-class InspectionScheme(Model):
+class InspectionScheme(RegionScoped, Audited, Model):
     """现场检查方案: item sets and items, method, schedule, team; compiled by an inspector, approved by a leader."""
 
+    __audit_entity__ = "inspection_scheme"
     __tablename__ = "inspection_scheme"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), nullable=False, index=True)
@@ -198,13 +207,14 @@ class InspectionScheme(Model):
         return f"现场检查方案 #{self.id}（{self.enterprise_name}）"
 
 
-class Inspection(Model):
+class Inspection(RegionScoped, Audited, Model):
     """现场检查: the answers of the scheme's checklists, participants, time and place.
 
     `version` is an optimistic lock: a save carries the version it started from, and a save over a
     newer version is refused with a Chinese message instead of silently overwriting a colleague.
     """
 
+    __audit_entity__ = "inspection"
     __tablename__ = "inspection"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), nullable=False, index=True)
@@ -256,9 +266,10 @@ class Inspection(Model):
         return f"现场检查 #{self.id} {name}"
 
 
-class Hazard(Model):
+class Hazard(RegionScoped, Audited, Model):
     """问题隐患: a failed item (per equipment where it repeats) with its bases and confirmed measure."""
 
+    __audit_entity__ = "hazard"
     __tablename__ = "hazard"
     __table_args__ = (Index("ix_hazard_region_status", "region_code", "status"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -331,9 +342,10 @@ class Hazard(Model):
         return f"{self.title}{where}"
 
 
-class RectificationOrder(Model):
+class RectificationOrder(RegionScoped, Audited, Model):
     """责令限期整改指令书: the hazards of an inspection with their deadlines; completion reported later."""
 
+    __audit_entity__ = "rectification_order"
     __tablename__ = "rectification_order"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     inspection_id: Mapped[int] = mapped_column(

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from enforcement.config import load_config
 from enforcement.db.acting import SYSTEM, Actor, acting_as
+from enforcement.db.audit import install_audit
 from enforcement.db.engine import configure_engine
+from enforcement.db.scoping import UNSCOPED, install_scoping, visible
 from enforcement.domain.jurisdiction import DENIED, NATIONAL, Jurisdiction
-from enforcement.models.scoping import UNSCOPED, install_scoping, visible
-from enforcement.services.audit import install_audit
 from enforcement.web import fab_speedups
 
 MIGRATIONS_DIR = __file__.rsplit("/", 2)[0] + "/migrations"
@@ -50,7 +50,7 @@ class JurisdictionSession(FlaskSession):
     """Flask-SQLAlchemy's session whose `get` never returns another region's record.
 
     Queries are scoped by the `do_orm_execute` hook; `get` may answer from the identity map without
-    a query, so an identity-map hit is confirmed against the criteria (models/scoping.visible).
+    a query, so an identity-map hit is confirmed against the criteria (db/scoping.visible).
     """
 
     def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
