@@ -48,7 +48,8 @@ PASSWORD = "Demo@2026!"
 HOME_COUNTY = "360102"  # 南昌市东湖区: the demo inspector `donghu`'s jurisdiction
 PAGE_ROWS = 50
 SECRET_KEY = "bench-secret-key-that-is-long-enough-for-jwt-signing"
-# The list columns of enforcement.web.views.EnterpriseView and enforcement.web.api.EnterpriseApi,
+# The list columns of enforcement.web.base_data.views.EnterpriseView and
+# enforcement.web.base_data.api.EnterpriseApi,
 # copied (the bare app must not import enforcement's models: they carry the hooks).
 PAGE_COLUMNS = ["name", "uscc", "region", "sector_label", "tags_label", "status_label"]
 # EnterpriseView's search columns: FAB's default (every column, "region" included) would render a

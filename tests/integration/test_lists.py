@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from enforcement.web.views import ChineseModelView
+from enforcement.web.base import ChineseModelView
 
 
 def test_every_sortable_list_column_sorts_without_error(app: Any, as_user: Any) -> None:

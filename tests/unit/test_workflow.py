@@ -264,6 +264,31 @@ def test_allowed_actions_lists_the_rows_whose_guards_pass():
     assert {row.action for row in wf.allowed_actions(Stage.REVIEW, clerk)} == {"return"}
 
 
+def test_explain_says_why_each_move_not_offered_is_refused():
+    leader = replace(green(Stage.REVIEW), note="", penalties=(fine("60000"),))
+    reasons = {row.action: reason for row, reason in wf.explain(Stage.REVIEW, leader)}
+    offered = {row.action for row in wf.allowed_actions(Stage.REVIEW, leader)}
+    # Every move from the stage is either offered or explained, never both.
+    assert offered | set(reasons) == {row.action for row in wf.rows_from(Stage.REVIEW)}
+    assert offered.isdisjoint(reasons)
+    assert set(reasons) == {"notify", "extend"}
+    assert "没有可再批准" in reasons["extend"]
+    assert reasons["notify"] == wf.hearing_rights_offered(leader)
+
+
+def test_explain_judges_a_note_requiring_move_as_if_noted():
+    clerk = replace(green(Stage.REVIEW), note="", actor_is_leader=False)
+    reasons = {row.action: reason for row, reason in wf.explain(Stage.REVIEW, clerk)}
+    assert "return" not in reasons  # offered: the page asks for the note with the move
+    assert reasons["withdraw"] == "此操作须由负责人审批"  # not "请填写理由"
+    assert all("理由" not in reason for reason in reasons.values())
+
+
+def test_explain_is_empty_when_every_move_is_offered():
+    assert wf.explain(Stage.FILED, green(Stage.FILED)) == []
+    assert wf.explain(Stage.ARCHIVED, green(Stage.FILED)) == []
+
+
 # ---- limits -------------------------------------------------------------------------------------
 
 

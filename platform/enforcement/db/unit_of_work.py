@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ def _start_writing(session: Session) -> None:
 
 @contextmanager
 def unit_of_work(session: Session) -> Iterator[Session]:
+    if isinstance(session, scoped_session):  # FAB hands out the registry: work on its session
+        session = session()
     depth = session.info.get(_DEPTH, 0)
     outermost = depth == 0
     if outermost:
@@ -102,6 +104,8 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
 
 def after_commit(session: Session, label: str, callback: Callable[[], Any]) -> None:
     """Run `callback` once the outermost unit has committed (at once when no unit is open)."""
+    if isinstance(session, scoped_session):
+        session = session()
     queue = session.info.get(_AFTER_COMMIT)
     if in_unit_of_work(session) and queue is not None:
         queue.append((label, callback))

@@ -671,6 +671,24 @@ def allowed_actions(stage: Stage | str, facts: CaseFacts) -> list[Transition]:
     return out
 
 
+def explain(stage: Stage | str, facts: CaseFacts) -> list[tuple[Transition, str]]:
+    """Why each move from this stage that is not allowed now is refused: (row, Chinese reason).
+
+    For the case page, beside the moves it offers. A note-requiring move is judged as if the note were
+    given (the page asks for the note with the move), so its reason is the real obstacle.
+    """
+    allowed = {row.action for row in allowed_actions(stage, facts)}
+    probe = facts if facts.note.strip() else _with(facts, note="（待填写）")
+    out = []
+    for row in rows_from(stage):
+        if row.action in allowed:
+            continue
+        reason = refusal(row, probe)
+        if reason:
+            out.append((row, reason))
+    return out
+
+
 def _with(facts: CaseFacts, **changes: object) -> CaseFacts:
     from dataclasses import replace
 

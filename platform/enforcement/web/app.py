@@ -6,12 +6,13 @@ import logging
 import secrets
 from typing import Any
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from enforcement.config import load_config
@@ -36,9 +37,6 @@ def jurisdiction_of(user: Any) -> Jurisdiction:
         return NATIONAL
     if not user.department_id:
         return DENIED
-    from flask import current_app
-    from flask_appbuilder.models.sqla.base import SQLA as _  # noqa: F401 - session lives on appbuilder
-
     db_session = current_app.appbuilder.session
     department = db_session.get(Department, user.department_id, execution_options={UNSCOPED: True})
     if department is None:
@@ -75,19 +73,33 @@ def _web_actor() -> Actor:
     g._enforcement_resolving = True
     try:
         user = g.get("user")
-        key = getattr(user, "id", None) if user is not None and user.is_authenticated else None
+        key = _user_key(user)
         cached = g.get("_enforcement_actor")
         if cached is not None and cached[0] == key:
             return cached[1]
-        actor = Actor(
-            username=user.username if key else None,
-            jurisdiction=jurisdiction_of(user) if key else DENIED,
-            remote_addr=request.remote_addr,
-        )
+        # Loading the user may refresh it; a refresh must not flush the caller's pending changes,
+        # whose checks would run under the DENIED actor above.
+        with current_app.appbuilder.session.no_autoflush:
+            actor = Actor(
+                username=user.username if key else None,
+                jurisdiction=jurisdiction_of(user) if key else DENIED,
+                remote_addr=request.remote_addr,
+            )
         g._enforcement_actor = (key, actor)
         return actor
     finally:
         g._enforcement_resolving = False
+
+
+def _user_key(user: Any) -> Any:
+    """The logged-in user's id, read from the identity map: after a commit the user is expired and
+    `user.id` would refresh it (a query, and an autoflush in the middle of someone's change)."""
+    if user is None or not user.is_authenticated:
+        return None
+    state = sa_inspect(user, raiseerr=False)
+    if state is not None and state.identity is not None:
+        return state.identity[0]
+    return getattr(user, "id", None)
 
 
 def _security_headers(response: Any) -> Any:
@@ -144,8 +156,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce_value", "")
     app.after_request(_security_headers)
 
+    from enforcement.web.home import HomeView
+    from enforcement.web.registry import register_views
     from enforcement.web.security import EnforcementSecurityManager
-    from enforcement.web.views import HomeView, register_views
 
     with app.app_context():
         configure_engine(db.engine)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from enforcement.db.unit_of_work import unit_of_work
+
 READ = {
     "can_list",
     "can_show",
@@ -46,7 +48,7 @@ API_VIEWS = {
     "DepartmentApi",
     "ChecklistApi",
 }
-# ChecklistView (web/checklist_views.py): reading and filling forms vs. managing bureau plugins.
+# ChecklistView (web/checklists/): reading and filling forms vs. managing bureau plugins.
 CHECKLIST_READ = {
     "can_index",
     "can_export",
@@ -56,7 +58,7 @@ CHECKLIST_READ = {
     "can_evidence_file",
 }
 CHECKLIST_ADMIN = {"can_upload", "can_publish", "can_retire"}
-# 执法文书 (web/document_views.py): every inspector and leader generates, edits, finalizes and
+# 执法文书 (web/documents/): every inspector and leader generates, edits, finalizes and
 # downloads; DocumentAdminView (文书管理（删除）) is granted to no role: admins alone have it.
 DOCUMENT_USE = {
     "can_index",
@@ -90,7 +92,7 @@ MENUS = {
     "行政区划",
 }
 
-# 我的工作台 (web/workbench_views.py, web/workbench_api.py): a leader plans and approves, an inspector
+# 我的工作台 (web/workbench/): a leader plans and approves, an inspector
 # compiles schemes, inspects, confirms hazards, issues orders and re-inspects.
 WORKBENCH_VIEWS = {
     "PlanView",
@@ -122,7 +124,7 @@ WORKBENCH_INSPECTOR = {
     "can_history",
 }
 WORKBENCH_MENUS = {"监督检查计划", "执法任务", "现场检查方案", "现场检查", "问题隐患", "整改复查"}
-# 立案查处 (web/case_views.py, web/case_api.py): inspectors and leaders both operate cases; which
+# 立案查处 (web/cases/): inspectors and leaders both operate cases; which
 # moves need a leader (审查通过、处罚决定、撤销立案、延期、强制执行) is the domain guard
 # `leader_approves`, not a permission, so the page can explain a refusal.
 CASE_DESK = {
@@ -142,7 +144,7 @@ CASE_RULES: list[tuple[set[str], set[str]]] = [
     ({"menu_access"}, {"立案查处"}),
 ]
 
-# 我的工作提醒 (web/reminder_views.py): every enforcement user has the page and the menu badge.
+# 我的工作提醒 (web/workbench/reminders.py): every enforcement user has the page and the menu badge.
 REMINDER_RULES: list[tuple[set[str], set[str]]] = [({"can_index", "can_count"}, {"RemindersView"})]
 
 # role → list of (permission names, view names)
@@ -189,17 +191,17 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
 
 def ensure_roles(sm: Any) -> None:
     """Create the three non-admin roles, giving each exactly the permissions of its rules."""
-    all_pvms = sm.session.query(sm.permissionview_model).all()
-    for role_name, rules in ROLE_RULES.items():
-        wanted = [
-            pvm
-            for pvm in all_pvms
-            if any(
-                pvm.permission.name in perms and pvm.view_menu.name in views
-                for perms, views in rules
-            )
-            or (pvm.permission.name, pvm.view_menu.name) in SELF_SERVICE
-        ]
-        role = sm.find_role(role_name) or sm.add_role(role_name)
-        role.permissions = wanted
-    sm.session.commit()
+    with unit_of_work(sm.session):
+        all_pvms = sm.session.query(sm.permissionview_model).all()
+        for role_name, rules in ROLE_RULES.items():
+            wanted = [
+                pvm
+                for pvm in all_pvms
+                if any(
+                    pvm.permission.name in perms and pvm.view_menu.name in views
+                    for perms, views in rules
+                )
+                or (pvm.permission.name, pvm.view_menu.name) in SELF_SERVICE
+            ]
+            role = sm.find_role(role_name) or sm.add_role(role_name, commit=False)
+            role.permissions = wanted

@@ -11,6 +11,7 @@ from flask_appbuilder.security.sqla.models import assoc_permissionview_role
 from flask_appbuilder.security.views import UserDBModelView
 from sqlalchemy import func, select
 
+from enforcement.db.unit_of_work import unit_of_work
 from enforcement.models import AppUser, AuditLog
 from enforcement.services.audit import record_event
 
@@ -89,14 +90,14 @@ class EnforcementSecurityManager(SecurityManager):
         remote = request.remote_addr if has_request_context() else None
         config = current_app.config
         if username and self._failures_since_last_success(username) >= config["LOGIN_MAX_FAILURES"]:
-            record_event(
-                self.session,
-                "login_locked",
-                username=username,
-                remote_addr=remote,
-                summary="账号因连续登录失败被锁定，本次登录被拒绝",
-            )
-            self.session.commit()
+            with unit_of_work(self.session):
+                record_event(
+                    self.session,
+                    "login_locked",
+                    username=username,
+                    remote_addr=remote,
+                    summary="账号因连续登录失败被锁定，本次登录被拒绝",
+                )
             if has_request_context():
                 flash(
                     f"连续登录失败次数过多，账号已锁定，请{config['LOGIN_LOCKOUT_MINUTES']}分钟后再试",
@@ -104,23 +105,23 @@ class EnforcementSecurityManager(SecurityManager):
                 )
             return None
         user = super().auth_user_db(username, password)
-        if user is None:
-            record_event(
-                self.session,
-                "login_failed",
-                username=username,
-                remote_addr=remote,
-                summary="登录失败：用户名或密码错误",
-            )
-        else:
-            record_event(
-                self.session,
-                "login",
-                username=user.username,
-                remote_addr=remote,
-                summary="登录成功",
-            )
-        self.session.commit()
+        with unit_of_work(self.session):
+            if user is None:
+                record_event(
+                    self.session,
+                    "login_failed",
+                    username=username,
+                    remote_addr=remote,
+                    summary="登录失败：用户名或密码错误",
+                )
+            else:
+                record_event(
+                    self.session,
+                    "login",
+                    username=user.username,
+                    remote_addr=remote,
+                    summary="登录成功",
+                )
         return user
 
     def exist_permission_on_roles(

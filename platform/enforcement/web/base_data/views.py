@@ -1,17 +1,18 @@
-"""Views of the four menus. Jurisdiction is not handled here: the session scopes every query."""
+"""系统维护配置 pages of the base data: 执法对象, 设备台账, 执法人员 (and their training), 执法部门,
+行政区划, 审计日志, and the 批量导入 page (upload .xlsx/.csv, see every rejected row, templates).
+Jurisdiction is not handled here: the session scopes every query.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
+from pathlib import Path
 from typing import Any
 
-from flask import current_app, g, send_file, url_for
-from flask_appbuilder import AppBuilder, BaseView, IndexView, ModelView, expose
+from flask import abort, current_app, request, send_file
+from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
-from flask_appbuilder.urltools import get_filter_args, get_order_args
-from sqlalchemy import func, select
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from enforcement.domain import codes
@@ -24,113 +25,24 @@ from enforcement.models import (
     Region,
     TrainingRecord,
 )
-from enforcement.models.scoping import OutOfJurisdiction, check_writable, current_actor
-from enforcement.services.exporting import export_xlsx
-from enforcement.web.forms import (
+from enforcement.services.exporting import template_xlsx
+from enforcement.services.importing import ImportResult, import_file
+from enforcement.web.base import XLSX, ChineseModelView, SoftDeleteInterface
+from enforcement.web.base_data.forms import (
+    PHONE,
     ValidUSCC,
     choice_field,
     department_field,
     region_field,
     tags_field,
 )
-from enforcement.web.widgets import LeanListWidget
 
-PHONE = Regexp(r"^[0-9+\-() ]{5,32}$", message="电话号码格式不正确")
-
-
-class SoftDeleteInterface(SQLAInterface):
-    """A delete marks the row (who, when); the audit log keeps the old values; an admin can restore."""
-
-    def delete(self, item: Any, commit: bool = True) -> None:
-        item.deleted_at = dt.datetime.now().replace(microsecond=0)
-        item.deleted_by = current_actor().username
-        self.session.add(item)
-        if commit:
-            self.session.commit()
-
-    def delete_all(self, items: list[Any]) -> None:
-        for item in items:
-            self.delete(item, commit=False)
-        self.session.commit()
-
-
-class ChineseModelView(ModelView):
-    """A ModelView titled in Chinese from one noun, 50 rows a page, with an Excel export."""
-
-    noun = "记录"
-    list_template = "enforcement/list.html"
-    list_widget = LeanListWidget
-    page_size = 50
-    export_columns: list[str] | None = None
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.list_title = (
-            self.list_title if "list_title" in type(self).__dict__ else f"{self.noun}列表"
-        )
-        self.show_title = f"{self.noun}详情"
-        self.add_title = f"新增{self.noun}"
-        self.edit_title = f"编辑{self.noun}"
-        super().__init__(**kwargs)
-        # FAB offers every list column for sorting; a Python property (a *_label) cannot be sorted
-        # in SQL and would answer 500.
-        self.order_columns = [
-            column
-            for column in self.order_columns
-            if not isinstance(getattr(self.datamodel.obj, column, None), property)
-        ]
-
-    def render_template(self, template: str, **kwargs: Any) -> Any:
-        kwargs.setdefault("export_url", url_for(f"{self.endpoint}.export"))
-        return super().render_template(template, **kwargs)
-
-    def _check_jurisdiction(self, item: Any) -> None:
-        try:
-            check_writable(item, self.datamodel.session, current_actor().jurisdiction)
-        except OutOfJurisdiction as exc:
-            raise ValueError(str(exc)) from None
-
-    def pre_add(self, item: Any) -> None:
-        self._check_jurisdiction(item)
-
-    def pre_update(self, item: Any) -> None:
-        self._check_jurisdiction(item)
-
-    def export_rows(self, items: list[Any], columns: list[str]) -> list[dict[str, Any]]:
-        rows = []
-        for item in items:
-            row = {}
-            for column in columns:
-                value: Any = item
-                for part in column.split("."):
-                    value = getattr(value, part, None) if value is not None else None
-                row[column] = (
-                    value
-                    if isinstance(value, str | int | float | list | dt.date | None)
-                    else str(value)
-                )
-            rows.append(row)
-        return rows
-
-    @expose("/export/")
-    @has_access
-    def export(self) -> Any:
-        """The current list (same search filters and order) as an .xlsx file."""
-        get_filter_args(self._filters)
-        order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
-        limit = current_app.config.get("EXPORT_MAX_ROWS", 100000)
-        _, items = self.datamodel.query(
-            self._filters, order_column, order_direction, page=0, page_size=limit
-        )
-        columns = self.export_columns or self.list_columns
-        headers = [(c, str(self.label_columns.get(c, c))) for c in columns]
-        data = export_xlsx(headers, self.export_rows(items, columns), sheet=self.noun)
-        stamp = dt.datetime.now().strftime("%Y%m%d%H%M")
-        return send_file(
-            io.BytesIO(data),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            as_attachment=True,
-            download_name=f"{self.noun}_{stamp}.xlsx",
-        )
+IMPORT_KINDS = {
+    "enterprises": "执法对象（企业）",
+    "equipment": "设备台账",
+    "enforcers": "执法人员及培训记录",
+}
+IMPORT_SUFFIXES = {".xlsx", ".csv"}
 
 
 class EquipmentView(ChineseModelView):
@@ -192,7 +104,8 @@ class EnterpriseView(ChineseModelView):
     datamodel = SoftDeleteInterface(Enterprise)
     noun = "执法对象"
     related_views = [EquipmentView]
-    show_template = "appbuilder/general/model/show_cascade.html"
+    # The cascade page (its equipment) with a link to the enterprise's 执法档案 in 我的工作台.
+    show_template = "enforcement/workbench/enterprise_show.html"
     label_columns = {
         "name": "企业名称",
         "uscc": "统一社会信用代码",
@@ -452,100 +365,59 @@ class AuditLogView(ChineseModelView):
     base_order = ("id", "desc")
 
 
-class HomeView(IndexView):
-    index_template = "enforcement/home.html"
+class ImportView(BaseView):
+    """批量导入: pick a kind, upload .xlsx/.csv, see every rejected row; templates to download."""
 
-    @expose("/")
+    route_base = "/import"
+    default_view = "index"
+
+    def _page(
+        self,
+        result: ImportResult | None = None,
+        error: str | None = None,
+        kind: str = "enterprises",
+        filename: str = "",
+    ) -> Any:
+        return self.render_template(
+            "enforcement/import.html",
+            kinds=IMPORT_KINDS,
+            result=result,
+            error=error,
+            kind=kind,
+            filename=filename,
+            max_mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+        )
+
+    @expose("/", methods=["GET", "POST"])
+    @has_access
     def index(self) -> Any:
-        counts: dict[str, int] = {}
-        if g.user is not None and g.user.is_authenticated:
-            session = self.appbuilder.session
-            for key, model in (
-                ("enterprises", Enterprise),
-                ("equipment", Equipment),
-                ("enforcers", Enforcer),
-            ):
-                counts[key] = session.scalar(select(func.count()).select_from(model)) or 0
-        return self.render_template(self.index_template, appbuilder=self.appbuilder, counts=counts)
+        if request.method == "GET":
+            return self._page()
+        kind = request.form.get("kind", "")
+        upload = request.files.get("file")
+        if kind not in IMPORT_KINDS:
+            return self._page(error="请选择导入类型", kind=kind)
+        if upload is None or not upload.filename:
+            return self._page(error="请选择要导入的文件", kind=kind)
+        if Path(upload.filename).suffix.lower() not in IMPORT_SUFFIXES:
+            return self._page(error="只支持 .xlsx 或 .csv 文件", kind=kind)
+        result = import_file(
+            self.appbuilder.session,
+            kind,
+            upload.read(),
+            upload.filename,
+            max_rows=current_app.config["IMPORT_MAX_ROWS"],
+        )
+        return self._page(result=result, kind=kind, filename=upload.filename)
 
-
-class SectionView(BaseView):
-    """Landing pages of the menus whose functions arrive in later releases: say so plainly."""
-
-    route_base = "/section"
-    default_view = "statistics"
-    SECTIONS = {
-        "statistics": (
-            "统计查询",
-            [
-                "重点事项检查统计",
-                "隐患排查治理统计",
-                "执法处罚统计",
-                "执法人员培训率",
-                "企业信息录入率",
-                "线上办案率",
-                "区域下钻",
-                "Excel 导出",
-            ],
-        ),
-        "library": (
-            "执法资源库",
-            ["法律法规", "部门规章", "标准规范", "典型案例", "学习资料", "文书模板"],
-        ),
-    }
-
-    def _render(self, key: str) -> Any:
-        title, items = self.SECTIONS[key]
-        return self.render_template("enforcement/section.html", title=title, items=items)
-
-    @expose("/statistics/")
+    @expose("/template/<kind>.xlsx")
     @has_access
-    def statistics(self) -> Any:
-        return self._render("statistics")
-
-    @expose("/library/")
-    @has_access
-    def library(self) -> Any:
-        return self._render("library")
-
-
-def register_views(appbuilder: AppBuilder) -> None:
-    """Every view and menu entry, in the order of the notice's four menus."""
-    from enforcement.web.api import register_apis
-    from enforcement.web.checklist_views import ChecklistView
-    from enforcement.web.importing import ImportView
-    from enforcement.web.reminder_views import RemindersView
-    from enforcement.web.workbench_views import register_workbench_views
-
-    appbuilder.add_view(RemindersView, "我的工作提醒", category="我的工作台", icon="fa-bell")
-    appbuilder.add_view(
-        SectionView,
-        "统计概览",
-        href="/section/statistics/",
-        category="统计查询",
-        icon="fa-bar-chart",
-    )
-    appbuilder.add_link(
-        "资源库概览", href="/section/library/", category="执法资源库", icon="fa-book"
-    )
-    maintenance = "系统维护配置"
-    appbuilder.add_view(EnterpriseView, "执法对象", category=maintenance, icon="fa-industry")
-    appbuilder.add_view(EquipmentView, "设备台账", category=maintenance, icon="fa-cogs")
-    appbuilder.add_view(ChecklistView, "检查事项", category=maintenance, icon="fa-list-alt")
-    appbuilder.add_view(EnforcerView, "执法人员", category=maintenance, icon="fa-id-card")
-    appbuilder.add_view_no_menu(TrainingRecordView)
-    appbuilder.add_view(ImportView, "批量导入", category=maintenance, icon="fa-upload")
-    appbuilder.add_view(DepartmentView, "执法部门", category=maintenance, icon="fa-sitemap")
-    appbuilder.add_view(RegionView, "行政区划", category=maintenance, icon="fa-map")
-    appbuilder.add_view(AuditLogView, "审计日志", category=maintenance, icon="fa-history")
-    register_apis(appbuilder)
-    register_workbench_views(appbuilder)
-    appbuilder.add_link(  # an ad-hoc check of any enterprise, outside a planned task
-        "现场检查表", href="/checklists/fill/", category="我的工作台", icon="fa-check-square-o"
-    )
-    from enforcement.web.document_views import register_document_views
-
-    register_document_views(appbuilder)
-    from enforcement.web.case_views import register_case_views
-
-    register_case_views(appbuilder)
+    def template(self, kind: str) -> Any:
+        if kind not in IMPORT_KINDS:
+            abort(404)
+        return send_file(
+            io.BytesIO(template_xlsx(kind)),
+            mimetype=XLSX,
+            as_attachment=True,
+            download_name=f"{IMPORT_KINDS[kind]}导入模板.xlsx",
+        )

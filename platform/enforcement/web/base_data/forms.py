@@ -1,8 +1,6 @@
-"""Form fields and validators shared by the views: choices from the code tables, scoped pickers."""
+"""Form fields and validators of the base-data pages: choices from the code tables, scoped pickers."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget, Select2Widget
@@ -10,17 +8,15 @@ from flask_appbuilder.models.sqla.base import SQLA  # noqa: F401 - documents whe
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 from wtforms import Field, Form, SelectField, SelectMultipleField, ValidationError
+from wtforms.validators import Regexp
 
 from enforcement.domain import codes
 from enforcement.domain.uscc import USCCError, normalize_uscc
 from enforcement.models import Department, Enterprise, Region
 from enforcement.models.scoping import UNSCOPED, current_actor
+from enforcement.web.base import app_session as _session
 
-
-def _session() -> Any:
-    from flask import current_app
-
-    return current_app.appbuilder.session
+PHONE = Regexp(r"^[0-9+\-() ]{5,32}$", message="电话号码格式不正确")
 
 
 def choice_field(label: str, table: dict[str, str], required: bool = True) -> SelectField:

@@ -1,49 +1,37 @@
-"""检查事项 pages: the plugin overview and its Excel export, bureau uploads (preview, publish, retire),
-the field form an inspector fills for one enterprise, and the evidence files behind it.
+"""检查事项 pages: the plugin overview and its Excel export, bureau uploads (preview, publish, retire);
+the field form and its evidence (现场检查表) come from checklists/fill.py, in the same view.
 
-The form itself is drawn in the browser (static/js/checklist-form.js) from the compiled UI schema and
-answers schema embedded in the page as JSON; answers go to the checklist API
-(POST /api/v1/checklist/<id>/answers). Jurisdiction is the session's: an enterprise or evidence file
-of another region does not exist here (404). Uploaded plugins are not ORM-scoped (a bureau's plugin
-is read by its parents and children alike), so their visibility is checked here.
+Uploaded plugins are not ORM-scoped (a bureau's plugin is read by its parents and children alike), so
+their visibility is checked here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
-import os
-import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, redirect, request, send_file, url_for
-from flask_appbuilder import BaseView, expose
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from enforcement.checklists.compiler import SEVERITY_LABELS
-from enforcement.checklists.measures import MEASURE_LABELS, basis_text
-from enforcement.domain import codes
-from enforcement.models import AnswerSet, ChecklistUpload, Enterprise, EvidenceFile, Region
-from enforcement.models.scoping import UNSCOPED, current_actor
+from enforcement.checklists.measures import basis_text
+from enforcement.models import ChecklistUpload, Region
+from enforcement.models.scoping import current_actor
 from enforcement.plugins import ChecklistEntry, Platform
 from enforcement.services import checklists as service
 from enforcement.services.exporting import export_xlsx
+from enforcement.web.base import CONFIDENCE_LABELS, XLSX
+from enforcement.web.checklists.fill import FieldFormPages
 
 SOURCE_LABELS = {"builtin": "内置", "folder": "目录", "uploaded": "上传", "package": "扩展包"}
 STATUS_LABELS = ChecklistUpload.STATUS_LABELS
-CONFIDENCE_LABELS = {"high": "高", "medium": "中", "low": "低"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 PLUGIN_MAX_BYTES = 1024 * 1024
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = "JPEG、PNG、WebP 图片或 PDF 文件"
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
-PICKER_LIMIT = 50
+
 
 ITEM_COLUMNS: list[tuple[str, str]] = [
     ("plugin_id", "插件编号"),
@@ -60,19 +48,6 @@ ITEM_COLUMNS: list[tuple[str, str]] = [
     ("content", "检查内容"),
     ("method", "检查方法"),
 ]
-
-
-def sniff_content_type(data: bytes) -> str | None:
-    """The type the bytes really are (magic numbers), whatever the file name or header claims."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
 
 
 def _entry_of(upload: ChecklistUpload) -> ChecklistEntry:
@@ -127,16 +102,13 @@ def _item_row(
     return row
 
 
-class ChecklistView(BaseView):
+class ChecklistView(FieldFormPages):
     """检查事项 (overview, export, upload, preview, publish, retire) and 现场检查表 (fill, evidence)."""
 
     route_base = "/checklists"
     default_view = "index"
 
     # -- helpers ---------------------------------------------------------------------------------
-
-    def _session(self) -> Any:  # a method, not a property: FAB inspects every attribute at init
-        return self.appbuilder.session
 
     def _can(self, permission: str) -> bool:
         return bool(self.appbuilder.sm.has_access(permission, self.class_permission_name))
@@ -410,224 +382,3 @@ class ChecklistView(BaseView):
                 "success",
             )
         return redirect(url_for(".preview", upload_id=upload.id))
-
-    # -- 现场检查表 ---------------------------------------------------------------------------------
-
-    def _form_data(
-        self,
-        entry: ChecklistEntry,
-        mode: str,
-        equipment: list[dict[str, Any]],
-        equipment_types: dict[str, str],
-        enterprise_id: int | None = None,
-        draft: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """What checklist-form.js renders: embedded as JSON, never as script."""
-        compiled = entry.compiled
-        return {
-            "mode": mode,
-            "plugin_id": entry.id,
-            "version": entry.version,
-            "title": entry.declaration["title"],
-            "schema_hash": compiled.sha256,
-            "ui_schema": compiled.ui_schema,
-            "answers_schema": compiled.answers_schema,
-            "enterprise_id": enterprise_id,
-            "equipment": equipment,
-            "equipment_types": equipment_types,
-            "measure_labels": MEASURE_LABELS,
-            "draft": draft,
-            "api_url": f"/api/v1/checklist/{entry.id}/answers",
-            "evidence_url": url_for(".evidence"),
-            "evidence_file_url": url_for(".evidence_file", sha256="0" * 64)[:-64],
-            "evidence_max_bytes": self._evidence_max(),
-        }
-
-    @staticmethod
-    def _evidence_max() -> int:
-        return int(current_app.config.get("EVIDENCE_MAX_BYTES", EVIDENCE_MAX_BYTES))
-
-    @expose("/fill/")
-    @expose("/fill/<int:enterprise_id>")
-    @has_access
-    def fill(self, enterprise_id: int | None = None) -> Any:
-        """现场检查表: pick an enterprise, then one of its applicable checklists, and fill it in."""
-        if enterprise_id is None:
-            return self._enterprise_picker()
-        enterprise = self._session().get(
-            Enterprise, enterprise_id
-        )  # scoped: another region's → None
-        if enterprise is None:
-            abort(404)
-        platform = service.platform_of()
-        entries = service.applicable(platform, enterprise)
-        wanted = request.args.get("plugin")
-        entry = next((e for e in entries if e.id == wanted), None) if wanted else None
-        if wanted and entry is None:
-            flash(
-                "所选检查事项不适用于该企业（或不在您的辖区发布），已显示第一个适用的检查表",
-                "warning",
-            )
-        entry = entry or (entries[0] if entries else None)
-        facts = service.enterprise_facts(enterprise)
-        equipment = [
-            {"id": e["id"], "type": e["equipment_type"], "name": e["name"]}
-            for e in facts["equipment"]
-        ]
-        form_data = latest = None
-        if entry is not None:
-            latest = (
-                self._session()
-                .scalars(
-                    select(AnswerSet)
-                    .where(
-                        AnswerSet.enterprise_id == enterprise.id, AnswerSet.plugin_id == entry.id
-                    )
-                    .order_by(AnswerSet.id.desc())
-                    .limit(1)
-                )
-                .first()
-            )
-            resume = (
-                latest is not None
-                and latest.status == "draft"
-                and latest.schema_hash == entry.compiled.sha256
-                and latest.created_by == current_actor().username
-            )
-            form_data = self._form_data(
-                entry,
-                "fill",
-                equipment,
-                platform.registry.equipment_types,
-                enterprise_id=enterprise.id,
-                draft=latest.answers if resume and latest is not None else None,
-            )
-        return self.render_template(
-            "enforcement/checklists/fill.html",
-            title=f"现场检查表：{enterprise.name}",
-            enterprise=enterprise,
-            region_name=enterprise.region.full_name
-            if enterprise.region
-            else enterprise.region_code,
-            tags=[codes.label(codes.TAGS, t) for t in enterprise.tags],
-            entries=entries,
-            entry=entry,
-            latest=latest,
-            form_data=form_data,
-        )
-
-    def _enterprise_picker(self) -> Any:
-        query = request.args.get("q", "").strip()
-        statement = select(Enterprise).order_by(Enterprise.name).limit(PICKER_LIMIT + 1)
-        if query:
-            like = f"%{query}%"
-            statement = statement.where(
-                or_(
-                    Enterprise.name.like(like),
-                    Enterprise.uscc.like(like),
-                    Enterprise.address.like(like),
-                )
-            )
-        found = list(self._session().scalars(statement))
-        return self.render_template(
-            "enforcement/checklists/pick.html",
-            title="现场检查表",
-            enterprises=found[:PICKER_LIMIT],
-            more=len(found) > PICKER_LIMIT,
-            q=query,
-            tag_labels=codes.TAGS,
-        )
-
-    # -- evidence ----------------------------------------------------------------------------------
-
-    @staticmethod
-    def _json_error(status: int, message: str, path: str = "/file") -> Any:
-        return jsonify(message=message, errors=[{"path": path, "message": message}]), status
-
-    @expose("/evidence/", methods=["POST"])
-    @has_access
-    def evidence(self) -> Any:
-        """Store a photo or document by its SHA-256 for an enterprise the user can see."""
-        limit = self._evidence_max()
-        limit_text = f"文件超过 {limit / (1024 * 1024):g} MB，请压缩后重新上传"
-        try:
-            file = request.files.get("file")
-            enterprise_id = request.form.get("enterprise_id", "")
-        except RequestEntityTooLarge:
-            return self._json_error(413, limit_text)
-        if file is None or not file.filename:
-            return self._json_error(422, "请选择要上传的文件")
-        data = file.read(limit + 1)
-        if len(data) > limit:
-            return self._json_error(413, limit_text)
-        if not data:
-            return self._json_error(422, "文件为空")
-        content_type = sniff_content_type(data)
-        if content_type is None:
-            return self._json_error(
-                422, f"文件类型不支持：只接受 {EVIDENCE_TYPES}（按文件内容识别，不看扩展名）"
-            )
-        enterprise = (
-            self._session().get(Enterprise, int(enterprise_id)) if enterprise_id.isdigit() else None
-        )
-        if enterprise is None:
-            return self._json_error(404, "企业不存在或不在您的管辖范围内", "/enterprise_id")
-        sha = hashlib.sha256(data).hexdigest()
-        self._store(sha, data)
-        row = self._session().get(EvidenceFile, sha, execution_options={UNSCOPED: True})
-        if row is None:
-            self._session().add(
-                EvidenceFile(
-                    sha256=sha,
-                    content_type=content_type,
-                    size=len(data),
-                    original_name=Path(file.filename).name[:200],
-                    region_code=enterprise.region_code,
-                    uploaded_by=current_actor().username,
-                )
-            )
-            self._session().commit()
-        return jsonify(sha256=sha, size=len(data), content_type=content_type), 201
-
-    @staticmethod
-    def _path(sha: str) -> Path:
-        return Path(current_app.config["DATA_DIR"]) / "evidence" / sha[:2] / sha
-
-    def _store(self, sha: str, data: bytes) -> None:
-        """Content-addressed and written atomically: the same file twice is stored once."""
-        path = self._path(sha)
-        if path.exists():
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-
-    @expose("/evidence/<sha256>")
-    @has_access
-    def evidence_file(self, sha256: str) -> Any:
-        """An evidence file, only when its row is visible (the session scopes it by region)."""
-        if not SHA256.match(sha256):
-            abort(404)
-        row = self._session().get(EvidenceFile, sha256)
-        path = self._path(sha256)
-        if row is None or not path.is_file():
-            abort(404)
-        extension = {
-            "image/jpeg": ".jpg",
-            "image/png": ".png",
-            "image/webp": ".webp",
-            "application/pdf": ".pdf",
-        }
-        response = send_file(
-            path,
-            mimetype=row.content_type,
-            download_name=f"{sha256[:12]}{extension.get(row.content_type, '')}",
-        )
-        response.headers["Cache-Control"] = "private, max-age=3600"
-        return response

@@ -7,11 +7,9 @@ inspection saved by someone else since the caller's version) with {"errors": [{"
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import request
-from flask_appbuilder import AppBuilder
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
@@ -20,15 +18,8 @@ from marshmallow import fields
 from enforcement.models import Enforcer, Enterprise, Hazard, Inspection, Plan, Task
 from enforcement.services import checklists
 from enforcement.services import workbench as service
-from enforcement.web.api import ContractApi, read_schema
-from enforcement.web.views import SoftDeleteInterface
-
-
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
-    except ValueError:
-        return None
+from enforcement.web.base import ContractApi, SoftDeleteInterface, parse_date, read_schema
+from enforcement.web.workbench.schemas import HAZARD_READ, INSPECTION_READ, PLAN_READ, TASK_READ
 
 
 class WorkbenchApi(ContractApi):
@@ -68,23 +59,6 @@ class WorkbenchApi(ContractApi):
     def _body(self) -> dict[str, Any]:
         body = request.get_json(silent=True)
         return body if isinstance(body, dict) else {}
-
-
-PLAN_READ = {
-    "id": fields.Integer(),
-    "title": fields.String(),
-    "year": fields.Integer(),
-    "kind": fields.String(),
-    "period_start": fields.Date(),
-    "period_end": fields.Date(),
-    "region_code": fields.String(),
-    "status": fields.String(),
-    "approved_by": fields.String(),
-    "approved_at": fields.DateTime(),
-    "item_set_ids": fields.List(fields.String()),
-    "selection_rule": fields.Dict(),
-    "random_seed": fields.Integer(),
-}
 
 
 class PlanApi(WorkbenchApi):
@@ -146,19 +120,6 @@ class PlanApi(WorkbenchApi):
         )
 
 
-TASK_READ = {
-    "id": fields.Integer(),
-    "plan_id": fields.Integer(),
-    "enterprise_id": fields.Integer(),
-    "region_code": fields.String(),
-    "due_on": fields.Date(),
-    "status": fields.String(),
-    "kind": fields.String(),
-    "parent_id": fields.Integer(),
-    "enforcer_ids": fields.Function(lambda t: [e.id for e in t.enforcers]),
-}
-
-
 class TaskApi(WorkbenchApi):
     include_route_methods = WorkbenchApi.include_route_methods | {"create"}
     resource_name = "task"
@@ -198,29 +159,12 @@ class TaskApi(WorkbenchApi):
                 session,
                 enterprise=enterprise,
                 enforcers=enforcers,
-                due_on=_date(body.get("due_on")),
+                due_on=parse_date(body.get("due_on")),
                 plan=plan,
             )
         except service.WorkbenchError as exc:
             return self._refused(exc)
         return self.response(201, id=task.id, result=self.show_model_schema.dump(task))
-
-
-INSPECTION_READ = {
-    "id": fields.Integer(),
-    "task_id": fields.Integer(),
-    "enterprise_id": fields.Integer(),
-    "region_code": fields.String(),
-    "status": fields.String(),
-    "started_at": fields.DateTime(),
-    "finished_at": fields.DateTime(),
-    "latitude": fields.Float(),
-    "longitude": fields.Float(),
-    "participants": fields.List(fields.Dict()),
-    "answer_set_id": fields.Integer(),
-    "answer_set_ids": fields.Dict(),
-    "version": fields.Integer(),
-}
 
 
 class InspectionApi(WorkbenchApi):
@@ -276,33 +220,6 @@ class InspectionApi(WorkbenchApi):
         return self.response(200, version=inspection.version, suggestions=outcome.suggestions)
 
 
-HAZARD_READ = {
-    "id": fields.Integer(),
-    "inspection_id": fields.Integer(),
-    "enterprise_id": fields.Integer(),
-    "region_code": fields.String(),
-    "plugin_id": fields.String(),
-    "plugin_version": fields.String(),
-    "item_id": fields.String(),
-    "item_code": fields.String(),
-    "title": fields.String(),
-    "equipment_id": fields.Integer(),
-    "equipment_name": fields.String(),
-    "description": fields.String(),
-    "illegal_basis": fields.String(),
-    "penalty_basis": fields.String(),
-    "is_major": fields.Boolean(),
-    "measure": fields.String(),
-    "measure_confirmed": fields.Boolean(),
-    "status": fields.String(),
-    "deadline": fields.Date(),
-    "rectified_on": fields.Date(),
-    "verified_by_task_id": fields.Integer(),
-    "rectification_order_id": fields.Integer(),
-    "case_id": fields.Integer(),
-}
-
-
 class HazardApi(WorkbenchApi):
     include_route_methods = WorkbenchApi.include_route_methods | {"measure"}
     resource_name = "hazard"
@@ -332,13 +249,11 @@ class HazardApi(WorkbenchApi):
         body = self._body()
         try:
             service.confirm_measure(
-                self._session(), hazard, str(body.get("measure", "")), _date(body.get("deadline"))
+                self._session(),
+                hazard,
+                str(body.get("measure", "")),
+                parse_date(body.get("deadline")),
             )
         except service.WorkbenchError as exc:
             return self._refused(exc, "/measure")
         return self.response(200, result=self.show_model_schema.dump(hazard))
-
-
-def register_workbench_apis(appbuilder: AppBuilder) -> None:
-    for api in (PlanApi, TaskApi, InspectionApi, HazardApi):
-        appbuilder.add_api(api)

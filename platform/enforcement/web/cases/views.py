@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
-from flask_appbuilder import AppBuilder, BaseView, expose
+from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from enforcement.models.case import CASE_SOURCES
 from enforcement.models.scoping import UNSCOPED, current_actor
 from enforcement.services import cases as service
 from enforcement.services.audit import display_names
-from enforcement.web.views import ChineseModelView
+from enforcement.web.base import CONFIDENCE_LABELS, ChineseModelView, flash_failures
 
 STATE_CLASSES = {
     workflow.OK: "label-success",
@@ -33,7 +33,6 @@ STATE_CLASSES = {
     workflow.LATE: "label-danger",
     workflow.LAPSED: "label-default",
 }
-CONFIDENCE_LABELS = {"high": "高", "medium": "中", "low": "低"}
 
 
 class CaseView(ChineseModelView):
@@ -104,7 +103,7 @@ class CaseView(ChineseModelView):
         return redirect(url_for("CaseDeskView.detail", pk=pk))
 
 
-def _date(name: str, errors: dict[str, str], *, required: bool = False) -> dt.date | None:
+def _form_date(name: str, errors: dict[str, str], *, required: bool = False) -> dt.date | None:
     raw = (request.form.get(name) or "").strip()
     if not raw:
         if required:
@@ -142,19 +141,10 @@ class CaseDeskView(BaseView):
         today = dt.date.today()
         username = current_actor().username
         allowed = service.allowed_actions(session, case, username, today)
-        rows = workflow.rows_from(case.stage)
-        # Why each other move is not offered now (a note-requiring move is judged as if noted).
         facts = service.case_facts(
-            case,
-            today=today,
-            actor_is_leader=service.is_leader(session, username),
-            note="（待填写）",
+            case, today=today, actor_is_leader=service.is_leader(session, username)
         )
-        blocked = [
-            (row, workflow.refusal(row, facts))
-            for row in rows
-            if row not in allowed and row.action not in {r.action for r in allowed}
-        ]
+        blocked = workflow.explain(case.stage, facts)  # why each other move is not offered now
         stage = workflow.Stage(case.stage)
         main = list(workflow.MAIN_LINE)
         position = main.index(stage) if stage in main else -1
@@ -211,6 +201,7 @@ class CaseDeskView(BaseView):
         except workflow.IllegalTransition as exc:
             return self._refused(case, f"action_{action}", exc.reason, "act")
         flash(f"已办理：{workflow.ACTION_LABELS.get(action, action)}", "success")
+        flash_failures(self._session())  # a bureau plugin that failed after the move was saved
         return redirect(url_for("CaseDeskView.detail", pk=pk))
 
     @expose("/<int:pk>/penalty", methods=["POST"])
@@ -256,8 +247,8 @@ class CaseDeskView(BaseView):
     def decision(self, pk: int) -> Any:
         case = self._case(pk)
         errors: dict[str, str] = {}
-        decided_on = _date("decided_on", errors, required=True)
-        served_on = _date("served_on", errors)
+        decided_on = _form_date("decided_on", errors, required=True)
+        served_on = _form_date("served_on", errors)
         if errors:
             return self._render_detail(case, errors=errors, status=422, form="decision")
         try:
@@ -282,7 +273,7 @@ class CaseDeskView(BaseView):
         if penalty is None or penalty.case_id != case.id:
             abort(404)
         errors: dict[str, str] = {}
-        paid_on = _date("paid_on", errors, required=True)
+        paid_on = _form_date("paid_on", errors, required=True)
         if errors:
             return self._render_detail(case, errors=errors, status=422, form="payment")
         try:
@@ -406,9 +397,9 @@ class CaseDeskView(BaseView):
         inspectors = [
             e for e in (team.get(i) or session.get(Enforcer, i) for i in ids) if e is not None
         ]
-        discovered_on = _date("discovered_on", errors, required=True)
-        evidence_taken_on = _date("evidence_taken_on", errors)
-        filed_on = _date("filed_on", errors) or dt.date.today()
+        discovered_on = _form_date("discovered_on", errors, required=True)
+        evidence_taken_on = _form_date("evidence_taken_on", errors)
+        filed_on = _form_date("filed_on", errors) or dt.date.today()
         escalated = [h for h in hazards if h.status == "escalated" or h.case_id is not None]
         if escalated:
             errors["hazards"] = f"隐患已立案查处：{escalated[0].title}"
@@ -434,11 +425,3 @@ class CaseDeskView(BaseView):
             return self._new_form({exc.field or "facts": exc.message}, 422, hazards=hazards)
         flash(f"已立案：{case.number}", "success")
         return redirect(url_for("CaseDeskView.detail", pk=case.id))
-
-
-def register_case_views(appbuilder: AppBuilder) -> None:
-    from enforcement.web.case_api import register_case_apis
-
-    appbuilder.add_view(CaseView, "立案查处", category="我的工作台", icon="fa-gavel")
-    appbuilder.add_view_no_menu(CaseDeskView)
-    register_case_apis(appbuilder)

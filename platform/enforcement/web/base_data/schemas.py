@@ -1,12 +1,9 @@
-"""REST API under /api/v1/ (CONTRACT.md). Same session, so the same jurisdiction scoping as pages."""
+"""The base-data API's request and response schemas: what a client may write, and what it reads."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask_appbuilder import AppBuilder
-from flask_appbuilder.api import ModelRestApi
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import Schema, ValidationError, fields, validate, validates
 from sqlalchemy import select
 
@@ -14,61 +11,8 @@ from enforcement.domain import codes
 from enforcement.domain.uscc import USCCError, normalize_uscc
 from enforcement.models import Department, Enforcer, Enterprise, Equipment, Region
 from enforcement.models.scoping import UNSCOPED, current_actor
-from enforcement.web.views import SoftDeleteInterface
-
-
-def errors_from_messages(messages: Any, prefix: str = "") -> list[dict[str, str]]:
-    """marshmallow's nested messages → [{"path": "/json/pointer", "message": "…"}]."""
-    if isinstance(messages, str):
-        return [{"path": prefix or "/", "message": messages}]
-    if isinstance(messages, list):
-        out: list[dict[str, str]] = []
-        for message in messages:
-            out += errors_from_messages(message, prefix)
-        return out
-    out = []
-    for key, value in messages.items():
-        out += errors_from_messages(value, f"{prefix}/{key}")
-    return out
-
-
-class ContractApi(ModelRestApi):
-    """Validation failures answer {"errors": [{"path", "message"}]} as CONTRACT.md says."""
-
-    allow_browser_login = True
-    page_size = 50
-    max_page_size = 500
-
-    def _merge_update_item(self, model_item: Any, data: dict[str, Any]) -> dict[str, Any]:
-        # Edit schemas load partially into the instance: nothing to merge (FAB's merge dumps every column).
-        return data
-
-    def response_422(self, message: Any = None) -> Any:
-        errors = errors_from_messages(message or "无法处理该记录")
-        return self.response(422, errors=errors, message=message)
-
-    def response_400(self, message: Any = None) -> Any:
-        errors = errors_from_messages(message or "请求参数不正确")
-        return self.response(400, errors=errors, message=message)
-
-
-class ModelWriteSchema(Schema):
-    """A plain marshmallow schema that loads into a new or given model instance."""
-
-    model: type
-
-    def load(self, data: Any, *, instance: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
-        values = super().load(data, **kwargs)
-        obj = instance if instance is not None else self.model()
-        for key, value in values.items():
-            setattr(obj, key, value)
-        return obj
-
-
-def _session() -> Any:
-    from flask import current_app
-
-    return current_app.appbuilder.session
+from enforcement.web.base import ModelWriteSchema
+from enforcement.web.base import app_session as _session
 
 
 def _check_region(code: str) -> None:
@@ -155,20 +99,6 @@ ENTERPRISE_COLUMNS = [
 ]
 
 
-class EnterpriseApi(ContractApi):
-    resource_name = "enterprise"
-    datamodel = SoftDeleteInterface(Enterprise)
-    list_columns = ENTERPRISE_COLUMNS
-    show_columns = ENTERPRISE_COLUMNS
-    list_model_schema = EnterpriseReadSchema()
-    show_model_schema = EnterpriseReadSchema()
-    add_model_schema = EnterpriseWriteSchema()
-    edit_model_schema = EnterpriseWriteSchema(partial=True)
-    search_columns = ["name", "uscc", "region_code", "sector", "status", "address"]
-    order_columns = ["name", "uscc", "region_code", "id"]
-    base_order = ("id", "asc")
-
-
 class EquipmentWriteSchema(ModelWriteSchema):
     model = Equipment
     enterprise_id = fields.Integer(required=True)
@@ -189,11 +119,6 @@ class EquipmentWriteSchema(ModelWriteSchema):
             raise ValidationError("企业不存在")
 
 
-def read_schema(columns: dict[str, fields.Field]) -> Schema:
-    """An explicit output schema: FAB's generated ones drop foreign-key columns clients rely on."""
-    return Schema.from_dict(columns)()
-
-
 EQUIPMENT_READ = {
     "id": fields.Integer(),
     "enterprise_id": fields.Integer(),
@@ -205,28 +130,6 @@ EQUIPMENT_READ = {
     "capacity": fields.Float(),
     "notes": fields.String(),
 }
-
-
-class EquipmentApi(ContractApi):
-    resource_name = "equipment"
-    datamodel = SoftDeleteInterface(Equipment)
-    list_columns = [
-        "id",
-        "enterprise_id",
-        "equipment_type",
-        "name",
-        "serial_no",
-        "location",
-        "capacity",
-        "notes",
-    ]
-    show_columns = list_columns
-    list_model_schema = read_schema(EQUIPMENT_READ)
-    show_model_schema = read_schema(EQUIPMENT_READ)
-    add_model_schema = EquipmentWriteSchema()
-    edit_model_schema = EquipmentWriteSchema(partial=True)
-    search_columns = ["enterprise_id", "equipment_type", "name"]
-    base_order = ("id", "asc")
 
 
 class EnforcerWriteSchema(ModelWriteSchema):
@@ -256,54 +159,3 @@ ENFORCER_READ = {
     "phone": fields.String(),
     "training_hours": fields.Float(),
 }
-
-
-class EnforcerApi(ContractApi):
-    resource_name = "enforcer"
-    datamodel = SoftDeleteInterface(Enforcer)
-    list_columns = ["id", "name", "certificate_no", "department_id", "position", "phone"]
-    show_columns = list_columns
-    list_model_schema = read_schema(ENFORCER_READ)
-    show_model_schema = read_schema(ENFORCER_READ)
-    add_model_schema = EnforcerWriteSchema()
-    edit_model_schema = EnforcerWriteSchema(partial=True)
-    search_columns = ["name", "certificate_no", "department_id"]
-    base_order = ("id", "asc")
-
-
-class RegionApi(ContractApi):
-    resource_name = "region"
-    datamodel = SQLAInterface(Region)
-    include_route_methods = {"get", "get_list", "info"}
-    list_columns = ["code", "name", "full_name", "level", "parent_code"]
-    show_columns = list_columns
-    list_model_schema = read_schema({c: fields.String() for c in list_columns})
-    show_model_schema = list_model_schema
-    search_columns = ["code", "name", "level", "parent_code"]
-    base_order = ("code", "asc")
-
-
-class DepartmentApi(ContractApi):
-    resource_name = "department"
-    datamodel = SQLAInterface(Department)
-    include_route_methods = {"get", "get_list", "info"}
-    list_columns = ["id", "name", "region_code", "level"]
-    show_columns = list_columns
-    list_model_schema = read_schema(
-        {
-            "id": fields.Integer(),
-            "name": fields.String(),
-            "region_code": fields.String(),
-            "level": fields.String(),
-        }
-    )
-    show_model_schema = list_model_schema
-    search_columns = ["name", "region_code", "level"]
-    base_order = ("id", "asc")
-
-
-def register_apis(appbuilder: AppBuilder) -> None:
-    from enforcement.web.checklist_api import ChecklistApi
-
-    for api in (RegionApi, DepartmentApi, EnterpriseApi, EquipmentApi, EnforcerApi, ChecklistApi):
-        appbuilder.add_api(api)

@@ -13,7 +13,7 @@ import io
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
-from flask_appbuilder import AppBuilder, BaseView, expose
+from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import or_, select
 
@@ -23,13 +23,12 @@ from enforcement.models.document import DOCUMENT_STATUSES, FrozenDocument
 from enforcement.models.scoping import OutOfJurisdiction, current_actor
 from enforcement.services import documents as service
 from enforcement.services.exporting import export_xlsx
+from enforcement.web.base import CONFIDENCE_LABELS, XLSX, app_session
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_LIMIT = 200
 TEXT_MAX = 4000
-CONFIDENCE_LABELS = {"high": "高", "medium": "中", "low": "低"}
 SUBJECT_LABELS = {
     "enterprise": "执法对象",
     "inspection": "现场检查",
@@ -447,9 +446,12 @@ class DocumentAdminView(_DocumentBase):
 
 
 def document_panel(kind: str, subject_id: int) -> dict[str, Any]:
-    """For a step's page: its documents (newest version first) and the forms it can generate."""
+    """For a step's page: its documents (newest version first) and the forms it can generate.
+
+    A Jinja global (web/registry.py), so other areas' templates show the panel without importing this.
+    """
     catalogue = forms(_pm())
-    documents = service.documents_of(_session_of_app(), kind, subject_id)
+    documents = service.documents_of(app_session(), kind, subject_id)
     offered = [catalogue[c] for c in service.STEP_FORMS.get(kind, ()) if c in catalogue]
     return {
         "kind": kind,
@@ -461,18 +463,5 @@ def document_panel(kind: str, subject_id: int) -> dict[str, Any]:
     }
 
 
-def _session_of_app() -> Any:
-    return current_app.appbuilder.session
-
-
 def _can(permission: str) -> bool:
     return bool(current_app.appbuilder.sm.has_access(permission, "DocumentView"))
-
-
-def register_document_views(appbuilder: AppBuilder) -> None:
-    current_app.jinja_env.globals["document_panel"] = document_panel
-    appbuilder.add_view(DocumentView, "执法文书", category="我的工作台", icon="fa-file-text-o")
-    appbuilder.add_view(DocumentTemplateView, "文书模板", category="执法资源库", icon="fa-files-o")
-    appbuilder.add_view(
-        DocumentAdminView, "文书管理（删除）", category="系统维护配置", icon="fa-trash"
-    )

@@ -10,87 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from flask_appbuilder import AppBuilder
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
-from marshmallow import fields
 
 from enforcement.domain import workflow
 from enforcement.models import Case
 from enforcement.services import cases as service
-from enforcement.web.api import ContractApi, read_schema
-
-PENALTY_READ = read_schema(
-    {
-        "id": fields.Integer(),
-        "kind": fields.String(),
-        "kind_label": fields.String(),
-        "amount": fields.Decimal(as_string=True, allow_none=True),
-        "basis": fields.String(),
-        "decision_no": fields.String(allow_none=True),
-        "decided_on": fields.Date(allow_none=True),
-        "served_on": fields.Date(allow_none=True),
-        "due_on": fields.Date(allow_none=True),
-        "paid_amount": fields.Decimal(as_string=True, allow_none=True),
-        "paid_on": fields.Date(allow_none=True),
-        "surcharge": fields.Decimal(as_string=True, allow_none=True),
-    }
-)
-
-CASE_READ: dict[str, fields.Field] = {
-    "id": fields.Integer(),
-    "number": fields.String(),
-    "title": fields.String(),
-    "enterprise_id": fields.Integer(),
-    "enterprise_name": fields.String(),
-    "region_code": fields.String(),
-    "stage": fields.String(),
-    "stage_label": fields.String(),
-    "source": fields.String(),
-    "facts": fields.String(),
-    "party_kind": fields.String(),
-    "party_name": fields.String(allow_none=True),
-    "discovered_on": fields.Date(),
-    "evidence_taken_on": fields.Date(allow_none=True),
-    "filed_on": fields.Date(),
-    "notified_on": fields.Date(allow_none=True),
-    "hearing_offered": fields.Boolean(),
-    "hearing_requested_on": fields.Date(allow_none=True),
-    "extensions": fields.Integer(),
-    "closed_on": fields.Date(allow_none=True),
-    "archived_on": fields.Date(allow_none=True),
-    "rule_set": fields.String(),
-    "version": fields.Integer(),
-    "enforcer_ids": fields.Function(lambda c: [e.id for e in c.enforcers]),
-    "penalties": fields.Function(lambda c: PENALTY_READ.dump(c.penalties, many=True)),
-    "deadlines": fields.Function(
-        lambda c: [
-            {
-                "key": d.key,
-                "name": d.name,
-                "due_on": d.due_on.isoformat(),
-                "state": d.state,
-                "rule_set": d.rule_set,
-                "source": d.source,
-                "confidence": d.confidence,
-            }
-            for d in service.case_deadlines(c)
-        ]
-    ),
-}
-LIST_COLUMNS = [
-    "id",
-    "number",
-    "title",
-    "enterprise_id",
-    "region_code",
-    "stage",
-    "source",
-    "party_kind",
-    "filed_on",
-    "version",
-]
+from enforcement.web.base import ContractApi, failure_warnings, read_schema
+from enforcement.web.cases.schemas import CASE_READ, LIST_COLUMNS
 
 
 class CaseApi(ContractApi):
@@ -160,6 +88,8 @@ class CaseApi(ContractApi):
             return self._error(409, "/version", exc.message)
         except workflow.IllegalTransition as exc:
             return self._error(409, "/action", exc.reason)
+        # A bureau plugin that failed after the commit: the move stands, the caller is told.
+        warnings = failure_warnings(session)
         return self.response(
             200,
             id=case.id,
@@ -167,8 +97,5 @@ class CaseApi(ContractApi):
             stage_label=case.stage_label,
             version=case.version,
             transition_id=record.id,
+            **({"warnings": warnings} if warnings else {}),
         )
-
-
-def register_case_apis(appbuilder: AppBuilder) -> None:
-    appbuilder.add_api(CaseApi)

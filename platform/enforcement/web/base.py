@@ -1,0 +1,264 @@
+"""What every area's pages and APIs build on: the model view, the soft delete, the list widget, the
+contract API, and the small request helpers. Areas import this module; it imports no area.
+
+Jurisdiction is not handled here: the session scopes every query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from flask import current_app, flash, send_file, url_for
+from flask_appbuilder import ModelView, expose
+from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.urltools import get_filter_args, get_order_args
+from flask_appbuilder.widgets import ListWidget
+from marshmallow import Schema, fields
+from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
+
+from enforcement.db.unit_of_work import take_failures, unit_of_work
+from enforcement.models.scoping import OutOfJurisdiction, check_writable, current_actor
+from enforcement.services.exporting import export_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONFIDENCE_LABELS = {"high": "高", "medium": "中", "low": "低"}
+PK_PLACEHOLDER = "__pk__"
+
+
+# -- request helpers ------------------------------------------------------------------------------
+
+
+def app_session() -> Any:
+    """The request's (scoped) database session."""
+    return current_app.appbuilder.session
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A form or JSON value "YYYY-MM-DD" as a date; anything else (blank, malformed) is None."""
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def parse_float(value: Any) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def failure_warnings(session: Session) -> list[str]:
+    """The plugin callbacks that failed after the last commit, as notices for the user.
+
+    The change itself is saved (the callbacks run after the commit); the user still has to know
+    that a bureau's plugin did not do its part.
+    """
+    return [
+        f"本次操作已保存，但插件“{failure.label}”处理失败，已记录日志"
+        for failure in take_failures(session)
+    ]
+
+
+def flash_failures(session: Session) -> None:
+    """After a service call that queues plugin callbacks: each failure as a warning message."""
+    for message in failure_warnings(session):
+        flash(message, "warning")
+
+
+# -- list widget ----------------------------------------------------------------------------------
+
+
+def row_links(
+    modelview_name: str, can_show: bool, can_edit: bool, can_delete: bool
+) -> dict[str, str]:
+    """URL patterns for the row buttons; the template puts each row's key in place of __pk__."""
+    links: dict[str, str] = {}
+    for action, allowed in (("show", can_show), ("edit", can_edit), ("delete", can_delete)):
+        if not allowed:
+            continue
+        try:
+            links[action] = url_for(f"{modelview_name}.{action}", pk=PK_PLACEHOLDER)
+        except BuildError:  # a view without that endpoint: no button, as in FAB
+            continue
+    return links
+
+
+class LeanListWidget(ListWidget):
+    """The list widget every model view uses: FAB's markup, built with one URL pattern per page."""
+
+    template = "enforcement/widgets/list.html"
+
+    def __call__(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("row_links", row_links)
+        return super().__call__(**kwargs)
+
+
+# -- model views ----------------------------------------------------------------------------------
+
+
+class SoftDeleteInterface(SQLAInterface):
+    """A delete marks the row (who, when); the audit log keeps the old values; an admin can restore.
+
+    `commit` keeps FAB's meaning: False leaves the change to the caller's unit of work.
+    """
+
+    @staticmethod
+    def _mark(item: Any) -> None:
+        username = current_actor().username  # before the item is dirty: resolving may query
+        item.deleted_at = dt.datetime.now().replace(microsecond=0)
+        item.deleted_by = username
+
+    def delete(self, item: Any, commit: bool = True) -> None:
+        if not commit:
+            self._mark(item)
+            self.session.add(item)
+            return
+        with unit_of_work(self.session):
+            self._mark(item)
+            self.session.add(item)
+
+    def delete_all(self, items: list[Any]) -> None:
+        with unit_of_work(self.session):
+            for item in items:
+                self.delete(item, commit=False)
+
+
+class ChineseModelView(ModelView):
+    """A ModelView titled in Chinese from one noun, 50 rows a page, with an Excel export."""
+
+    noun = "记录"
+    list_template = "enforcement/list.html"
+    list_widget = LeanListWidget
+    page_size = 50
+    export_columns: list[str] | None = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.list_title = (
+            self.list_title if "list_title" in type(self).__dict__ else f"{self.noun}列表"
+        )
+        self.show_title = f"{self.noun}详情"
+        self.add_title = f"新增{self.noun}"
+        self.edit_title = f"编辑{self.noun}"
+        super().__init__(**kwargs)
+        # FAB offers every list column for sorting; a Python property (a *_label) cannot be sorted
+        # in SQL and would answer 500.
+        self.order_columns = [
+            column
+            for column in self.order_columns
+            if not isinstance(getattr(self.datamodel.obj, column, None), property)
+        ]
+
+    def render_template(self, template: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("export_url", url_for(f"{self.endpoint}.export"))
+        return super().render_template(template, **kwargs)
+
+    def _check_jurisdiction(self, item: Any) -> None:
+        try:
+            check_writable(item, self.datamodel.session, current_actor().jurisdiction)
+        except OutOfJurisdiction as exc:
+            raise ValueError(str(exc)) from None
+
+    def pre_add(self, item: Any) -> None:
+        self._check_jurisdiction(item)
+
+    def pre_update(self, item: Any) -> None:
+        self._check_jurisdiction(item)
+
+    def export_rows(self, items: list[Any], columns: list[str]) -> list[dict[str, Any]]:
+        rows = []
+        for item in items:
+            row = {}
+            for column in columns:
+                value: Any = item
+                for part in column.split("."):
+                    value = getattr(value, part, None) if value is not None else None
+                row[column] = (
+                    value
+                    if isinstance(value, str | int | float | list | dt.date | None)
+                    else str(value)
+                )
+            rows.append(row)
+        return rows
+
+    @expose("/export/")
+    @has_access
+    def export(self) -> Any:
+        """The current list (same search filters and order) as an .xlsx file."""
+        get_filter_args(self._filters)
+        order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
+        limit = current_app.config.get("EXPORT_MAX_ROWS", 100000)
+        _, items = self.datamodel.query(
+            self._filters, order_column, order_direction, page=0, page_size=limit
+        )
+        columns = self.export_columns or self.list_columns
+        headers = [(c, str(self.label_columns.get(c, c))) for c in columns]
+        data = export_xlsx(headers, self.export_rows(items, columns), sheet=self.noun)
+        stamp = dt.datetime.now().strftime("%Y%m%d%H%M")
+        return send_file(
+            io.BytesIO(data),
+            mimetype=XLSX,
+            as_attachment=True,
+            download_name=f"{self.noun}_{stamp}.xlsx",
+        )
+
+
+# -- REST API (CONTRACT.md) -----------------------------------------------------------------------
+
+
+def errors_from_messages(messages: Any, prefix: str = "") -> list[dict[str, str]]:
+    """marshmallow's nested messages → [{"path": "/json/pointer", "message": "…"}]."""
+    if isinstance(messages, str):
+        return [{"path": prefix or "/", "message": messages}]
+    if isinstance(messages, list):
+        out: list[dict[str, str]] = []
+        for message in messages:
+            out += errors_from_messages(message, prefix)
+        return out
+    out = []
+    for key, value in messages.items():
+        out += errors_from_messages(value, f"{prefix}/{key}")
+    return out
+
+
+class ContractApi(ModelRestApi):
+    """Validation failures answer {"errors": [{"path", "message"}]} as CONTRACT.md says."""
+
+    allow_browser_login = True
+    page_size = 50
+    max_page_size = 500
+
+    def _merge_update_item(self, model_item: Any, data: dict[str, Any]) -> dict[str, Any]:
+        # Edit schemas load partially into the instance: nothing to merge (FAB's merge dumps every column).
+        return data
+
+    def response_422(self, message: Any = None) -> Any:
+        errors = errors_from_messages(message or "无法处理该记录")
+        return self.response(422, errors=errors, message=message)
+
+    def response_400(self, message: Any = None) -> Any:
+        errors = errors_from_messages(message or "请求参数不正确")
+        return self.response(400, errors=errors, message=message)
+
+
+class ModelWriteSchema(Schema):
+    """A plain marshmallow schema that loads into a new or given model instance."""
+
+    model: type
+
+    def load(self, data: Any, *, instance: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        values = super().load(data, **kwargs)
+        obj = instance if instance is not None else self.model()
+        for key, value in values.items():
+            setattr(obj, key, value)
+        return obj
+
+
+def read_schema(columns: dict[str, fields.Field]) -> Schema:
+    """An explicit output schema: FAB's generated ones drop foreign-key columns clients rely on."""
+    return Schema.from_dict(columns)()

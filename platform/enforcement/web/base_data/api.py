@@ -1,0 +1,99 @@
+"""REST API of the base data under /api/v1/ (CONTRACT.md). Same session, so the same jurisdiction
+scoping as the pages."""
+
+from __future__ import annotations
+
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from marshmallow import fields
+
+from enforcement.models import Department, Enforcer, Enterprise, Equipment, Region
+from enforcement.web.base import ContractApi, SoftDeleteInterface, read_schema
+from enforcement.web.base_data.schemas import (
+    ENFORCER_READ,
+    ENTERPRISE_COLUMNS,
+    EQUIPMENT_READ,
+    EnforcerWriteSchema,
+    EnterpriseReadSchema,
+    EnterpriseWriteSchema,
+    EquipmentWriteSchema,
+)
+
+
+class EnterpriseApi(ContractApi):
+    resource_name = "enterprise"
+    datamodel = SoftDeleteInterface(Enterprise)
+    list_columns = ENTERPRISE_COLUMNS
+    show_columns = ENTERPRISE_COLUMNS
+    list_model_schema = EnterpriseReadSchema()
+    show_model_schema = EnterpriseReadSchema()
+    add_model_schema = EnterpriseWriteSchema()
+    edit_model_schema = EnterpriseWriteSchema(partial=True)
+    search_columns = ["name", "uscc", "region_code", "sector", "status", "address"]
+    order_columns = ["name", "uscc", "region_code", "id"]
+    base_order = ("id", "asc")
+
+
+class EquipmentApi(ContractApi):
+    resource_name = "equipment"
+    datamodel = SoftDeleteInterface(Equipment)
+    list_columns = [
+        "id",
+        "enterprise_id",
+        "equipment_type",
+        "name",
+        "serial_no",
+        "location",
+        "capacity",
+        "notes",
+    ]
+    show_columns = list_columns
+    list_model_schema = read_schema(EQUIPMENT_READ)
+    show_model_schema = read_schema(EQUIPMENT_READ)
+    add_model_schema = EquipmentWriteSchema()
+    edit_model_schema = EquipmentWriteSchema(partial=True)
+    search_columns = ["enterprise_id", "equipment_type", "name"]
+    base_order = ("id", "asc")
+
+
+class EnforcerApi(ContractApi):
+    resource_name = "enforcer"
+    datamodel = SoftDeleteInterface(Enforcer)
+    list_columns = ["id", "name", "certificate_no", "department_id", "position", "phone"]
+    show_columns = list_columns
+    list_model_schema = read_schema(ENFORCER_READ)
+    show_model_schema = read_schema(ENFORCER_READ)
+    add_model_schema = EnforcerWriteSchema()
+    edit_model_schema = EnforcerWriteSchema(partial=True)
+    search_columns = ["name", "certificate_no", "department_id"]
+    base_order = ("id", "asc")
+
+
+class RegionApi(ContractApi):
+    resource_name = "region"
+    datamodel = SQLAInterface(Region)
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = ["code", "name", "full_name", "level", "parent_code"]
+    show_columns = list_columns
+    list_model_schema = read_schema({c: fields.String() for c in list_columns})
+    show_model_schema = list_model_schema
+    search_columns = ["code", "name", "level", "parent_code"]
+    base_order = ("code", "asc")
+
+
+class DepartmentApi(ContractApi):
+    resource_name = "department"
+    datamodel = SQLAInterface(Department)
+    include_route_methods = {"get", "get_list", "info"}
+    list_columns = ["id", "name", "region_code", "level"]
+    show_columns = list_columns
+    list_model_schema = read_schema(
+        {
+            "id": fields.Integer(),
+            "name": fields.String(),
+            "region_code": fields.String(),
+            "level": fields.String(),
+        }
+    )
+    show_model_schema = list_model_schema
+    search_columns = ["name", "region_code", "level"]
+    base_order = ("id", "asc")

@@ -1,0 +1,1 @@
+"""执法文书: documents of the steps, the template catalogue, the admin's delete and restore."""

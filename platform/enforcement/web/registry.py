@@ -1,0 +1,106 @@
+"""The one place that adds views, APIs and menu entries: the menu is built in this order.
+
+Areas define their views and APIs and register nothing themselves; this module imports them (never the
+reverse). FAB keys permissions on the view class names, so a class keeps its name when it moves.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_appbuilder import AppBuilder
+
+from enforcement.web.base_data.api import (
+    DepartmentApi,
+    EnforcerApi,
+    EnterpriseApi,
+    EquipmentApi,
+    RegionApi,
+)
+from enforcement.web.base_data.views import (
+    AuditLogView,
+    DepartmentView,
+    EnforcerView,
+    EnterpriseView,
+    EquipmentView,
+    ImportView,
+    RegionView,
+    TrainingRecordView,
+)
+from enforcement.web.cases.api import CaseApi
+from enforcement.web.cases.views import CaseDeskView, CaseView
+from enforcement.web.checklists.api import ChecklistApi
+from enforcement.web.checklists.views import ChecklistView
+from enforcement.web.documents.views import (
+    DocumentAdminView,
+    DocumentTemplateView,
+    DocumentView,
+    document_panel,
+)
+from enforcement.web.home import SectionView
+from enforcement.web.workbench.api import HazardApi, InspectionApi, PlanApi, TaskApi
+from enforcement.web.workbench.reminders import RemindersView
+from enforcement.web.workbench.views import (
+    HazardView,
+    InspectionView,
+    PlanView,
+    RectificationView,
+    SchemeView,
+    TaskView,
+    WorkbenchView,
+)
+
+WORKBENCH = "我的工作台"
+STATISTICS = "统计查询"
+LIBRARY = "执法资源库"
+MAINTENANCE = "系统维护配置"
+
+
+def register_views(appbuilder: AppBuilder) -> None:
+    """Every view, API and menu entry, in the order of the notice's four menus."""
+    # Step pages of any area show their 执法文书 through this template global.
+    current_app.jinja_env.globals["document_panel"] = document_panel
+
+    appbuilder.add_view(RemindersView, "我的工作提醒", category=WORKBENCH, icon="fa-bell")
+    appbuilder.add_view(
+        SectionView,
+        "统计概览",
+        href="/section/statistics/",
+        category=STATISTICS,
+        icon="fa-bar-chart",
+    )
+    appbuilder.add_link("资源库概览", href="/section/library/", category=LIBRARY, icon="fa-book")
+
+    # 系统维护配置: the base data and the checklists.
+    appbuilder.add_view(EnterpriseView, "执法对象", category=MAINTENANCE, icon="fa-industry")
+    appbuilder.add_view(EquipmentView, "设备台账", category=MAINTENANCE, icon="fa-cogs")
+    appbuilder.add_view(ChecklistView, "检查事项", category=MAINTENANCE, icon="fa-list-alt")
+    appbuilder.add_view(EnforcerView, "执法人员", category=MAINTENANCE, icon="fa-id-card")
+    appbuilder.add_view_no_menu(TrainingRecordView)
+    appbuilder.add_view(ImportView, "批量导入", category=MAINTENANCE, icon="fa-upload")
+    appbuilder.add_view(DepartmentView, "执法部门", category=MAINTENANCE, icon="fa-sitemap")
+    appbuilder.add_view(RegionView, "行政区划", category=MAINTENANCE, icon="fa-map")
+    appbuilder.add_view(AuditLogView, "审计日志", category=MAINTENANCE, icon="fa-history")
+    for api in (RegionApi, DepartmentApi, EnterpriseApi, EquipmentApi, EnforcerApi, ChecklistApi):
+        appbuilder.add_api(api)
+
+    # 我的工作台: plans to rectification, then the ad-hoc checklist, documents and cases.
+    appbuilder.add_view(PlanView, "监督检查计划", category=WORKBENCH, icon="fa-calendar")
+    appbuilder.add_view(TaskView, "执法任务", category=WORKBENCH, icon="fa-tasks")
+    appbuilder.add_view(SchemeView, "现场检查方案", category=WORKBENCH, icon="fa-file-text-o")
+    appbuilder.add_view(InspectionView, "现场检查", category=WORKBENCH, icon="fa-search")
+    appbuilder.add_view(HazardView, "问题隐患", category=WORKBENCH, icon="fa-exclamation-triangle")
+    appbuilder.add_view(RectificationView, "整改复查", category=WORKBENCH, icon="fa-repeat")
+    appbuilder.add_view_no_menu(WorkbenchView)
+    for api in (PlanApi, TaskApi, InspectionApi, HazardApi):
+        appbuilder.add_api(api)
+    appbuilder.add_link(  # an ad-hoc check of any enterprise, outside a planned task
+        "现场检查表", href="/checklists/fill/", category=WORKBENCH, icon="fa-check-square-o"
+    )
+    appbuilder.add_view(DocumentView, "执法文书", category=WORKBENCH, icon="fa-file-text-o")
+    appbuilder.add_view(DocumentTemplateView, "文书模板", category=LIBRARY, icon="fa-files-o")
+    appbuilder.add_view(
+        DocumentAdminView, "文书管理（删除）", category=MAINTENANCE, icon="fa-trash"
+    )
+    appbuilder.add_view(CaseView, "立案查处", category=WORKBENCH, icon="fa-gavel")
+    appbuilder.add_view_no_menu(CaseDeskView)
+    appbuilder.add_api(CaseApi)

@@ -1,0 +1,1 @@
+"""The steps of WorkbenchView, one module each (see steps/base.py)."""

@@ -1,0 +1,78 @@
+"""What every step of WorkbenchView shares: the record lookup (404 outside the jurisdiction), the
+redirect back, and the flashed outcome of a refused or successful step.
+
+Each step lives in its own module as a mixin of `WorkbenchSteps`; workbench/views.py combines them
+into the one `WorkbenchView` FAB registers, so endpoints (``WorkbenchView.plan_new``), URLs
+(/workbench/…) and permissions (``can_plan_new`` on WorkbenchView) are those of a single view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect, url_for
+from flask_appbuilder import BaseView
+from werkzeug.wrappers import Response
+
+from enforcement.services import workbench as service
+from enforcement.web.base import app_session
+
+# Which form field a service's reason belongs to (first keyword that matches), so it shows at the field.
+FIELD_KEYWORDS: list[tuple[str, str]] = [
+    ("计划名称", "title"),
+    ("计划类型", "kind"),
+    ("年度", "year"),
+    ("年内", "period_end"),
+    ("起止日期", "period_start"),
+    ("结束日期", "period_end"),
+    ("抽取", "sample_size"),
+    ("行政区划", "region_code"),
+    ("执法", "enforcer_ids"),
+    ("企业", "enterprise_id"),
+    ("期限", "due_on"),
+]
+
+
+def field_errors(reasons: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for reason in reasons:
+        field = next((f for k, f in FIELD_KEYWORDS if k in reason), "_form")
+        out.setdefault(field, []).append(reason)
+    return out
+
+
+class WorkbenchSteps(BaseView):
+    """The steps: each POST calls one service; refusals come back as Chinese messages at the form."""
+
+    @staticmethod
+    def _get(model: type, pk: int) -> Any:
+        item = app_session().get(model, pk)  # scoped: another region's record is None → 404
+        if item is None:
+            abort(404)
+        return item
+
+    @staticmethod
+    def _back(endpoint: str, **values: Any) -> Response:
+        return redirect(url_for(endpoint, **values))
+
+    def _refused(
+        self, error: service.WorkbenchError, failure: str, *, back: str, pk: int
+    ) -> Response:
+        """A refused step: "<failure>：<reasons>" as a danger message, back to the page it came from."""
+        flash(f"{failure}：{error}", "danger")
+        return self._back(back, pk=pk)
+
+    def _step(
+        self, call: Callable[[], object], *, success: str, failure: str, back: str, pk: int
+    ) -> Response:
+        """A step whose only outcome is a message: run the service call, flash the result, go back.
+
+        Steps whose message or next page depends on what the service returns use `_refused` alone.
+        """
+        try:
+            call()
+        except service.WorkbenchError as exc:
+            return self._refused(exc, failure, back=back, pk=pk)
+        flash(success, "success")
+        return self._back(back, pk=pk)

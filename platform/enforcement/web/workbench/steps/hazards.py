@@ -1,0 +1,89 @@
+"""问题隐患 steps of WorkbenchView: confirm each hazard's measure and deadline, issue the
+整改指令书 (rectification order)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import flash, request
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
+
+from enforcement.domain import planning
+from enforcement.models import Hazard, Inspection
+from enforcement.services import workbench as service
+from enforcement.web.base import app_session, parse_date
+from enforcement.web.workbench.steps.base import WorkbenchSteps
+
+
+class HazardSteps(WorkbenchSteps):
+    """问题隐患 → 整改指令书: mixed into WorkbenchView (its endpoints and permissions are WorkbenchView's)."""
+
+    @expose("/inspection/<int:pk>/hazards", methods=["GET", "POST"])
+    @has_access
+    def hazards(self, pk: int) -> Any:
+        """Confirm each hazard's measure and deadline, then issue the rectification order."""
+        session = app_session()
+        inspection = self._get(Inspection, pk)
+        errors: dict[int | str, list[str]] = {}
+        status = 200
+        if request.method == "POST":
+            for hazard in inspection.hazards:
+                measure = request.form.get(f"measure_{hazard.id}")
+                if not measure or hazard.status not in planning.OPEN_HAZARD_STATUSES:
+                    continue
+                deadline = parse_date(request.form.get(f"deadline_{hazard.id}"))
+                if (
+                    measure == hazard.measure
+                    and hazard.measure_confirmed
+                    and deadline == hazard.deadline
+                ):
+                    continue
+                try:
+                    service.confirm_measure(session, hazard, measure, deadline)
+                except service.WorkbenchError as exc:
+                    errors[hazard.id] = exc.reasons
+            if not errors and request.form.get("issue"):
+                try:
+                    order = service.issue_rectification_order(
+                        session,
+                        inspection,
+                        issued_on=parse_date(request.form.get("issued_on")) or dt.date.today(),
+                    )
+                except service.WorkbenchError as exc:
+                    errors["order"] = exc.reasons
+                else:
+                    flash(f"已下达责令限期整改指令书 {order.number}", "success")
+                    return self._back("RectificationView.show", pk=order.id)
+            if errors:
+                status = 422
+            else:
+                flash("处理措施已确认", "success")
+        return (
+            self.render_template(
+                "enforcement/workbench/hazards.html",
+                title=f"问题隐患：{inspection.enterprise.name}",
+                inspection=inspection,
+                hazards=inspection.hazards,
+                measures=planning.HAZARD_MEASURES,
+                errors=errors,
+                today=dt.date.today(),
+                open_statuses=planning.OPEN_HAZARD_STATUSES,
+            ),
+            status,
+        )
+
+    @expose("/hazard/<int:pk>/measure", methods=["POST"])
+    @has_access
+    def hazard_measure(self, pk: int) -> Any:
+        hazard = self._get(Hazard, pk)
+        measure = request.form.get("measure", "")
+        deadline = parse_date(request.form.get("deadline"))
+        return self._step(
+            lambda: service.confirm_measure(app_session(), hazard, measure, deadline),
+            success="处理措施已确认",
+            failure="无法确认",
+            back="HazardView.show",
+            pk=pk,
+        )

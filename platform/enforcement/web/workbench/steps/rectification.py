@@ -1,0 +1,78 @@
+"""整改复查 steps of WorkbenchView: the enterprise reports completion, the re-inspection closes
+each hazard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import abort, flash, request
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
+
+from enforcement.domain import planning
+from enforcement.models import Hazard, RectificationOrder, Task
+from enforcement.services import workbench as service
+from enforcement.web.base import app_session, parse_date
+from enforcement.web.workbench.steps.base import WorkbenchSteps
+
+
+class RectificationSteps(WorkbenchSteps):
+    """整改复查: mixed into WorkbenchView (its endpoints and permissions are WorkbenchView's)."""
+
+    @expose("/order/<int:pk>/complete", methods=["POST"])
+    @has_access
+    def order_complete(self, pk: int) -> Any:
+        order = self._get(RectificationOrder, pk)
+        try:
+            task = service.report_completion(
+                app_session(), order, on=parse_date(request.form.get("on")) or dt.date.today()
+            )
+        except service.WorkbenchError as exc:
+            return self._refused(exc, "无法登记", back="RectificationView.show", pk=pk)
+        flash(
+            f"已登记企业整改完成，复查任务 #{task.id} 已生成" if task else "已登记企业整改完成",
+            "success",
+        )
+        return self._back("RectificationView.show", pk=pk)
+
+    @expose("/recheck/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def recheck(self, pk: int) -> Any:
+        """The re-inspection: the order's open hazards only, each confirmed rectified or not."""
+        session = app_session()
+        task = self._get(Task, pk)
+        if task.kind != "recheck":
+            abort(404)
+        errors: list[str] = []
+        status = 200
+        if request.method == "POST":
+            hazard = session.get(Hazard, int(request.form.get("hazard_id", "0") or 0))
+            if hazard is None:
+                abort(404)
+            try:
+                service.close_hazard(
+                    session,
+                    hazard,
+                    task,
+                    rectified=request.form.get("result") == "rectified",
+                    on=parse_date(request.form.get("on")) or dt.date.today(),
+                )
+            except service.WorkbenchError as exc:
+                errors, status = exc.reasons, 422
+            else:
+                flash(f"已记录复查结果：{hazard.title}（{hazard.status_label}）", "success")
+                return self._back("WorkbenchView.recheck", pk=pk)
+        return (
+            self.render_template(
+                "enforcement/workbench/recheck.html",
+                title=f"整改复查：{task.enterprise.name}",
+                task=task,
+                order=service.order_of_recheck(session, task),
+                hazards=service.recheck_hazards(session, task),
+                errors=errors,
+                open_statuses=planning.OPEN_HAZARD_STATUSES,
+                today=dt.date.today(),
+            ),
+            status,
+        )

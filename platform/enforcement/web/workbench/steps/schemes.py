@@ -1,0 +1,80 @@
+"""现场检查方案 steps of WorkbenchView: compile the on-site scheme, approve it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, request
+from flask_appbuilder import expose
+from flask_appbuilder.security.decorators import has_access
+
+from enforcement.domain import planning
+from enforcement.models import InspectionScheme, Task
+from enforcement.services import checklists
+from enforcement.services import workbench as service
+from enforcement.web.base import app_session, parse_date
+from enforcement.web.workbench.steps.base import WorkbenchSteps
+
+
+class SchemeSteps(WorkbenchSteps):
+    """现场检查方案: mixed into WorkbenchView (its endpoints and permissions are WorkbenchView's)."""
+
+    @expose("/task/<int:pk>/scheme", methods=["GET", "POST"])
+    @has_access
+    def scheme(self, pk: int) -> Any:
+        """Compile the on-site scheme: item sets and items preselected from the enterprise's tags/equipment."""
+        session = app_session()
+        task = self._get(Task, pk)
+        platform = checklists.platform_of()
+        entries = service.applicable_entries(platform, task.enterprise)
+        scheme = service.scheme_of(session, task)
+        errors: list[str] = []
+        status = 200
+        if request.method == "POST":
+            try:
+                scheme = service.compile_scheme(
+                    session,
+                    platform,
+                    task,
+                    plugin_ids=request.form.getlist("plugin_ids"),
+                    item_ids=request.form.getlist("item_ids"),
+                    methods=request.form.getlist("methods"),
+                    scheduled_on=parse_date(request.form.get("scheduled_on")),
+                    schedule=request.form.get("schedule") or None,
+                    team=request.form.get("team") or None,
+                )
+            except service.WorkbenchError as exc:
+                errors, status = exc.reasons, 422
+            else:
+                flash("检查方案已保存，请负责人审批", "success")
+                return self._back("SchemeView.show", pk=scheme.id)
+        # A new scheme is preselected as the service would compile it: the plan's item sets, else all.
+        planned = {e.id for e in entries} & set(task.plan.item_set_ids if task.plan else [])
+        chosen_plugins = set(scheme.plugin_ids) if scheme else planned or {e.id for e in entries}
+        chosen_items = set(scheme.item_ids) if scheme else None
+        return (
+            self.render_template(
+                "enforcement/workbench/scheme_form.html",
+                title=f"现场检查方案：{task.enterprise.name}",
+                task=task,
+                scheme=scheme,
+                entries=entries,
+                chosen_plugins=chosen_plugins,
+                chosen_items=chosen_items,
+                methods=planning.INSPECTION_METHODS,
+                errors=errors,
+            ),
+            status,
+        )
+
+    @expose("/scheme/<int:pk>/approve", methods=["POST"])
+    @has_access
+    def scheme_approve(self, pk: int) -> Any:
+        scheme = self._get(InspectionScheme, pk)
+        return self._step(
+            lambda: service.approve_scheme(app_session(), scheme),
+            success="检查方案已批准，可以开始现场检查",
+            failure="无法批准",
+            back="SchemeView.show",
+            pk=pk,
+        )
