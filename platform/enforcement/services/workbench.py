@@ -627,6 +627,7 @@ def derive_hazards(session: Session, platform: Platform, inspection: Inspection)
             )
             is_major = item.get("severity") == "major"
             hazard = Hazard(
+                inspection=inspection,  # through the relationship: inspection.hazards stays current
                 inspection_id=inspection.id,
                 enterprise_id=inspection.enterprise_id,
                 region_code=inspection.region_code,
@@ -727,6 +728,7 @@ def issue_rectification_order(
     order.number = PROVISIONAL_ORDER_NUMBER.format(id=order.id)
     for hazard, deadline in resolved:
         hazard.deadline = deadline
+        hazard.rectification_order = order  # order.hazards stays current within the unit
         hazard.rectification_order_id = order.id
         hazard.status = "rectifying"
     return order
@@ -776,6 +778,7 @@ def generate_recheck(
         kind="recheck",
         parent=parent,
     )
+    order.recheck_task = task
     order.recheck_task_id = task.id
     return task
 
