@@ -93,11 +93,11 @@ def build_database(work: Path, extra: int, home: int, seed: int) -> dict[str, An
     from sqlalchemy import func, select
 
     from conftest import build_app
+    from enforcement.demo import load_demo
     from enforcement.domain import codes
     from enforcement.domain.uscc import make_uscc
     from enforcement.models import Enterprise, EnterpriseTag, Equipment, Region
     from enforcement.models.scoping import UNSCOPED
-    from enforcement.services.demo import load_demo
 
     app = build_app(database_url(work), work / "data", **COMMON_SETTINGS)
     with app.app_context():

@@ -82,7 +82,7 @@ def build_app(url: str, data_dir: Path, **overrides: Any) -> Any:
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The platform on each engine, migrated, with the demo data set: shared, treat as read-mostly."""
-    from enforcement.services.demo import load_demo
+    from enforcement.demo import load_demo
 
     tmp = tmp_path_factory.mktemp(f"app-{request.param}")
     url = database_url(request.param, tmp, "enforcement_test")

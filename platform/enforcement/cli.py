@@ -103,6 +103,7 @@ def users_create(
     from flask_appbuilder.exceptions import PasswordComplexityValidationError
     from sqlalchemy import select
 
+    from enforcement.db.unit_of_work import unit_of_work
     from enforcement.models import Department
 
     sm = current_app.appbuilder.sm
@@ -134,8 +135,8 @@ def users_create(
     )
     if not user:
         raise click.ClickException("创建用户失败")
-    user.department_id = department.id if department else None
-    sm.session.commit()
+    with unit_of_work(sm.session):  # FAB's add_user has committed the account; now its department
+        user.department_id = department.id if department else None
     click.echo(f"已创建用户 {username}（{role}）")
 
 
@@ -169,7 +170,7 @@ def import_command(kind: str, file: Path) -> None:
 @with_appcontext
 def demo_command(seed: int) -> None:
     """Load the demo data set for the five pilot cities (idempotent)."""
-    from enforcement.services.demo import load_demo
+    from enforcement.demo import load_demo
 
     summary = load_demo(current_app.appbuilder.session, seed=seed)
     click.echo(f"演示数据：{summary}")
@@ -178,7 +179,7 @@ def demo_command(seed: int) -> None:
 @main.command("demo-logins")
 def demo_logins() -> None:
     """Print the demo accounts (used by `make run`)."""
-    from enforcement.services.demo import DEMO_PASSWORD, DEMO_USERS
+    from enforcement.demo import DEMO_PASSWORD, DEMO_USERS
 
     for username, role, description in DEMO_USERS:
         click.echo(f"  {username:<12} {role:<10} {description}")

@@ -75,7 +75,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """The platform on SQLite with the demo data, CSRF on, served by waitress on a free port."""
     import waitress
 
-    from enforcement.services.demo import load_demo
+    from enforcement.demo import load_demo
 
     root = _root_conftest()
     tmp = tmp_path_factory.mktemp("e2e")

@@ -19,10 +19,10 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from conftest import DEMO_PASSWORD
+from enforcement.demo import GENERIC_BRANDS, PILOT_CITIES, PROFILES
 from enforcement.domain.uscc import make_uscc
 from enforcement.models import Enterprise, Equipment
 from enforcement.models.scoping import UNSCOPED
-from enforcement.services.demo import GENERIC_BRANDS, PILOT_CITIES, PROFILES
 
 pytestmark = pytest.mark.browser
 

@@ -15,6 +15,14 @@ from stdnum.cn import uscc as stdnum_uscc
 from werkzeug.security import check_password_hash
 
 import enforcement.models  # noqa: F401  (registers every table on Model.metadata; conftest puts platform/ on sys.path)
+from enforcement.demo import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    PILOT_CITIES,
+    DemoDataError,
+    DemoSummary,
+    load_demo,
+)
 from enforcement.domain import codes
 from enforcement.models import (
     AppUser,
@@ -24,14 +32,6 @@ from enforcement.models import (
     Equipment,
     Region,
     TrainingRecord,
-)
-from enforcement.services.demo import (
-    DEMO_PASSWORD,
-    DEMO_USERS,
-    PILOT_CITIES,
-    DemoDataError,
-    DemoSummary,
-    load_demo,
 )
 from enforcement.services.regions import load_regions
 

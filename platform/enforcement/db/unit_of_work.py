@@ -45,8 +45,14 @@ class CallbackFailure:
     error: str
 
 
+def _actual(session: Session | scoped_session[Session]) -> Session:
+    """The thread's Session behind a scoped_session (FAB's `appbuilder.session`), which does not proxy
+    `in_transaction()`: the unit's state lives on the one Session either way."""
+    return session() if isinstance(session, scoped_session) else session
+
+
 def in_unit_of_work(session: Session) -> bool:
-    return session.info.get(_DEPTH, 0) > 0
+    return _actual(session).info.get(_DEPTH, 0) > 0
 
 
 def _start_writing(session: Session) -> None:
@@ -56,13 +62,18 @@ def _start_writing(session: Session) -> None:
         return
     if session.new or session.dirty or session.deleted:
         return  # changes made outside any unit: they join this one, as before
-    session.commit()
+    # Only the transaction ends: what the caller loaded stays loaded (not expired), so the audit
+    # still sees each change's old value and a stale `version` still fails the optimistic lock.
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 @contextmanager
 def unit_of_work(session: Session) -> Iterator[Session]:
-    if isinstance(session, scoped_session):  # FAB hands out the registry: work on its session
-        session = session()
+    session = _actual(session)
     depth = session.info.get(_DEPTH, 0)
     outermost = depth == 0
     if outermost:
@@ -104,8 +115,7 @@ def transaction(fn: Callable[P, R]) -> Callable[P, R]:
 
 def after_commit(session: Session, label: str, callback: Callable[[], Any]) -> None:
     """Run `callback` once the outermost unit has committed (at once when no unit is open)."""
-    if isinstance(session, scoped_session):
-        session = session()
+    session = _actual(session)
     queue = session.info.get(_AFTER_COMMIT)
     if in_unit_of_work(session) and queue is not None:
         queue.append((label, callback))
@@ -132,4 +142,4 @@ def _run_isolated(session: Session, label: str, callback: Callable[[], Any]) -> 
 
 def take_failures(session: Session) -> list[CallbackFailure]:
     """The post-commit failures since the last call: the web layer shows them as a warning."""
-    return session.info.pop(_FAILURES, [])
+    return _actual(session).info.pop(_FAILURES, [])

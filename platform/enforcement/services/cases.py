@@ -1,24 +1,30 @@
 """立案查处 use cases: the ONLY code that changes a case's stage.
 
-Each function validates (the domain table in `domain/workflow.py` decides), acts, commits, and raises
+Each function validates (the domain table in `domain/workflow.py` decides), acts as one unit of work
+(db/unit_of_work.py: the outermost call commits, a call inside another unit joins it), and raises
 `CaseError` (Chinese reasons, with the field they belong to) when refused. A stale `version` (someone
-else moved or edited the case since the page was loaded) raises `StaleCase`. After each recorded
-transition the pluggy hook `case_transitioned` is called.
+else moved or edited the case since the page was loaded) raises `StaleCase`. Once a transition is
+committed the pluggy hook `case_transitioned` is called; a failing plugin is logged and reported
+(`take_failures`), the transition stays saved.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+import pluggy
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from enforcement.db.unit_of_work import after_commit, unit_of_work
 from enforcement.domain import workflow
-from enforcement.domain.workflow import CaseFacts, IllegalTransition, PenaltyFacts, Stage
+from enforcement.domain.workflow import CaseFacts, PenaltyFacts, Stage
+from enforcement.domain.workflow import IllegalTransition as IllegalTransition  # what a move raises
 from enforcement.models import AppUser, Case, CaseTransition, Enforcer, Enterprise, Penalty, Region
 from enforcement.models.case import CASE_SOURCES
 from enforcement.models.scoping import UNSCOPED, current_actor
@@ -29,6 +35,9 @@ DECISION_STAGES = {Stage.NOTICE, Stage.HEARING, Stage.DECISION}
 SERVICE_STAGES = {Stage.DECISION, Stage.SERVICE}
 PAYMENT_STAGES = {Stage.SERVICE, Stage.EXECUTION}
 LEADER_ROLES = {"leader", "admin"}
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class CaseError(ValueError):
@@ -114,12 +123,24 @@ def _check_version(case: Case, expected_version: int | None) -> None:
         )
 
 
-def _commit(session: Session) -> None:
-    try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise StaleCase("该案件刚被他人修改，您的操作未保存，请刷新页面后重试", "version") from None
+def _case_transaction(fn: Callable[P, R]) -> Callable[P, R]:
+    """A unit of work whose lost optimistic lock is a `StaleCase`: the flush at the end runs the
+    version check inside whichever unit the call is part of, the commit (when outermost) after it."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        session: Session = args[0]  # type: ignore[assignment]
+        try:
+            with unit_of_work(session):
+                result = fn(*args, **kwargs)
+                session.flush()
+                return result
+        except StaleDataError:
+            raise StaleCase(
+                "该案件刚被他人修改，您的操作未保存，请刷新页面后重试", "version"
+            ) from None
+
+    return wrapper
 
 
 def _touch(case: Case, actor: str | None) -> None:
@@ -148,6 +169,7 @@ def _distinct_inspectors(inspectors: Iterable[Enforcer]) -> list[Enforcer]:
     return list(seen.values())
 
 
+@_case_transaction
 def open_case(
     session: Session,
     enterprise: Enterprise,
@@ -164,7 +186,6 @@ def open_case(
     party_name: str | None = None,
     actor: str | None = None,
     at: dt.datetime | None = None,
-    commit: bool = True,
 ) -> Case:
     """立案: a new case in stage 立案 with ≥2 certified inspectors, filed within the limit."""
     actor = _username(actor)
@@ -230,8 +251,6 @@ def open_case(
         )
     )
     _link_hazards(session, case, hazards)
-    if commit:
-        _commit(session)
     return case
 
 
@@ -260,6 +279,7 @@ def case_hazards(session: Session, case: Case) -> list[Any]:
     )
 
 
+@_case_transaction
 def escalate_hazards(
     session: Session,
     hazards: Sequence[Any],
@@ -298,18 +318,20 @@ def escalate_hazards(
     )
 
 
-def _hook(case: Case, action: str, source: str, target: str, actor: str | None) -> None:
+def _plugin_manager(pm: pluggy.PluginManager | None) -> pluggy.PluginManager:
+    """The given plugin manager, else the app's: never a silently skipped hook."""
+    if pm is not None:
+        return pm
     from flask import current_app, has_app_context
 
     if not has_app_context():
-        return
+        raise RuntimeError("没有应用上下文时移动案件须传入插件管理器（pm=…）")
     from enforcement.services.checklists import platform_of
 
-    platform_of(current_app).pm.hook.case_transitioned(
-        case=case, action=action, source=source, target=target, actor=actor or ""
-    )
+    return platform_of(current_app).pm
 
 
+@_case_transaction
 def transition(
     session: Session,
     case: Case,
@@ -321,11 +343,14 @@ def transition(
     today: dt.date | None = None,
     at: dt.datetime | None = None,
     leader: bool | None = None,
+    pm: pluggy.PluginManager | None = None,
 ) -> CaseTransition:
-    """Move the case by `action` if the domain allows it; record who, when, why; call the hook.
+    """Move the case by `action` if the domain allows it; record who, when, why; once committed,
+    call the `case_transitioned` hook of `pm` (default: the app's plugins).
 
     `leader` overrides the role lookup (the demo loader acts as named demo users without accounts).
     """
+    hook = _plugin_manager(pm).hook
     actor = _username(actor)
     today = today or dt.date.today()
     note = (note or "").strip()
@@ -348,8 +373,18 @@ def transition(
         note=note or None,
     )
     session.add(record)
-    _commit(session)
-    _hook(case, action, source.value, target.value, actor)
+    after_commit(
+        session,
+        "case_transitioned",
+        functools.partial(
+            hook.case_transitioned,
+            case=case,
+            action=action,
+            source=source.value,
+            target=target.value,
+            actor=actor or "",
+        ),
+    )
     return record
 
 
@@ -397,6 +432,7 @@ def _money(value: Any, field: str, *, required: bool) -> Decimal | None:
     return amount
 
 
+@_case_transaction
 def record_penalty(
     session: Session,
     case: Case,
@@ -427,10 +463,10 @@ def record_penalty(
     penalty.amount = value
     penalty.basis = basis.strip()
     _touch(case, actor)
-    _commit(session)
     return penalty
 
 
+@_case_transaction
 def remove_penalty(
     session: Session,
     case: Case,
@@ -446,9 +482,9 @@ def remove_penalty(
     case.penalties.remove(penalty)
     session.delete(penalty)
     _touch(case, actor)
-    _commit(session)
 
 
+@_case_transaction
 def record_decision(
     session: Session,
     case: Case,
@@ -494,10 +530,10 @@ def record_decision(
             else None
         )
     _touch(case, actor)
-    _commit(session)
     return case
 
 
+@_case_transaction
 def record_payment(
     session: Session,
     penalty: Penalty,
@@ -532,10 +568,10 @@ def record_payment(
     penalty.paid_on = paid_on
     penalty.surcharge = surcharge
     _touch(case, actor)
-    _commit(session)
     return penalty
 
 
+@_case_transaction
 def update_case_facts(
     session: Session,
     case: Case,
@@ -552,25 +588,4 @@ def update_case_facts(
         raise CaseError("请填写案情摘要", "facts")
     case.facts = facts.strip()
     _touch(case, actor)
-    _commit(session)
     return case
-
-
-__all__ = [
-    "CaseError",
-    "IllegalTransition",
-    "StaleCase",
-    "allowed_actions",
-    "case_deadlines",
-    "case_facts",
-    "case_hazards",
-    "escalate_hazards",
-    "is_leader",
-    "open_case",
-    "record_decision",
-    "record_payment",
-    "record_penalty",
-    "remove_penalty",
-    "transition",
-    "update_case_facts",
-]

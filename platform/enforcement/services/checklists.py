@@ -1,4 +1,8 @@
-"""Checklist use cases: upload → validate → preview → publish / retire; applicable forms; answers."""
+"""Checklist use cases: upload → validate → preview → publish / retire; applicable forms; answers.
+
+Writes are units of work (db/unit_of_work.py); the in-memory registry changes only once the database
+change is committed, so a rolled-back publication is never offered to inspectors.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from enforcement.checklists.compiler import CompiledChecklist
 from enforcement.checklists.errors import PluginError
 from enforcement.checklists.loader import validate_text
 from enforcement.checklists.validation import validator_for
+from enforcement.db.unit_of_work import after_commit, transaction
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import AnswerSet, ChecklistUpload, CompiledSchema, Enterprise
 from enforcement.models.scoping import current_actor
@@ -68,6 +73,7 @@ class UploadResult:
     errors: list[PluginError]
 
 
+@transaction
 def upload_plugin(session: Session, platform: Platform, text: str, filename: str) -> UploadResult:
     """Validate an uploaded plugin.json and keep it as a draft; every error at once, nothing saved then."""
     declaration, errors = validate_text(text, filename, set(platform.registry.equipment_types))
@@ -117,10 +123,11 @@ def upload_plugin(session: Session, platform: Platform, text: str, filename: str
         uploaded_by=actor.username,
     )
     session.add(upload)
-    session.commit()
+    session.flush()
     return UploadResult(upload, [])
 
 
+@transaction
 def publish(session: Session, platform: Platform, upload: ChecklistUpload) -> None:
     """Make a draft the active version: inspectors of the region get it at once (no restart)."""
     if upload.status != "draft":
@@ -128,20 +135,22 @@ def publish(session: Session, platform: Platform, upload: ChecklistUpload) -> No
     upload.status = "active"
     upload.published_by = current_actor().username
     upload.published_at = dt.datetime.now().replace(microsecond=0)
-    store_compiled(session, _entry(upload).compiled)
-    session.commit()
-    platform.register(_entry(upload))
+    entry = _entry(upload)
+    store_compiled(session, entry.compiled)
+    after_commit(session, "register_checklist", lambda: platform.register(entry))
 
 
+@transaction
 def retire(session: Session, platform: Platform, upload: ChecklistUpload) -> None:
     """Stop offering a version for new inspections; it stays readable for the ones that used it."""
     if upload.status != "active":
         raise ValueError("只有已发布的版本可以停用")
     upload.status = "retired"
-    session.commit()
-    platform.registry.retire(upload.plugin_id, upload.version)
+    plugin_id, version = upload.plugin_id, upload.version
+    after_commit(session, "retire_checklist", lambda: platform.registry.retire(plugin_id, version))
 
 
+@transaction
 def store_compiled(session: Session, compiled: CompiledChecklist) -> CompiledSchema:
     row = session.get(CompiledSchema, compiled.sha256)
     if row is None:
@@ -190,6 +199,7 @@ class SaveResult:
     errors: list[dict[str, str]]
 
 
+@transaction
 def save_answers(
     session: Session,
     platform: Platform,
@@ -232,7 +242,7 @@ def save_answers(
     if submit:
         answer_set.status = "submitted"
         answer_set.submitted_at = dt.datetime.now().replace(microsecond=0)
-    session.commit()
+    session.flush()
     return SaveResult(answer_set, [])
 
 

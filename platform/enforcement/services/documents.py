@@ -1,28 +1,33 @@
 """执法文书 services: draft from a record, edit the free text, finalize (gapless 文号), supersede,
 render PDF/DOCX, blank forms, admin-only soft delete and restore, and the 案卷 (case file) PDF.
 
+Every writing function is a unit of work (db/unit_of_work.py): the outermost call commits, a call
+inside another unit joins it and commits nothing.
+
 Finalizing is the one place that numbers documents. The counter row of (department, year, 文号
-code) is locked for the few milliseconds the number takes — ``SELECT … FOR UPDATE`` on PostgreSQL;
-on SQLite the transaction's first statement is a write, which takes the database write lock — so
-concurrent finalizations get consecutive numbers, never a gap or a duplicate. The PDF is rendered
-from the frozen content after the number is committed; it is deterministic, so a failed write is
-simply rendered again on the next download.
+code) is locked until the unit commits — ``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the unit
+began with ``BEGIN IMMEDIATE``, which holds the database write lock — so concurrent finalizations get
+consecutive numbers, never a gap or a duplicate. The PDF is rendered from the frozen content once the
+number is committed (after the lock is released); it is deterministic, so a failed write is simply
+rendered again on the next download.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import hashlib
 import io
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from enforcement.documents import DocumentError, FormSpec, get_form
+from enforcement.db.unit_of_work import after_commit, transaction, unit_of_work
+from enforcement.documents import DocumentError, get_form
 from enforcement.documents.contexts import build_context
 from enforcement.documents.render import (
     cn_date,
@@ -186,6 +191,7 @@ def parse_subject(subject: Any) -> tuple[str, Any]:
     return type(subject).__name__.lower(), subject
 
 
+@transaction
 def draft(
     session: Session,
     form_code: str,
@@ -194,7 +200,6 @@ def draft(
     *,
     department: Department | None = None,
     pm: Any = None,
-    commit: bool = True,
 ) -> Document:
     """A new draft of a form, filled from the subject record (the inspector then edits the free text)."""
     form = get_form(form_code, pm)
@@ -233,13 +238,11 @@ def draft(
         created_by=username,
     )
     session.add(document)
-    if commit:
-        session.commit()
-    else:
-        session.flush()
+    session.flush()  # its id, also when the caller's unit commits later
     return document
 
 
+@transaction
 def update_free_text(
     session: Session, document: Document, values: dict[str, Any], actor: Any = None
 ) -> Document:
@@ -253,7 +256,6 @@ def update_free_text(
             raise DocumentError(f"“{path}”不是可编辑的内容")
         _set_path(content, path, str(value or "").replace("\r\n", "\n").strip())
     document.content = content
-    session.commit()
     return document
 
 
@@ -267,12 +269,6 @@ def blank_required(document: Document) -> dict[str, str]:
         if not any(str(part or "").strip() for part in parts):
             missing[path] = f"定稿前请填写{labels.get(path, path)}"
     return missing
-
-
-def _lock_for_numbering(session: Session) -> None:
-    """SQLite: make this transaction's first statement a write, so it holds the write lock."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("UPDATE document_counter SET last_serial = last_serial WHERE 1 = 0"))
 
 
 def _next_serial(session: Session, department_id: int, year: int, code: str) -> int:
@@ -311,6 +307,7 @@ def _data_dir(data_dir: str | Path | None) -> Path:
     return Path(current_app.config["DATA_DIR"])
 
 
+@transaction
 def finalize(
     session: Session,
     document: Document,
@@ -320,10 +317,9 @@ def finalize(
     pm: Any = None,
     today: dt.date | None = None,
 ) -> Document:
-    """Number the draft (gapless per department, year and 文号 code), freeze it, store its PDF.
-
-    Commits: the numbering is its own short transaction.
-    """
+    """Number the draft (gapless per department, year and 文号 code), freeze it; once committed,
+    store its PDF (a failure there is reported, never undoes the number: the PDF renders again)."""
+    folder = _data_dir(data_dir)  # resolved now: the PDF is stored after the unit, maybe elsewhere
     if document.status != "draft":
         raise DocumentError("只有草稿可以定稿")
     missing = blank_required(document)
@@ -333,14 +329,12 @@ def finalize(
     document_id, department_id = document.id, document.department_id
     username = _username(actor)
     year = (today or dt.date.today()).year
-    session.commit()  # nothing else in the numbering transaction: its first statement locks
-    _lock_for_numbering(session)
     serial = None
     if form.number_code and department_id:
         serial = _next_serial(session, department_id, year, form.number_code)
+    # Read again under the lock: a concurrent finalization of this very draft has committed by now.
     document = session.get(Document, document_id, populate_existing=True)
     if document is None or document.status != "draft":
-        session.rollback()
         raise DocumentError("该文书已定稿或已删除")
     content = dict(document.content)
     if serial is not None:
@@ -359,8 +353,12 @@ def finalize(
         previous = session.get(Document, document.supersedes_id)
         if previous is not None and previous.status == "final":
             previous.status = "superseded"
-    session.commit()
-    store_pdf(session, document, data_dir=data_dir, pm=pm)
+    session.flush()
+    after_commit(
+        session,
+        "store_pdf",
+        functools.partial(store_pdf, session, document, data_dir=folder, pm=pm),
+    )
     return document
 
 
@@ -382,7 +380,9 @@ def _number_rectification_order(session: Session, document: Document) -> None:
 def store_pdf(
     session: Session, document: Document, *, data_dir: str | Path | None = None, pm: Any = None
 ) -> bytes:
-    """Render the final document's PDF, keep it under DATA_DIR/documents with its SHA-256."""
+    """Render the final document's PDF, keep it under DATA_DIR/documents with its SHA-256.
+
+    Rendered before its unit of work opens, so SQLite's write lock is held for the UPDATE only."""
     pdf = pdf_from_context(get_form(document.form_code, pm), document.content)
     digest = hashlib.sha256(pdf).hexdigest()
     relative = (
@@ -392,18 +392,16 @@ def store_pdf(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(pdf)
     document_id = document.id
-    # End the reading transaction: on SQLite a read that turns into a write fails at once when
-    # another writer committed in between; a transaction that starts with its write waits instead.
-    session.commit()
-    session.execute(
-        update(Document)
-        .where(Document.id == document_id)
-        .values(sha256=digest, file_path=str(relative))
-    )
-    session.commit()
+    with unit_of_work(session):
+        session.execute(
+            update(Document)
+            .where(Document.id == document_id)
+            .values(sha256=digest, file_path=str(relative))
+        )
     return pdf
 
 
+@transaction
 def supersede(session: Session, document: Document, actor: Any = None) -> Document:
     """A new draft version of a final document (the old one is marked superseded when it is finalized)."""
     if document.status != "final":
@@ -427,7 +425,7 @@ def supersede(session: Session, document: Document, actor: Any = None) -> Docume
         created_by=_username(actor),
     )
     session.add(newer)
-    session.commit()
+    session.flush()
     return newer
 
 
@@ -470,6 +468,7 @@ def _is_admin(session: Session, username: str | None) -> bool:
     return user is not None and any(role.name == "admin" for role in user.roles)
 
 
+@transaction
 def delete(session: Session, document: Document, reason: str, actor: Any = None) -> Document:
     """文书管理（删除）: a system admin marks a document deleted, with a reason (audited, restorable)."""
     username = _username(actor)
@@ -481,14 +480,11 @@ def delete(session: Session, document: Document, reason: str, actor: Any = None)
     document.deleted_at = dt.datetime.now().replace(microsecond=0)
     document.deleted_by = username
     document.delete_reason = reason
-    session.info["audit_reason"] = reason
-    try:
-        session.commit()
-    finally:
-        session.info.pop("audit_reason", None)
+    _flush_audited(session, reason)
     return document
 
 
+@transaction
 def restore(session: Session, document: Document, actor: Any = None, reason: str = "") -> Document:
     username = _username(actor)
     if not _is_admin(session, username):
@@ -496,12 +492,17 @@ def restore(session: Session, document: Document, actor: Any = None, reason: str
     document.deleted_at = None
     document.deleted_by = None
     document.delete_reason = None
-    session.info["audit_reason"] = reason or "恢复文书"
+    _flush_audited(session, reason or "恢复文书")
+    return document
+
+
+def _flush_audited(session: Session, reason: str) -> None:
+    """Flush now, so the audit log (written at flush) records this reason, even inside a larger unit."""
+    session.info["audit_reason"] = reason
     try:
-        session.commit()
+        session.flush()
     finally:
         session.info.pop("audit_reason", None)
-    return document
 
 
 def deleted_documents(session: Session) -> list[Document]:
@@ -626,24 +627,3 @@ def case_file_pdf(
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
-
-
-def count_by_status(session: Session) -> dict[str, int]:
-    rows = session.execute(select(Document.status, func.count()).group_by(Document.status))
-    return dict(rows.tuples().all())
-
-
-__all__ = [
-    "DocumentError",
-    "FormSpec",
-    "blank",
-    "case_file_pdf",
-    "delete",
-    "draft",
-    "finalize",
-    "render_docx",
-    "render_pdf",
-    "restore",
-    "supersede",
-    "update_free_text",
-]

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
+from enforcement.db.unit_of_work import unit_of_work
 from enforcement.domain import codes
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.domain.uscc import USCCError, normalize_uscc
@@ -739,9 +740,10 @@ def _save_row(session: Session, kind: _Kind, row: _Row) -> str | None:
 def import_file(
     session: Session, kind: str, data: bytes, filename: str, max_rows: int = 20000
 ) -> ImportResult:
-    """Import a .xlsx or .csv file of `kind` (enterprises, equipment, enforcers); commits.
+    """Import a .xlsx or .csv file of `kind` (enterprises, equipment, enforcers) as one unit of work.
 
-    Rows with errors are left out and reported; the other rows are saved. Counts are per row.
+    Rows with errors are left out and reported; the other rows are saved (each in its SAVEPOINT).
+    Counts are per row.
     """
     if kind not in COLUMNS:
         raise ValueError(f"unknown import kind: {kind!r}")
@@ -772,40 +774,38 @@ def import_file(
     order = {column.header: position for position, column in positions.items()}
     session.info["audit_reason"] = f"批量导入 {filename}"
     try:
-        context = _load_context(session)
-        for number, cells in zip(
-            table.index, table.itertuples(index=False, name=None), strict=True
-        ):
-            row = _parse_row(int(number), cells, positions)
-            _check_repeats(kind, context, row)
-            spec.check(context, row)
-            outcome = None if row.errors else _save_row(session, spec, row)
-            if outcome is None:
-                # In the order of the file's columns, as the user reads the row.
-                result.errors.extend(sorted(row.errors, key=lambda e: order.get(e.column, 999)))
-            else:
-                setattr(result, outcome, getattr(result, outcome) + 1)
-        actor = current_actor()
-        record_event(
-            session,
-            "import",
-            username=actor.username,
-            remote_addr=actor.remote_addr,
-            entity=kind,
-            summary=f"批量导入{KINDS[kind]} {filename}：新增{result.created}，更新{result.updated}，"
-            f"无变化{result.unchanged}，出错{len(result.errors)}",
-            values={
-                "filename": filename,
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-                "errors": len(result.errors),
-            },
-        )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        with unit_of_work(session):
+            context = _load_context(session)
+            for number, cells in zip(
+                table.index, table.itertuples(index=False, name=None), strict=True
+            ):
+                row = _parse_row(int(number), cells, positions)
+                _check_repeats(kind, context, row)
+                spec.check(context, row)
+                outcome = None if row.errors else _save_row(session, spec, row)
+                if outcome is None:
+                    # In the order of the file's columns, as the user reads the row.
+                    result.errors.extend(sorted(row.errors, key=lambda e: order.get(e.column, 999)))
+                else:
+                    setattr(result, outcome, getattr(result, outcome) + 1)
+            actor = current_actor()
+            record_event(
+                session,
+                "import",
+                username=actor.username,
+                remote_addr=actor.remote_addr,
+                entity=kind,
+                summary=f"批量导入{KINDS[kind]} {filename}：新增{result.created}，更新{result.updated}，"
+                f"无变化{result.unchanged}，出错{len(result.errors)}",
+                values={
+                    "filename": filename,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "errors": len(result.errors),
+                },
+            )
+            session.flush()  # audited with the file name, also inside a caller's unit
     finally:
         session.info.pop("audit_reason", None)
     return result

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from enforcement.db.unit_of_work import transaction
 from enforcement.models import Region
 
 # Groupings that are not real cities: their counties are shown under the province name.
@@ -77,6 +78,7 @@ def read_regions(source_dir: str | Path) -> list[dict[str, str | None]]:
     return rows
 
 
+@transaction
 def load_regions(session: Session, source_dir: str | Path) -> int:
     """Insert the regions that are missing (idempotent); returns how many were added."""
     existing = set(session.scalars(select(Region.code)))
@@ -85,9 +87,4 @@ def load_regions(session: Session, source_dir: str | Path) -> int:
         if row["code"] not in existing:
             session.add(Region(**row))
             added += 1
-    session.commit()
     return added
-
-
-def region_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Region)) or 0

@@ -1,7 +1,8 @@
 """我的工作台 use cases: plan → tasks → scheme → inspection → hazards → rectification → re-inspection.
 
 The only writer of workbench statuses: views and APIs call these functions. Each validates (rules in
-domain/planning.py), acts, commits, and raises `WorkbenchError` (Chinese reasons) when refused, or
+domain/planning.py), acts as one unit of work (db/unit_of_work.py: the outermost call commits, a call
+inside another unit joins it), and raises `WorkbenchError` (Chinese reasons) when refused, or
 `ConflictError` when an inspection changed under the caller (optimistic locking on `version`).
 Jurisdiction is the session's: another region's record is simply not found (models/scoping.py).
 """
@@ -9,16 +10,18 @@ Jurisdiction is the session's: another region's record is simply not found (mode
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from enforcement.checklists.measures import basis_text
+from enforcement.db.unit_of_work import in_unit_of_work, transaction, unit_of_work
 from enforcement.domain import planning
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import (
@@ -41,6 +44,8 @@ from enforcement.services import checklists
 # 整改复查: the re-inspection follows within 10 days of the deadline or of the completion report
 # (安全生产违法行为行政处罚办法/15号令 整改复查条款, as summarised in research.md §4; confidence medium).
 RECHECK_WITHIN_DAYS = 10
+
+R = TypeVar("R")
 
 
 class WorkbenchError(ValueError):
@@ -99,6 +104,7 @@ def candidate_of(enterprise: Enterprise) -> planning.Candidate:
 # -- 监督检查计划 -------------------------------------------------------------------------------------
 
 
+@transaction
 def create_plan(
     session: Session,
     *,
@@ -142,17 +148,17 @@ def create_plan(
         created_by=_username(),
     )
     session.add(plan)
-    session.commit()
+    session.flush()
     return plan
 
 
+@transaction
 def approve_plan(session: Session, plan: Plan) -> Plan:
     if plan.status != "draft":
         raise WorkbenchError("只有草稿状态的计划可以批准")
     plan.status = "approved"
     plan.approved_by = _username()
     plan.approved_at = _now()
-    session.commit()
     return plan
 
 
@@ -171,8 +177,8 @@ def _inspectors(session: Session) -> list[planning.Inspector]:
 def draw_plan(session: Session, plan: Plan) -> planning.DrawResult:
     """The 双随机 draw of the plan (its seed is recorded on first use, so it can be repeated)."""
     if plan.random_seed is None:
-        plan.random_seed = planning.new_seed()
-        session.commit()
+        with unit_of_work(session):
+            plan.random_seed = planning.new_seed()
     rule = planning.SelectionRule.from_json(plan.selection_rule)
     return planning.draw(
         _candidates(session, rule),
@@ -183,6 +189,7 @@ def draw_plan(session: Session, plan: Plan) -> planning.DrawResult:
     )
 
 
+@transaction
 def break_down(session: Session, plan: Plan) -> tuple[list[Task], dict[int, str]]:
     """Approved plan → one task per drawn enterprise; returns the tasks and the enterprises left out."""
     if plan.status != "approved":
@@ -210,7 +217,6 @@ def break_down(session: Session, plan: Plan) -> tuple[list[Task], dict[int, str]
             plan=plan,
         )
         created.append(task)
-    session.commit()
     return created, result.unassigned
 
 
@@ -256,6 +262,7 @@ def _new_task(
     return task
 
 
+@transaction
 def create_task(
     session: Session,
     *,
@@ -267,9 +274,7 @@ def create_task(
     """A single 专项执法任务 (inside a plan or not); refused with Chinese reasons when a rule fails."""
     if plan is not None and plan.status != "approved":
         raise WorkbenchError("计划批准后才能下达执法任务")
-    task = _new_task(session, enterprise=enterprise, enforcers=enforcers, due_on=due_on, plan=plan)
-    session.commit()
-    return task
+    return _new_task(session, enterprise=enterprise, enforcers=enforcers, due_on=due_on, plan=plan)
 
 
 # -- 现场检查方案 -------------------------------------------------------------------------------------
@@ -287,6 +292,7 @@ def applicable_entries(platform: Platform, enterprise: Enterprise) -> list[Check
     return checklists.applicable(platform, enterprise)
 
 
+@transaction
 def compile_scheme(
     session: Session,
     platform: Platform,
@@ -330,10 +336,11 @@ def compile_scheme(
     scheme.team = team or task.enforcers_label
     scheme.status = "draft"
     scheme.compiled_by = _username()
-    session.commit()
+    session.flush()
     return scheme
 
 
+@transaction
 def approve_scheme(session: Session, scheme: InspectionScheme) -> InspectionScheme:
     if scheme.status != "draft":
         raise WorkbenchError("只有草稿状态的检查方案可以批准")
@@ -342,7 +349,6 @@ def approve_scheme(session: Session, scheme: InspectionScheme) -> InspectionSche
     scheme.status = "approved"
     scheme.approved_by = _username()
     scheme.approved_at = _now()
-    session.commit()
     return scheme
 
 
@@ -355,6 +361,7 @@ def inspection_of(session: Session, task: Task) -> Inspection | None:
     ).first()
 
 
+@transaction
 def start_inspection(
     session: Session,
     task: Task,
@@ -388,7 +395,7 @@ def start_inspection(
     )
     session.add(inspection)
     task.status = "in_progress"
-    session.commit()
+    session.flush()
     return inspection
 
 
@@ -417,6 +424,30 @@ def conflict_message(inspection: Inspection, version: int | None) -> str:
     )
 
 
+def _inspection_transaction(fn: Callable[..., R]) -> Callable[..., R]:
+    """A unit of work on an inspection (session, platform, inspection, version=…): a save that lost
+    the optimistic lock to a colleague's raises ConflictError saying who saved it and when."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> R:
+        session: Session = args[0]
+        inspection: Inspection = args[2] if len(args) > 2 else kwargs["inspection"]
+        try:
+            with unit_of_work(session):
+                return fn(*args, **kwargs)
+        except StaleDataError:
+            if in_unit_of_work(
+                session
+            ):  # the caller's unit rolls back; the row is not readable yet
+                raise ConflictError(
+                    "该现场检查刚由其他执法人员保存，本次保存未生效：请复制您的修改，刷新页面后再保存。"
+                ) from None
+            session.refresh(inspection)
+            raise ConflictError(conflict_message(inspection, kwargs.get("version"))) from None
+
+    return wrapper
+
+
 @dataclass
 class SaveOutcome:
     inspection: Inspection
@@ -437,6 +468,7 @@ def _entry_for(
     return entry
 
 
+@_inspection_transaction
 def save_inspection(
     session: Session,
     platform: Platform,
@@ -480,15 +512,9 @@ def save_inspection(
         inspection.latitude, inspection.longitude = latitude, longitude
     if notes is not None:
         inspection.notes = notes
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        session.refresh(inspection)
-        raise ConflictError(conflict_message(inspection, version)) from None
+    session.flush()
     outcome = SaveOutcome(inspection)
     if entry is None:
-        session.commit()
         return outcome
     assert answers is not None
     existing_id = (inspection.answer_set_ids or {}).get(entry.id)
@@ -514,7 +540,6 @@ def save_inspection(
         ids[entry.id] = answer_set.id
         inspection.answer_set_ids = ids
         inspection.answer_set_id = answer_set.id
-        session.commit()
     outcome.answer_set = answer_set
     if submit and not outcome.errors:
         outcome.suggestions = checklists.suggestions(
@@ -523,6 +548,7 @@ def save_inspection(
     return outcome
 
 
+@_inspection_transaction
 def finish_inspection(
     session: Session, platform: Platform, inspection: Inspection, *, version: int | None
 ) -> list[Hazard]:
@@ -550,7 +576,6 @@ def finish_inspection(
     inspection.updated_by = _username()
     if task.kind == "inspection":
         task.status = "done"
-    session.commit()
     return hazards
 
 
@@ -570,6 +595,7 @@ def _describe(answer: dict[str, Any]) -> str:
     return "。".join(parts)
 
 
+@transaction
 def derive_hazards(session: Session, platform: Platform, inspection: Inspection) -> list[Hazard]:
     """Every non-compliant answer becomes a hazard with its bases and the suggested measure (idempotent)."""
     existing = {(h.item_id, h.equipment_id) for h in inspection.hazards}
@@ -601,6 +627,7 @@ def derive_hazards(session: Session, platform: Platform, inspection: Inspection)
             )
             is_major = item.get("severity") == "major"
             hazard = Hazard(
+                inspection=inspection,  # through the relationship: inspection.hazards stays current
                 inspection_id=inspection.id,
                 enterprise_id=inspection.enterprise_id,
                 region_code=inspection.region_code,
@@ -632,6 +659,7 @@ def derive_hazards(session: Session, platform: Platform, inspection: Inspection)
 # -- 问题隐患 and 整改复查 ------------------------------------------------------------------------------
 
 
+@transaction
 def confirm_measure(
     session: Session, hazard: Hazard, measure: str, deadline: dt.date | None = None
 ) -> Hazard:
@@ -650,13 +678,13 @@ def confirm_measure(
     hazard.measure_confirmed = True
     if deadline is not None:
         hazard.deadline = deadline
-    session.commit()
     return hazard
 
 
 PROVISIONAL_ORDER_NUMBER = "（待定稿）整改指令第{id}号"
 
 
+@transaction
 def issue_rectification_order(
     session: Session,
     inspection: Inspection,
@@ -700,12 +728,13 @@ def issue_rectification_order(
     order.number = PROVISIONAL_ORDER_NUMBER.format(id=order.id)
     for hazard, deadline in resolved:
         hazard.deadline = deadline
+        hazard.rectification_order = order  # order.hazards stays current within the unit
         hazard.rectification_order_id = order.id
         hazard.status = "rectifying"
-    session.commit()
     return order
 
 
+@transaction
 def report_completion(
     session: Session, order: RectificationOrder, *, on: dt.date | None = None
 ) -> Task | None:
@@ -714,10 +743,10 @@ def report_completion(
     if on < order.issued_on:
         raise WorkbenchError("整改完成日期不能早于指令书下达日期")
     order.completion_reported_on = on
-    session.commit()
     return generate_recheck(session, order, today=on)
 
 
+@transaction
 def generate_recheck(
     session: Session, order: RectificationOrder, *, today: dt.date | None = None
 ) -> Task | None:
@@ -749,8 +778,8 @@ def generate_recheck(
         kind="recheck",
         parent=parent,
     )
+    order.recheck_task = task
     order.recheck_task_id = task.id
-    session.commit()
     return task
 
 
@@ -766,11 +795,14 @@ def generate_due_rechecks(session: Session, *, today: dt.date | None = None) -> 
             ),
         )
     ).all()
-    created = []
-    for order in orders:
-        task = generate_recheck(session, order, today=today)
-        if task is not None:
-            created.append(task)
+    created: list[Task] = []
+    if not orders:
+        return created  # the usual case: a list page opens no write transaction
+    with unit_of_work(session):
+        for order in orders:
+            task = generate_recheck(session, order, today=today)
+            if task is not None:
+                created.append(task)
     return created
 
 
@@ -792,6 +824,7 @@ def recheck_hazards(session: Session, task: Task) -> list[Hazard]:
     ]
 
 
+@transaction
 def close_hazard(
     session: Session,
     hazard: Hazard,
@@ -824,7 +857,6 @@ def close_hazard(
     ]
     if not remaining:
         task.status = "done"
-    session.commit()
     return hazard
 
 

@@ -3,7 +3,8 @@ hazards (some major, some rectified, some open past their deadline) and rectific
 
 Deterministic for a seed: the plan's 双随机 seed derives from it, dates are fixed in 2026. Idempotent:
 a city whose demo plan exists is skipped. Everything goes through services/workbench.py, acting as the
-demo inspector and leader, so the demo is what the pages would have produced.
+demo inspector and leader, so the demo is what the pages would have produced; the caller's unit of
+work commits.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from enforcement.db.acting import Actor, acting_as
+from enforcement.demo.tables import PILOT_CITIES
 from enforcement.domain import planning
 from enforcement.domain.jurisdiction import NATIONAL
 from enforcement.models import AnswerSet, Plan
-from enforcement.plugins import ChecklistEntry, Platform, get_plugin_manager
+from enforcement.plugins import ChecklistEntry, Platform
 from enforcement.services import checklists
 from enforcement.services import workbench as service
 
@@ -61,13 +62,6 @@ def _answers(entry: ChecklistEntry, facts: dict[str, Any], fail: int) -> dict[st
     return answers
 
 
-def _platform() -> Platform:
-    """The app's plugins when there is an app; the built-ins alone for a bare session (tests, scripts)."""
-    if has_app_context():
-        return checklists.platform_of(current_app)
-    return get_plugin_manager()
-
-
 def _inspect(session: Session, task: Any, plan: Plan, index: int, platform: Platform) -> None:
     inspector = "demo_inspector"
     with _acting(inspector):
@@ -105,7 +99,6 @@ def _inspect(session: Session, task: Any, plan: Plan, index: int, platform: Plat
             answer_set = session.get(AnswerSet, answer_set_id)
             answer_set.status = "submitted"
             answer_set.submitted_at = dt.datetime(YEAR, 3, 1 + index, 10, 0)
-        session.commit()
         hazards = service.finish_inspection(
             session, platform, inspection, version=inspection.version
         )
@@ -129,12 +122,9 @@ def _inspect(session: Session, task: Any, plan: Plan, index: int, platform: Plat
         # index 1, 2: left open past their deadlines (overdue; the re-inspection task appears on use)
 
 
-def load_workbench_demo(session: Session, seed: int = 2021) -> int:
+def load_workbench_demo(session: Session, platform: Platform, seed: int = 2021) -> int:
     """Add the workbench demo (idempotent); returns the number of plans added."""
-    from enforcement.services.demo import PILOT_CITIES
-
     added = 0
-    platform = None
     for index, city in enumerate(PILOT_CITIES):
         region = f"{city.code}00"
         title = f"{YEAR}年度{city.short}市工贸行业监督检查计划（演示）"
@@ -155,7 +145,6 @@ def load_workbench_demo(session: Session, seed: int = 2021) -> int:
             service.approve_plan(session, plan)
             tasks, _ = service.break_down(session, plan)
         added += 1
-        platform = platform or _platform()
         for number, task in enumerate(tasks[:INSPECTED_PER_PLAN]):
             _inspect(session, task, plan, number, platform)
     return added

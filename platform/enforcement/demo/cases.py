@@ -3,7 +3,8 @@
 Deterministic for a seed: counties, enterprises, amounts and dates come from one
 `random.Random(seed)` and a fixed anchor date; everything goes through services/cases.py (the
 same guards as the pages), so the history is what users would have produced. Idempotent: nothing is
-added when demo cases exist. A few open hazards of the workbench demo are escalated to cases.
+added when demo cases exist. A few open hazards of the workbench demo are escalated to cases. The
+caller's unit of work commits; the plugins of `pm` hear of each transition once it has.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+import pluggy
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from enforcement.models import Case, Department, Enforcer, Enterprise
+from enforcement.domain.planning import OPEN_HAZARD_STATUSES
+from enforcement.domain.workflow import late_payment_surcharge
+from enforcement.models import Case, Department, Enforcer, Enterprise, Hazard
 from enforcement.models.scoping import UNSCOPED
 from enforcement.services import cases as service
 
@@ -84,7 +88,14 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, 0))
 
 
-def _move(session: Session, case: Case, action: str, day: dt.date, note: str = "") -> None:
+def _move(
+    session: Session,
+    pm: pluggy.PluginManager,
+    case: Case,
+    action: str,
+    day: dt.date,
+    note: str = "",
+) -> None:
     approver = action in ("notify", "notify_hearing", "decide", "no_penalty", "withdraw", "enforce")
     service.transition(
         session,
@@ -95,14 +106,23 @@ def _move(session: Session, case: Case, action: str, day: dt.date, note: str = "
         today=day,
         at=_at(day, 15 if approver else 10),
         leader=approver,
+        pm=pm,
     )
 
 
-def _drive(session: Session, case: Case, target: str, rng: random.Random, filed: dt.date) -> None:
+def _drive(
+    session: Session,
+    pm: pluggy.PluginManager,
+    case: Case,
+    target: str,
+    rng: random.Random,
+    filed: dt.date,
+) -> None:
     """Take a freshly filed case along the procedure to `target`, dating each step."""
     if target == "withdrawn":
         _move(
             session,
+            pm,
             case,
             "withdraw",
             filed + dt.timedelta(days=3),
@@ -111,7 +131,7 @@ def _drive(session: Session, case: Case, target: str, rng: random.Random, filed:
         return
     if target == "filed":
         return
-    _move(session, case, "investigate", filed + dt.timedelta(days=1), "询问笔录、现场勘验")
+    _move(session, pm, case, "investigate", filed + dt.timedelta(days=1), "询问笔录、现场勘验")
     if target == "investigation":
         return
     fine = Decimal(rng.choice(FINES)) if target != "hearing" else Decimal("60000")
@@ -122,12 +142,13 @@ def _drive(session: Session, case: Case, target: str, rng: random.Random, filed:
         service.record_penalty(
             session, case, kind="warning", basis="《安全生产法》第九十九条", actor=INSPECTOR
         )
-    _move(session, case, "submit", filed + dt.timedelta(days=10), "调查终结，证据确凿")
+    _move(session, pm, case, "submit", filed + dt.timedelta(days=10), "调查终结，证据确凿")
     if target == "review":
         return
     if target == "closed_no_penalty":
         _move(
             session,
+            pm,
             case,
             "no_penalty",
             filed + dt.timedelta(days=14),
@@ -136,43 +157,46 @@ def _drive(session: Session, case: Case, target: str, rng: random.Random, filed:
         return
     hearing = fine >= Decimal("50000")
     notified = filed + dt.timedelta(days=15)
-    _move(session, case, "notify_hearing" if hearing else "notify", notified)
+    _move(session, pm, case, "notify_hearing" if hearing else "notify", notified)
     if target == "notice":
         return
     decided = filed + dt.timedelta(days=24)
     if target == "hearing" or (hearing and rng.random() < 0.5):
         _move(
-            session, case, "request_hearing", notified + dt.timedelta(days=2), "当事人书面申请听证"
+            session,
+            pm,
+            case,
+            "request_hearing",
+            notified + dt.timedelta(days=2),
+            "当事人书面申请听证",
         )
         if target == "hearing":
             return
     number = case.number.replace("应急立", "应急罚")
     service.record_decision(session, case, decision_no=number, decided_on=decided, today=decided)
-    _move(session, case, "decide", decided, "经集体讨论决定")
+    _move(session, pm, case, "decide", decided, "经集体讨论决定")
     if target == "decision":
         return
     served = decided + dt.timedelta(days=rng.randint(1, 6))
     service.record_decision(
         session, case, decision_no=number, decided_on=decided, served_on=served, today=served
     )
-    _move(session, case, "serve", served, "直接送达，当事人签收")
+    _move(session, pm, case, "serve", served, "直接送达，当事人签收")
     if target == "service":
         return
-    _move(session, case, "execute", served + dt.timedelta(days=1))
+    _move(session, pm, case, "execute", served + dt.timedelta(days=1))
     if target == "execution":
         return  # unpaid: the payment clock runs (overdue when old enough)
     paid_on = served + dt.timedelta(days=rng.randint(3, 20))  # some late: with 加处罚款
     for penalty in case.penalties:
         if penalty.kind == "fine" and penalty.amount is not None:
-            from enforcement.domain.workflow import late_payment_surcharge
-
             owed = penalty.amount + late_payment_surcharge(penalty.amount, penalty.due_on, paid_on)
             service.record_payment(
                 session, penalty, paid_amount=owed, paid_on=paid_on, today=paid_on
             )
-    _move(session, case, "close", paid_on + dt.timedelta(days=1), "罚款已缴清")
+    _move(session, pm, case, "close", paid_on + dt.timedelta(days=1), "罚款已缴清")
     if target == "archived":
-        _move(session, case, "archive", paid_on + dt.timedelta(days=5))
+        _move(session, pm, case, "archive", paid_on + dt.timedelta(days=5))
 
 
 def _filed_on(target: str, index: int, rng: random.Random) -> dt.date:
@@ -187,11 +211,6 @@ def _filed_on(target: str, index: int, rng: random.Random) -> dt.date:
 
 def _escalate(session: Session, teams: dict[str, list[Enforcer]]) -> int:
     """Escalate a few open, overdue workbench hazards (if the workbench demo made any)."""
-    try:
-        from enforcement.domain.planning import OPEN_HAZARD_STATUSES
-        from enforcement.models import Hazard
-    except ImportError:
-        return 0
     hazards = session.scalars(
         _unscoped(
             select(Hazard)
@@ -220,7 +239,7 @@ def _escalate(session: Session, teams: dict[str, list[Enforcer]]) -> int:
     return done
 
 
-def load_case_demo(session: Session, seed: int = 2021) -> int:
+def load_case_demo(session: Session, pm: pluggy.PluginManager, seed: int = 2021) -> int:
     """Add the demo cases (idempotent); returns how many were added."""
     exists = session.scalar(
         _unscoped(select(func.count()).select_from(Case).where(Case.title.like(f"%{MARK}")))
@@ -254,7 +273,7 @@ def load_case_demo(session: Session, seed: int = 2021) -> int:
             actor=INSPECTOR,
             at=_at(filed, 9),
         )
-        _drive(session, case, target, rng, filed)
+        _drive(session, pm, case, target, rng, filed)
         added += 1
     added += _escalate(session, teams)
     return added
