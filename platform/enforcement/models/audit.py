@@ -40,6 +40,8 @@ class AuditLog(AuditTrail, Public, Model):
         "login": "登录成功",
         "login_failed": "登录失败",
         "login_locked": "账号锁定",
+        "logout": "退出登录",
+        "sessions_revoked": "强制下线",
         "import": "批量导入",
     }
 
