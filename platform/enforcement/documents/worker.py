@@ -157,7 +157,7 @@ class RenderPool:
             self._workers.discard(worker)
         worker.stop(kill=kill)
 
-    def render(self, html: str, font_dir: str, timeout: float) -> bytes:
+    def render(self, html: str, font_dir: str, timeout: float, crash: str | None = None) -> bytes:
         try:
             worker = self._slots.get(timeout=timeout)
         except queue.Empty:
@@ -168,7 +168,7 @@ class RenderPool:
                 worker = None
             if worker is None:
                 worker = self._start()
-            return worker.render((html, font_dir, os.environ.get(CRASH_VARIABLE)), timeout)
+            return worker.render((html, font_dir, crash), timeout)
         except TimeoutError:
             log.error("PDF worker %s took over %s s: killed", worker.process.pid, timeout)
             self._end(worker, kill=True)
@@ -220,7 +220,8 @@ def pool() -> RenderPool:
 
 
 def render_pdf(html: str, font_dir: str) -> bytes:
-    return pool().render(html, font_dir, float(setting("RENDER_TIMEOUT", DEFAULT_TIMEOUT)))
+    timeout = float(setting("RENDER_TIMEOUT", DEFAULT_TIMEOUT))
+    return pool().render(html, font_dir, timeout, os.environ.get(CRASH_VARIABLE))
 
 
 @atexit.register
