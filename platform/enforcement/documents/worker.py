@@ -6,10 +6,9 @@ render starts a fresh one. A worker is a fresh interpreter (``python -c`` … `s
 the multi-threaded server (which could copy a lock another thread holds) nor a multiprocessing child
 (which would run the server's main module again), talking over a socket pair; workers start lazily,
 at most RENDER_WORKERS of them, and are reused, so each keeps its own FontConfiguration and font
-stylesheet warm (half the cost of a render, bench/render_documents.py).
-A worker is retired after RENDER_MAX_TASKS renders to bound what a long run leaks. Waiting for a
-free worker and the render itself each take RENDER_TIMEOUT seconds at most; a worker past it is
-killed. Each worker's temporary files (WeasyPrint's copies of the fonts) live in a folder the
+stylesheet warm (half the cost of a render, bench/render_documents.py). A worker is retired after
+RENDER_MAX_TASKS renders to bound what a long run leaks. Waiting for a free worker and the render
+itself each take RENDER_TIMEOUT seconds at most; a worker past it is killed. Each worker's temporary files (WeasyPrint's copies of the fonts) live in a folder the
 server removes when the worker ends, however it ends.
 """
 
@@ -44,10 +43,13 @@ CRASH_VARIABLE = "ENFORCEMENT_TEST_RENDER_CRASH"
 FAILED = "文书 PDF 生成失败（排版进程异常退出），请稍后重试；如仍失败请联系系统管理员"
 TIMED_OUT = "文书 PDF 生成超时，请稍后重试；如仍超时请联系系统管理员"
 BUSY = "文书 PDF 生成繁忙，请稍后重试"
+BROKEN = "文书 PDF 排版出错，请检查文书内容；如仍失败请联系系统管理员"
 # The folder that holds the `enforcement` package, for the worker's interpreter.
 SOURCE_ROOT = str(Path(__file__).resolve().parents[2])
-WORKER_MAIN = "import sys; from enforcement.documents.worker import serve; serve(int(sys.argv[1]), sys.argv[2])"
-BROKEN = "文书 PDF 排版出错，请检查文书内容；如仍失败请联系系统管理员"
+WORKER_MAIN = (
+    "import sys; from enforcement.documents.worker import serve; "
+    "serve(int(sys.argv[1]), sys.argv[2])"
+)
 
 
 def serve(fd: int, temp_dir: str) -> None:
