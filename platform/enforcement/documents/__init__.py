@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,30 @@ HERE = Path(__file__).resolve().parent
 CATALOGUE_FILE = HERE / "catalogue.json"
 TEMPLATES_DIR = HERE / "templates"
 SCHEMA_NAME = "document-catalogue.schema.json"
-# The 宋体-style face of official documents (Debian fonts-noto-cjk); WeasyPrint embeds a subset.
-FONT_FAMILY = "Noto Serif CJK SC"
+# The 宋体-style face of official documents. The platform installs it itself (`npm ci`, package.json)
+# and the PDF renderer declares it by @font-face (templates/_fonts.css), so no system font is needed;
+# WeasyPrint embeds a subset of it in every PDF. See `enforcement.documents.fonts`.
+FONT_FAMILY = "Noto Serif SC"
+FONT_PACKAGE = "@expo-google-fonts/noto-serif-sc"
 
 
 class DocumentError(ValueError):
     """A document operation refused with a Chinese message for the user."""
+
+
+class RenderError(DocumentError):
+    """The PDF could not be made (renderer crashed, timed out or lacks its font); nothing else is
+    affected: the next render starts a fresh worker."""
+
+
+def setting(name: str, default: Any = None) -> Any:
+    """A rendering setting: the app's config (inside a request or command), else the
+    ENFORCEMENT_<NAME> environment variable, else the default (scripts and tests without an app)."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.config.get(name) not in (None, ""):
+        return current_app.config[name]
+    return os.environ.get(f"ENFORCEMENT_{name}") or default
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,14 @@ import functools
 import io
 import re
 import threading
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from lxml import html as lxml_html
 
-from enforcement.documents import FONT_FAMILY, TEMPLATES_DIR, FormSpec, number_pattern
+from enforcement.documents import FONT_FAMILY, TEMPLATES_DIR, FormSpec, number_pattern, worker
+from enforcement.documents.fonts import LocalFetcher, check_font_dir, font_css, font_dir
 
 DRAFT_NUMBER = "（草稿：定稿时编号）"
 # Every form's blank version shows these rows when the catalogue names no fields.
@@ -136,19 +138,52 @@ _THREAD = threading.local()
 
 def _font_config() -> Any:
     """One FontConfiguration per thread, reused: a fresh one per render costs twice the time and
-    leaves font objects in reference cycles (~5 MB a render until the garbage collector runs)."""
+    leaves font objects in reference cycles (~5 MB a render until the garbage collector runs).
+    Rendering happens in worker processes (`enforcement.documents.worker`): each keeps its own."""
     from weasyprint.text.fonts import FontConfiguration
 
     config = getattr(_THREAD, "font_config", None)
     if config is None:
         config = _THREAD.font_config = FontConfiguration()
+        _THREAD.font_sheets = {}
     return config
 
 
-def html_to_pdf(html: str) -> bytes:
+def _font_stylesheet(font_dir: str) -> Any:
+    """The @font-face rules of the platform's font (templates/_fonts.css), URLs resolved in FONT_DIR;
+    made once per thread and folder: WeasyPrint loads each face into the FontConfiguration once."""
+    from weasyprint import CSS
+
+    config = _font_config()
+    sheet = _THREAD.font_sheets.get(font_dir)
+    if sheet is None:
+        directory = Path(font_dir)
+        sheet = _THREAD.font_sheets[font_dir] = CSS(
+            string=font_css(),
+            base_url=directory.as_uri() + "/",
+            url_fetcher=LocalFetcher(directory),
+            font_config=config,
+        )
+    return sheet
+
+
+def pdf_in_this_process(html: str, font_dir: str) -> bytes:
+    """WeasyPrint here and now (a render worker's job); reads only local template and font files."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf(font_config=_font_config())
+    document = HTML(
+        string=html,
+        base_url=str(TEMPLATES_DIR),
+        url_fetcher=LocalFetcher(TEMPLATES_DIR, Path(font_dir)),
+    )
+    return document.write_pdf(stylesheets=[_font_stylesheet(font_dir)], font_config=_font_config())
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The PDF of a rendered form, made in a worker process (`RenderError` when it fails)."""
+    directory = font_dir()
+    check_font_dir(directory)
+    return worker.render_pdf(html, str(directory))
 
 
 def pdf_from_context(form: FormSpec, context: dict[str, Any]) -> bytes:
