@@ -17,6 +17,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import or_, select
 
+from enforcement.db.unit_of_work import take_failures
 from enforcement.documents import DocumentError, forms, get_form
 from enforcement.models import Document, Enterprise
 from enforcement.models.document import DOCUMENT_STATUSES, FrozenDocument
@@ -167,7 +168,6 @@ class DocumentView(_DocumentBase):
                     session, form.code, subject, current_actor().username, pm=_pm()
                 )
             except (DocumentError, OutOfJurisdiction) as exc:
-                session.rollback()
                 errors["subject"] = str(exc)
             else:
                 flash(f"已生成{document.title}草稿，请核对并编辑后定稿", "success")
@@ -244,10 +244,11 @@ class DocumentView(_DocumentBase):
                 self._session(), document, current_actor().username, pm=_pm()
             )
         except (DocumentError, FrozenDocument) as exc:
-            self._session().rollback()
             flash(str(exc), "danger")
         else:
             flash(f"已定稿：{document.number or document.title}", "success")
+            if take_failures(self._session()):  # the PDF is rendered again at the first download
+                flash("文书已定稿，PDF 暂未生成，下载时将重新生成", "warning")
         return redirect(url_for("DocumentView.edit", document_id=document.id))
 
     @expose("/<int:document_id>/finalize", methods=["POST"])
@@ -277,7 +278,11 @@ class DocumentView(_DocumentBase):
     @has_access
     def pdf(self, document_id: int) -> Any:
         document = self._document_or_404(document_id)
-        data = service.render_pdf(document, pm=_pm())
+        try:
+            data = service.render_pdf(document, pm=_pm())
+        except DocumentError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("DocumentView.edit", document_id=document.id))
         return send_file(
             io.BytesIO(data),
             mimetype=PDF,
@@ -383,7 +388,11 @@ class DocumentTemplateView(BaseView):
             form = get_form(code, _pm())
         except DocumentError:
             abort(404)
-        data = service.blank(code, fmt, pm=_pm())
+        try:
+            data = service.blank(code, fmt, pm=_pm())
+        except DocumentError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("DocumentTemplateView.index"))
         return send_file(
             io.BytesIO(data),
             mimetype=PDF if fmt == "pdf" else DOCX,
@@ -425,7 +434,6 @@ class DocumentAdminView(_DocumentBase):
         except PermissionError:
             abort(403)
         except DocumentError as exc:
-            self._session().rollback()
             flash(f"{document.title}：{exc}", "danger")
             return redirect(url_for("DocumentAdminView.index"))
         flash(f"已删除：{document.title} {document.number or ''}", "success")
