@@ -115,7 +115,9 @@ def test_finalizing_while_the_renderer_crashes_answers_a_message_and_the_app_kee
         follow_redirects=True,
     )
     assert answer.status_code == 200
-    assert "文书已定稿，PDF 暂未生成" in answer.get_data(as_text=True)  # numbered, told, nothing lost
+    assert "文书已定稿，PDF 暂未生成" in answer.get_data(
+        as_text=True
+    )  # numbered, told, nothing lost
     assert client.get("/documents/").status_code == 200  # the server is still there
     monkeypatch.delenv(worker.CRASH_VARIABLE)
     pdf = client.get(f"/documents/{document_id}/pdf")
