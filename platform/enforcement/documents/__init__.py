@@ -15,6 +15,8 @@ from typing import Any
 
 import jsonschema
 
+from enforcement.domain.errors import Refused
+
 HERE = Path(__file__).resolve().parent
 CATALOGUE_FILE = HERE / "catalogue.json"
 TEMPLATES_DIR = HERE / "templates"
@@ -23,8 +25,8 @@ SCHEMA_NAME = "document-catalogue.schema.json"
 FONT_FAMILY = "Noto Serif CJK SC"
 
 
-class DocumentError(ValueError):
-    """A document operation refused with a Chinese message for the user."""
+class DocumentError(Refused):
+    """A document operation refused with a Chinese message for the user (422)."""
 
 
 @dataclass(frozen=True)
