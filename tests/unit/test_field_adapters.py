@@ -116,3 +116,31 @@ def test_a_refusal_is_shown_at_its_inputs_and_the_rest_above_the_form():
     assert form["address"].errors == ["不在您的管辖范围内"]
     assert flashed == [("danger", "请稍后再试")]
     assert form["name"].data == "东湖机械有限公司"
+
+
+def test_the_services_refusals_are_the_one_error_type_raised_as_before():
+    from enforcement.documents import DocumentError
+    from enforcement.services.cases import CaseError, StaleCase
+    from enforcement.services.importing import CellError
+    from enforcement.services.workbench import ConflictError, WorkbenchError
+
+    step = WorkbenchError(["计划未审批", "请先分解任务"])
+    assert (step.status, step.reasons, str(step)) == (
+        422,
+        ["计划未审批", "请先分解任务"],
+        "计划未审批；请先分解任务",
+    )
+    assert step.as_json()["errors"] == [
+        {"path": "/", "message": "计划未审批"},
+        {"path": "/", "message": "请先分解任务"},
+    ]
+    assert ConflictError("已被他人保存").status == 409
+    case = CaseError("请填写案情摘要", "facts")
+    assert (case.message, case.field, case.errors) == (
+        "请填写案情摘要",
+        "facts",
+        [FieldError("/facts", "请填写案情摘要")],
+    )
+    assert StaleCase("案件已被他人修改", "version").status == 409
+    assert DocumentError("只有草稿可以定稿").by_field() == {"": ["只有草稿可以定稿"]}
+    assert isinstance(CellError("无法识别"), Refused)
