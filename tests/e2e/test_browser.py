@@ -262,7 +262,7 @@ def test_spreadsheet_import_saves_valid_rows_and_lists_the_bad_one(browsing: Any
             "行政区划代码": DISTRICT,
             "行业类别": "机械",
             "专项标签": "粉尘涉爆",
-            "注册地址/经营地址": f"江西省南昌市东湖区测试路{number}号",
+            "地址": f"江西省南昌市东湖区测试路{number}号",
         }
 
     data = xlsx(headers, [row(1, good[0]), row(2, good[1]), row(3, bad)])

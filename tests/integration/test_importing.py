@@ -29,12 +29,13 @@ from enforcement.models import (
     TrainingRecord,
 )
 from enforcement.models.scoping import UNSCOPED, install_scoping
-from enforcement.services import importing
+from enforcement.services import base_data, importing
 from enforcement.services.audit import install_audit
 from enforcement.services.exporting import template_xlsx
-from enforcement.services.importing import RowError, import_file, read_table
+from enforcement.services.importing import RowError, import_file, kinds, read_table
 
 ENTERPRISE_HEADER = ["企业名称*", "统一社会信用代码*", "行政区划代码*", "行业类别*", "专项标签"]
+ADDRESS = "江西省南昌市东湖区测试路1号"
 DONGHU_A = make_uscc("9", "1", "360102", "TA000001")
 DONGHU_B = make_uscc("9", "1", "360102", "TB000002")
 DONGHU_C = make_uscc("9", "1", "360102", "TC000003")
@@ -134,8 +135,16 @@ def count(db: Session, model: type) -> int:
     return db.scalar(select(func.count()).select_from(model)) or 0
 
 
+def enterprise_sheet(header: list[str], rows: list[list[Any]]) -> bytes:
+    """An enterprise sheet whose every row also has the (required) address, as its last column."""
+    width = len(header)
+    return xlsx(
+        [[*header, "地址*"], *[[*row, *[None] * (width - len(row)), ADDRESS] for row in rows]]
+    )
+
+
 def import_enterprises(db: Session, rows: list[list[Any]], name: str = "企业.xlsx") -> Any:
-    return import_file(db, "enterprises", xlsx([ENTERPRISE_HEADER, *rows]), name)
+    return import_file(db, "enterprises", enterprise_sheet(ENTERPRISE_HEADER, rows), name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,7 +164,10 @@ def test_blank_rows_are_skipped_and_rows_keep_their_excel_numbers():
 
 @pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8-sig", "utf-8"])
 def test_csv_in_gbk_is_read(session, encoding):
-    rows = [ENTERPRISE_HEADER, ["东湖机械厂", DONGHU_A, "360102", "机械", "粉尘涉爆"]]
+    rows = [
+        [*ENTERPRISE_HEADER, "地址"],
+        ["东湖机械厂", DONGHU_A, "360102", "机械", "粉尘涉爆", ADDRESS],
+    ]
     result = import_file(session, "enterprises", csv_bytes(rows, encoding), "企业.csv")
     assert messages(result) == []
     assert result.created == 1
@@ -187,7 +199,9 @@ def test_headers_match_without_spaces_and_required_mark(session):
 
 
 def test_missing_required_header_is_one_error_on_row_1_and_nothing_is_saved(session):
-    data = xlsx([["企业名称", "统一社会信用代码", "行业类别"], ["东湖机械厂", DONGHU_A, "机械"]])
+    data = enterprise_sheet(
+        ["企业名称", "统一社会信用代码", "行业类别"], [["东湖机械厂", DONGHU_A, "机械"]]
+    )
     result = import_file(session, "enterprises", data, "企业.xlsx")
     assert messages(result) == ["row 1: 行政区划代码: 缺少必填列"]
     assert count(session, Enterprise) == 0
@@ -205,7 +219,7 @@ def test_more_rows_than_the_limit_saves_nothing(session):
         for i in range(6)
     ]
     result = import_file(
-        session, "enterprises", xlsx([ENTERPRISE_HEADER, *more]), "大.xlsx", max_rows=5
+        session, "enterprises", enterprise_sheet(ENTERPRISE_HEADER, more), "大.xlsx", max_rows=5
     )
     assert len(result.errors) == 1
     assert result.errors[0].row == 1 and "超过单次导入上限5行" in result.errors[0].message
@@ -232,7 +246,7 @@ def test_labels_and_codes_are_stored_as_codes(session):
             "0791-88888888",
         ]
     ]
-    result = import_file(session, "enterprises", xlsx([header, *rows]), "企业.xlsx")
+    result = import_file(session, "enterprises", enterprise_sheet(header, rows), "企业.xlsx")
     assert messages(result) == []
     saved = enterprise(session, DONGHU_A)
     assert saved.sector == "machinery"
@@ -265,7 +279,7 @@ def test_broken_row_is_reported_and_valid_rows_are_saved(session):
 def test_every_bad_cell_of_a_row_is_reported(session):
     header = [*ENTERPRISE_HEADER, "从业人数", "主要负责人电话"]
     rows = [[None, "123", "3601", "钢材", "钢铁、炼焦", "很多", "电话"]]
-    result = import_file(session, "enterprises", xlsx([header, *rows]), "企业.xlsx")
+    result = import_file(session, "enterprises", enterprise_sheet(header, rows), "企业.xlsx")
     assert [(e.row, e.column) for e in result.errors] == [
         (2, "企业名称"),
         (2, "统一社会信用代码"),
@@ -319,9 +333,9 @@ def test_same_uscc_twice_in_a_file_points_to_the_first_row(session):
 def test_empty_optional_cell_keeps_stored_value(session):
     header = [*ENTERPRISE_HEADER, "联系人", "从业人数"]
     full = [["东湖机械厂", DONGHU_A, "360102", "机械", "粉尘涉爆", "李四", 120]]
-    import_file(session, "enterprises", xlsx([header, *full]), "企业.xlsx")
+    import_file(session, "enterprises", enterprise_sheet(header, full), "企业.xlsx")
     sparse = [["东湖机械厂", DONGHU_A, "360102", "机械", None, None, None]]
-    result = import_file(session, "enterprises", xlsx([header, *sparse]), "企业.xlsx")
+    result = import_file(session, "enterprises", enterprise_sheet(header, sparse), "企业.xlsx")
     assert result.unchanged == 1
     session.expire_all()
     saved = enterprise(session, DONGHU_A)
@@ -400,7 +414,7 @@ def test_row_refused_when_saved_does_not_undo_the_other_rows(
 ):
     act_as_donghu_inspector()
     # Let the pre-check miss it, so the scoping before_flush hook is what refuses the row.
-    monkeypatch.setattr(importing, "_in_jurisdiction", lambda context, code: True)
+    monkeypatch.setattr(base_data.RegionCheck, "in_jurisdiction", lambda self, code: True)
     rows = [
         ["东湖机械厂", DONGHU_A, "360102", "机械", None],
         ["西湖机械厂", XIHU, "360103", "机械", None],
@@ -422,8 +436,8 @@ def test_database_conflict_becomes_a_row_error(session, monkeypatch):
     def check_missing_the_duplicate(context: Any, row: Any) -> None:
         row.target = None  # as if another import had inserted the same USCC meanwhile
 
-    spec = dataclasses.replace(importing._KINDS["enterprises"], check=check_missing_the_duplicate)
-    monkeypatch.setitem(importing._KINDS, "enterprises", spec)
+    spec = dataclasses.replace(kinds.RULES["enterprises"], check=check_missing_the_duplicate)
+    monkeypatch.setitem(kinds.RULES, "enterprises", spec)
     rows = [
         ["重复企业", DONGHU_A, "360102", "机械", None],
         ["东湖轻工厂", DONGHU_B, "360102", "轻工", None],
@@ -443,8 +457,8 @@ def test_row_refused_by_the_database_leaves_no_audit_row(session, monkeypatch):
     def check_missing_the_duplicate(context: Any, row: Any) -> None:
         row.target = None
 
-    spec = dataclasses.replace(importing._KINDS["enterprises"], check=check_missing_the_duplicate)
-    monkeypatch.setitem(importing._KINDS, "enterprises", spec)
+    spec = dataclasses.replace(kinds.RULES["enterprises"], check=check_missing_the_duplicate)
+    monkeypatch.setitem(kinds.RULES, "enterprises", spec)
     rows = [
         ["重复企业", DONGHU_A, "360102", "机械", None],
         ["东湖轻工厂", DONGHU_B, "360102", "轻工", None],

@@ -81,3 +81,26 @@ def test_a_record_reports_every_wrong_field_at_once_and_keeps_the_good_ones():
 def test_a_partial_record_checks_only_the_fields_sent():
     values, errors = clean_record(ENTERPRISE_FIELDS, {"employees": "7"}, partial=True)
     assert (values, errors) == ({"employees": 7}, [])
+
+
+@pytest.mark.parametrize(
+    ("model", "table"),
+    [(Enterprise, ENTERPRISE_FIELDS), (Equipment, EQUIPMENT_FIELDS), (Enforcer, ENFORCER_FIELDS)],
+)
+def test_a_blank_optional_field_never_meets_a_not_null_column_without_its_default(model, table):
+    for field in table:
+        column = model.__table__.columns.get(field.name)
+        if column is None:
+            continue
+        stored = column.default.arg if column.default is not None else None
+        if field.default is not None:
+            assert field.default == stored, field.name
+        elif not field.required:
+            assert column.nullable, f"{field.name}: optional, NOT NULL, and no default"
+
+
+def test_a_certificate_number_has_the_shape_the_pages_always_asked_for():
+    certificate = fields_by_name(ENFORCER_FIELDS)["certificate_no"]
+    assert certificate.clean(" 36010220240001 ") == "36010220240001"
+    with pytest.raises(FieldError, match="执法证号应为6-32位数字或字母"):
+        certificate.clean("执法证12345")

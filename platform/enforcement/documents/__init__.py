@@ -16,6 +16,8 @@ from typing import Any
 
 import jsonschema
 
+from enforcement.domain.errors import Refused
+
 HERE = Path(__file__).resolve().parent
 CATALOGUE_FILE = HERE / "catalogue.json"
 TEMPLATES_DIR = HERE / "templates"
@@ -27,8 +29,8 @@ FONT_FAMILY = "Noto Serif SC"
 FONT_PACKAGE = "@expo-google-fonts/noto-serif-sc"
 
 
-class DocumentError(ValueError):
-    """A document operation refused with a Chinese message for the user."""
+class DocumentError(Refused):
+    """A document operation refused with a Chinese message for the user (422)."""
 
 
 class RenderError(DocumentError):

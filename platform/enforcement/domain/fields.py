@@ -64,9 +64,17 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     multiline: bool = False
-    hint: str = ""  # under the form field and in the import template
+    # Under the form's input and in the import template (which also lists a coded field's choices).
+    hint: str = ""
     aliases: tuple[str, ...] = ()  # other spreadsheet headers accepted for this column
     not_after_today: bool = False
+    # A text field's shape (full match) and what to say when it does not fit ("应为…").
+    pattern: str = ""
+    pattern_message: str = ""
+    # What a new record gets when the field is left blank (the column's default; a test keeps
+    # them equal). `clean` still answers None for a blank: an import's empty cell keeps the
+    # stored value, so applying the default is the creating entry point's business.
+    default: Any = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -117,6 +125,8 @@ class Field:
             raise self.error(f"{self.label}不能超过{self.max_length}个字符（当前{len(text)}个）")
         if len(text) < self.min_length:
             raise self.error(f"{self.label}至少{self.min_length}个字符")
+        if self.pattern and not re.fullmatch(self.pattern, text):
+            raise self.error(f"{self.label}{self.pattern_message or '格式不正确'}")
         return text
 
     def _clean_choice(self, value: Any) -> str:
@@ -238,7 +248,7 @@ def clean_record(
 # ---------------------------------------------------------------------------------------------
 # The tables. Lengths are the columns' (models/base_data.py); a test keeps them equal.
 
-USCC_HINT = "18位，数字和大写字母；系统按 GB 32100-2015 校验"
+USCC_HINT = "18位，由市场监管部门核发；系统按 GB 32100-2015 校验"
 
 ENTERPRISE_FIELDS: tuple[Field, ...] = (
     Field("name", "企业名称", required=True, min_length=2, max_length=200, hint="营业执照上的全称"),
@@ -256,7 +266,6 @@ ENTERPRISE_FIELDS: tuple[Field, ...] = (
         "choice",
         required=True,
         choices=codes.SECTORS,
-        hint=f"可选：{_choices(codes.SECTORS)}",
     ),
     Field(
         "tags",
@@ -265,22 +274,22 @@ ENTERPRISE_FIELDS: tuple[Field, ...] = (
         choices=codes.TAGS,
         hint="决定适用的专项检查事项：钢铁、铝加工（深井铸造）、粉尘涉爆、有限空间、涉氨制冷",
     ),
+    # Required everywhere (docs/DECISIONS.md): the documents print it as the place inspected.
     Field(
         "address",
-        "注册地址/经营地址",
+        "地址",
         required=True,
         max_length=300,
-        aliases=("注册地址", "经营地址", "地址", "企业地址"),
+        hint="注册地址或经营地址",
+        aliases=("注册地址/经营地址", "注册地址", "经营地址", "企业地址"),
     ),
-    Field(
-        "scale", "企业规模", "choice", choices=codes.SCALES, hint=f"可选：{_choices(codes.SCALES)}"
-    ),
+    Field("scale", "企业规模", "choice", choices=codes.SCALES),
     Field(
         "status",
         "经营状态",
         "choice",
         choices=codes.ENTERPRISE_STATUSES,
-        hint=f"可选：{_choices(codes.ENTERPRISE_STATUSES)}；新企业留空为“在产”",
+        default="operating",
     ),
     Field("principal_name", "主要负责人", max_length=64),
     Field("principal_phone", "主要负责人电话", "phone"),
@@ -296,7 +305,6 @@ EQUIPMENT_FIELDS: tuple[Field, ...] = (
         "choice",
         required=True,
         choices=codes.EQUIPMENT_TYPES,
-        hint=f"可选：{_choices(codes.EQUIPMENT_TYPES)}",
     ),
     Field("name", "设备名称", required=True, max_length=120),
     Field("serial_no", "设备编号", max_length=64),
@@ -307,7 +315,15 @@ EQUIPMENT_FIELDS: tuple[Field, ...] = (
 
 ENFORCER_FIELDS: tuple[Field, ...] = (
     Field("name", "姓名", required=True, max_length=64),
-    Field("certificate_no", "执法证号", required=True, max_length=32),
+    Field(
+        "certificate_no",
+        "执法证号",
+        required=True,
+        max_length=32,
+        pattern=r"[0-9A-Za-z\-]{6,32}",
+        pattern_message="应为6-32位数字或字母",
+        hint="6-32位数字或字母",
+    ),
     Field("position", "职务", max_length=64),
     Field("phone", "联系电话", "phone"),
 )
@@ -317,7 +333,7 @@ TRAINING_FIELDS: tuple[Field, ...] = (
     Field("course", "培训课程", required=True, max_length=200),
     Field(
         "hours",
-        "培训学时",
+        "学时",
         "number",
         required=True,
         minimum=0.1,

@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from enforcement.db.unit_of_work import after_commit, unit_of_work
 from enforcement.domain import workflow
+from enforcement.domain.errors import Conflict, FieldError, Refused
 from enforcement.domain.workflow import CaseFacts, PenaltyFacts, Stage
 from enforcement.domain.workflow import IllegalTransition as IllegalTransition  # what a move raises
 from enforcement.models import AppUser, Case, CaseTransition, Enforcer, Enterprise, Penalty, Region
@@ -40,17 +41,17 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class CaseError(ValueError):
-    """A refused case operation; `errors` maps a field (or "") to a Chinese message."""
+class CaseError(Refused):
+    """A refused case operation: a Chinese message at `field` ("" for the case as a whole)."""
 
     def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
+        super().__init__([FieldError(f"/{field}" if field else "", message)])
         self.message = message
         self.field = field
 
 
-class StaleCase(CaseError):
-    """The case changed since the caller read it (optimistic lock)."""
+class StaleCase(CaseError, Conflict):
+    """The case changed since the caller read it (optimistic lock): 409."""
 
 
 def _username(actor: str | None) -> str | None:

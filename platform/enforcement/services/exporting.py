@@ -23,7 +23,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from enforcement.domain.uscc import make_uscc
-from enforcement.services.importing import COLUMNS, KINDS
+from enforcement.services.importing.columns import COLUMNS, KINDS
 
 # Above this many rows xlsxwriter flushes each row to disk instead of keeping the sheet in memory.
 CONSTANT_MEMORY_ROWS = 5000

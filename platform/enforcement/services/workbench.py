@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from enforcement.checklists.measures import basis_text
 from enforcement.db.unit_of_work import in_unit_of_work, transaction, unit_of_work
 from enforcement.domain import planning
+from enforcement.domain.errors import Conflict, FieldError, Refused
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import (
     AnswerSet,
@@ -48,16 +49,16 @@ RECHECK_WITHIN_DAYS = 10
 R = TypeVar("R")
 
 
-class WorkbenchError(ValueError):
-    """A refused step, with every reason in Chinese."""
+class WorkbenchError(Refused):
+    """A refused step, with every reason in Chinese (each about the step as a whole)."""
 
     def __init__(self, reasons: str | Sequence[str]) -> None:
         self.reasons = [reasons] if isinstance(reasons, str) else list(reasons)
-        super().__init__("；".join(self.reasons))
+        super().__init__([FieldError("", reason) for reason in self.reasons])
 
 
-class ConflictError(WorkbenchError):
-    """The inspection was saved by someone else since the caller loaded it."""
+class ConflictError(WorkbenchError, Conflict):
+    """The inspection was saved by someone else since the caller loaded it (409)."""
 
 
 def _now() -> dt.datetime:

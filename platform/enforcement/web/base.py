@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+import sys
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from flask import current_app, flash, send_file, url_for
 from flask_appbuilder import ModelView, expose
@@ -17,13 +19,17 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_appbuilder.widgets import ListWidget
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
+from wtforms import Form
 
 from enforcement.db.unit_of_work import take_failures, unit_of_work
+from enforcement.domain.errors import FieldError, Refused, refuse_if
+from enforcement.domain.fields import Field, clean_record
 from enforcement.models.scoping import OutOfJurisdiction, check_writable, current_actor
 from enforcement.services.exporting import export_xlsx
+from enforcement.web.errors import refused_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONFIDENCE_LABELS = {"high": "高", "medium": "中", "low": "低"}
@@ -69,6 +75,22 @@ def flash_failures(session: Session) -> None:
     """After a service call that queues plugin callbacks: each failure as a warning message."""
     for message in failure_warnings(session):
         flash(message, "warning")
+
+
+def show_refused(form: Form, refused: Refused, fields: Mapping[str, str] | None = None) -> None:
+    """Put each reason of a `Refused` under its input; the form keeps what was typed.
+
+    `fields` renames a record's field to the input that shows it (the API's `region_code` is the
+    page's `region` picker). A reason about no input of this form is flashed above it.
+    """
+    renamed = {name: shown for name, shown in (fields or {}).items() if shown in form._fields}
+    for field, messages in refused.by_field({*form._fields, *renamed}).items():
+        target = form._fields.get(renamed.get(field, field)) if field else None
+        if target is None:
+            for message in messages:
+                flash(message, "danger")
+        else:
+            target.errors = [*target.errors, *messages]  # type: ignore[assignment]
 
 
 # -- list widget ----------------------------------------------------------------------------------
@@ -154,9 +176,43 @@ class ChineseModelView(ModelView):
             if not isinstance(getattr(self.datamodel.obj, column, None), property)
         ]
 
+    # A record field the page shows under another input: {"region_code": "region"}.
+    refused_fields: dict[str, str] = {}
+
     def render_template(self, template: str, **kwargs: Any) -> Any:
         kwargs.setdefault("export_url", url_for(f"{self.endpoint}.export"))
         return super().render_template(template, **kwargs)
+
+    def check_form(self, form: Form, editing: Any) -> None:
+        """The record's rules that need the database; raise `Refused` to show them at the fields.
+
+        Runs after every input passed its own rule; `editing` is the key of the edited record
+        (None when adding). Nothing to check by default.
+        """
+
+    def _init_forms(self) -> None:
+        super()._init_forms()
+        self.add_form = self._checked(self.add_form)
+        self.edit_form = self._checked(self.edit_form)
+
+    def _checked(self, form_class: type[Form]) -> type[Form]:
+        """The form class whose validate() also asks `check_form`: a refusal stays on the page
+        with every input as typed (FAB would flash it and redirect to an empty form)."""
+        view = self
+
+        class Checked(form_class):  # type: ignore[misc, valid-type]
+            def validate(self, extra_validators: Any = None) -> bool:
+                if not super().validate(extra_validators):
+                    return False
+                try:
+                    view.check_form(self, getattr(self, "_id", None))  # FAB sets _id on edit
+                except Refused as refused:
+                    show_refused(self, refused, view.refused_fields)
+                    return False
+                return True
+
+        Checked.__name__ = form_class.__name__
+        return Checked
 
     def _check_jurisdiction(self, item: Any) -> None:
         try:
@@ -245,18 +301,84 @@ class ContractApi(ModelRestApi):
         errors = errors_from_messages(message or "请求参数不正确")
         return self.response(400, errors=errors, message=message)
 
+    # A write schema (TableWriteSchema) refuses a body with `Refused`: the one mapping answers.
+    def post_headless(self) -> Any:
+        try:
+            return super().post_headless()
+        except Refused as refused:
+            return refused_response(refused)
 
-class ModelWriteSchema(Schema):
-    """A plain marshmallow schema that loads into a new or given model instance."""
+    def put_headless(self, pk: Any) -> Any:
+        try:
+            return super().put_headless(pk)
+        except Refused as refused:
+            return refused_response(refused)
 
-    model: type
+    def response_500(self, message: Any = None) -> Any:
+        # FAB's @safe turns every other exception of an endpoint into a 500 (logged) from inside
+        # its except clause: a use case refused there is still the client's 422 (409).
+        refused = sys.exc_info()[1]
+        if isinstance(refused, Refused):
+            return refused_response(refused)
+        return super().response_500(message)
 
-    def load(self, data: Any, *, instance: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
-        values = super().load(data, **kwargs)
-        obj = instance if instance is not None else self.model()
-        for key, value in values.items():
-            setattr(obj, key, value)
-        return obj
+
+def schema_field(field: Field, write: bool = False) -> fields.Field:
+    """The marshmallow field of a table field: what the OpenAPI spec shows and a dump writes."""
+    about = f"{field.label}（{field.hint}）" if field.hint else field.label
+    options: dict[str, Any] = {"metadata": {"description": about}}
+    if write:
+        options.update(required=field.required, allow_none=not field.required)
+    if field.kind == "choice":
+        options["validate"] = validate.OneOf(list(field.choices))  # the spec's enum
+    if field.kind == "tags":
+        return fields.List(fields.String(validate=validate.OneOf(list(field.choices))), **options)
+    kinds: dict[str, type[fields.Field]] = {
+        "integer": fields.Integer,
+        "number": fields.Float,
+        "date": fields.Date,
+    }
+    return kinds.get(field.kind, fields.String)(**options)
+
+
+class TableWriteSchema(Schema):
+    """A write body loaded through a field table's rules into a new or the given model instance.
+
+    The declared marshmallow fields (`of`) describe the body in the OpenAPI spec and dump
+    the answer; loading asks each field's `clean` (the form's and the importer's rule), then
+    `check` for what needs the database, and refuses once with every reason (`Refused`, answered
+    422 by web/errors.py). A partial schema (PUT) checks only the fields sent.
+    """
+
+    model: ClassVar[type]
+    table: ClassVar[tuple[Field, ...]]
+
+    @classmethod
+    def of(cls, model: type, table: tuple[Field, ...]) -> type[TableWriteSchema]:
+        """The base of a write schema for `model`, its fields declared from the table:
+        `class EnterpriseWriteSchema(TableWriteSchema.of(Enterprise, ENTERPRISE_FIELDS))`."""
+        declared = {f.name: schema_field(f, write=True) for f in table}
+        return type(f"{model.__name__}Fields", (cls,), {"model": model, "table": table, **declared})
+
+    def check(self, values: dict[str, Any], instance: Any) -> list[FieldError]:
+        """The database's word on the cleaned values (a USCC taken, a region elsewhere)."""
+        return []
+
+    def load(  # type: ignore[override]
+        self, data: Any, *, instance: Any = None, partial: Any = None, **kwargs: Any
+    ) -> Any:
+        partial = self.partial if partial is None else partial
+        if not isinstance(data, dict):
+            raise Refused("请求体应为 JSON 对象")
+        names = {f.name for f in self.table}
+        errors = [FieldError(f"/{key}", "不能写入该字段") for key in data if key not in names]
+        values, invalid = clean_record(self.table, data, partial=bool(partial))
+        refuse_if([*errors, *invalid, *self.check(values, instance)])
+        record = instance if instance is not None else self.model()
+        for f in self.table:
+            if f.name in values:
+                setattr(record, f.name, f.default if values[f.name] is None else values[f.name])
+        return record
 
 
 def read_schema(columns: dict[str, fields.Field]) -> Schema:

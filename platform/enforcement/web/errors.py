@@ -1,4 +1,8 @@
-"""Chinese error pages and JSON errors; never a stack trace."""
+"""Chinese error pages and JSON errors; never a stack trace.
+
+The one mapping of the platform's error type: a `Refused` (domain/errors.py) raised anywhere under
+/api/ answers 422 (409 for a `Conflict`) with {"message", "errors": [{"path", "message"}]}.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from enforcement.domain.errors import Refused
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -16,7 +22,9 @@ MESSAGES = {
     403: ("无权访问", "您没有执行此操作的权限。"),
     404: ("页面不存在", "您访问的记录不存在，或不在您的管辖范围内。"),
     405: ("不支持的操作", "该地址不支持此请求方式。"),
+    409: ("记录已变更", "该记录已被他人修改，请刷新后重试。"),
     413: ("文件过大", "上传的文件超过大小限制。"),
+    422: ("无法处理", "提交的内容未通过校验，请检查后重试。"),
     429: ("操作过于频繁", "请求过于频繁，请稍后再试。"),
     500: ("系统错误", "系统处理时发生错误，已记录，请稍后重试或联系管理员。"),
 }
@@ -26,8 +34,14 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _render(status: int) -> Any:
+def refused_response(refused: Refused) -> Any:
+    """The API answer to a refused use case: 422 (409 for a Conflict), every reason at its path."""
+    return jsonify(refused.as_json()), refused.status
+
+
+def _render(status: int, detail: str | None = None) -> Any:
     title, message = MESSAGES.get(status, MESSAGES[500])
+    message = detail or message
     if _wants_json():
         return jsonify(message=message, errors=[{"path": "/", "message": message}]), status
     try:
@@ -53,6 +67,14 @@ def register_error_handlers(app: Flask) -> None:
                 "enforcement/error.html", status=400, title=title, message=message
             ), 400
         return _render(exc.code or 500)
+
+    @app.errorhandler(Refused)
+    def _refused(exc: Refused) -> Any:
+        # A page catches its service's refusals and shows them at the fields; one that did not
+        # still answers in Chinese with the reasons, never a 500.
+        if _wants_json():
+            return refused_response(exc)
+        return _render(exc.status, str(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

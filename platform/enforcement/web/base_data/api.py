@@ -9,8 +9,10 @@ from marshmallow import fields
 from enforcement.models import Department, Enforcer, Enterprise, Equipment, Region
 from enforcement.web.base import ContractApi, SoftDeleteInterface, read_schema
 from enforcement.web.base_data.schemas import (
+    ENFORCER_COLUMNS,
     ENFORCER_READ,
     ENTERPRISE_COLUMNS,
+    EQUIPMENT_COLUMNS,
     EQUIPMENT_READ,
     EnforcerWriteSchema,
     EnterpriseReadSchema,
@@ -36,16 +38,7 @@ class EnterpriseApi(ContractApi):
 class EquipmentApi(ContractApi):
     resource_name = "equipment"
     datamodel = SoftDeleteInterface(Equipment)
-    list_columns = [
-        "id",
-        "enterprise_id",
-        "equipment_type",
-        "name",
-        "serial_no",
-        "location",
-        "capacity",
-        "notes",
-    ]
+    list_columns = EQUIPMENT_COLUMNS
     show_columns = list_columns
     list_model_schema = read_schema(EQUIPMENT_READ)
     show_model_schema = read_schema(EQUIPMENT_READ)
@@ -58,7 +51,7 @@ class EquipmentApi(ContractApi):
 class EnforcerApi(ContractApi):
     resource_name = "enforcer"
     datamodel = SoftDeleteInterface(Enforcer)
-    list_columns = ["id", "name", "certificate_no", "department_id", "position", "phone"]
+    list_columns = ENFORCER_COLUMNS
     show_columns = list_columns
     list_model_schema = read_schema(ENFORCER_READ)
     show_model_schema = read_schema(ENFORCER_READ)

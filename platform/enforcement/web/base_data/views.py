@@ -1,6 +1,9 @@
 """系统维护配置 pages of the base data: 执法对象, 设备台账, 执法人员 (and their training), 执法部门,
 行政区划, 审计日志, and the 批量导入 page (upload .xlsx/.csv, see every rejected row, templates).
 Jurisdiction is not handled here: the session scopes every query.
+
+The labels, inputs and rules of enterprises, equipment, enforcers and trainings come from the field
+tables (domain/fields.py), as the API's and the importer's do; the export headers are the labels.
 """
 
 from __future__ import annotations
@@ -13,9 +16,16 @@ from flask import abort, current_app, request, send_file
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import Form
 
 from enforcement.domain import codes
+from enforcement.domain.fields import (
+    ENFORCER_FIELDS,
+    ENTERPRISE_FIELDS,
+    EQUIPMENT_FIELDS,
+    TRAINING_FIELDS,
+    fields_by_name,
+)
 from enforcement.models import (
     AuditLog,
     Department,
@@ -25,24 +35,21 @@ from enforcement.models import (
     Region,
     TrainingRecord,
 )
+from enforcement.services import base_data
 from enforcement.services.exporting import template_xlsx
-from enforcement.services.importing import ImportResult, import_file
+from enforcement.services.importing import KINDS, ImportResult, import_file
 from enforcement.web.base import XLSX, ChineseModelView, SoftDeleteInterface
 from enforcement.web.base_data.forms import (
-    PHONE,
-    ValidUSCC,
     choice_field,
     department_field,
+    form_fields,
+    labels,
     region_field,
-    tags_field,
 )
 
-IMPORT_KINDS = {
-    "enterprises": "执法对象（企业）",
-    "equipment": "设备台账",
-    "enforcers": "执法人员及培训记录",
-}
+IMPORT_KINDS = KINDS  # what the importer reads, as the page offers it
 IMPORT_SUFFIXES = {".xlsx", ".csv"}
+ENTERPRISE = fields_by_name(ENTERPRISE_FIELDS)
 
 
 class EquipmentView(ChineseModelView):
@@ -50,16 +57,10 @@ class EquipmentView(ChineseModelView):
     datamodel = SoftDeleteInterface(Equipment)
     noun = "设备"
     label_columns = {
+        **labels(EQUIPMENT_FIELDS),
         "enterprise": "所属企业",
         "enterprise.name": "所属企业",
-        "enterprise.uscc": "统一社会信用代码",
-        "equipment_type": "设备类型",
-        "equipment_type_label": "设备类型",
-        "name": "设备名称",
-        "serial_no": "设备编号",
-        "location": "安装位置",
-        "capacity": "容量/规格",
-        "notes": "备注",
+        "enterprise.uscc": ENTERPRISE["uscc"].label,
         "created_at": "登记时间",
     }
     list_columns = ["name", "equipment_type_label", "enterprise", "serial_no", "location"]
@@ -93,9 +94,8 @@ class EquipmentView(ChineseModelView):
     ]
     edit_columns = add_columns
     search_columns = ["name", "equipment_type", "enterprise", "serial_no", "location"]
-    add_form_extra_fields = {"equipment_type": choice_field("设备类型", codes.EQUIPMENT_TYPES)}
+    add_form_extra_fields = form_fields(EQUIPMENT_FIELDS)
     edit_form_extra_fields = add_form_extra_fields
-    validators_columns = {"name": [DataRequired(message="请填写设备名称"), Length(max=120)]}
     base_order = ("id", "asc")
 
 
@@ -107,25 +107,9 @@ class EnterpriseView(ChineseModelView):
     # The cascade page (its equipment) with a link to the enterprise's 执法档案 in 我的工作台.
     show_template = "enforcement/workbench/enterprise_show.html"
     label_columns = {
-        "name": "企业名称",
-        "uscc": "统一社会信用代码",
-        "address": "地址",
+        **labels(ENTERPRISE_FIELDS),
         "region": "行政区划",
-        "region_code": "行政区划代码",
         "region.full_name": "行政区划",
-        "sector": "行业类别",
-        "sector_label": "行业类别",
-        "tags": "专项标签",
-        "tags_label": "专项标签",
-        "scale": "企业规模",
-        "scale_label": "企业规模",
-        "status": "经营状态",
-        "status_label": "经营状态",
-        "principal_name": "主要负责人",
-        "principal_phone": "主要负责人电话",
-        "contact_name": "联系人",
-        "contact_phone": "联系电话",
-        "employees": "从业人数",
         "created_at": "登记时间",
         "updated_at": "更新时间",
     }
@@ -194,47 +178,30 @@ class EnterpriseView(ChineseModelView):
         "principal_name",
         "status",
     ]
-    add_form_extra_fields = {
-        "region": region_field(),
-        "sector": choice_field("行业类别", codes.SECTORS),
-        "tags": tags_field(),
-        "scale": choice_field("企业规模", codes.SCALES, required=False),
-        "status": choice_field("经营状态", codes.ENTERPRISE_STATUSES),
-    }
+    # The page picks a region where the API and a spreadsheet give its code.
+    add_form_extra_fields = {**form_fields(ENTERPRISE_FIELDS), "region": region_field()}
     edit_form_extra_fields = add_form_extra_fields
-    validators_columns = {
-        "name": [DataRequired(message="请填写企业名称"), Length(max=200)],
-        "uscc": [DataRequired(message="请填写统一社会信用代码"), ValidUSCC()],
-        "address": [DataRequired(message="请填写企业地址"), Length(max=300)],
-        "principal_phone": [Optional(), PHONE],
-        "contact_phone": [Optional(), PHONE],
-    }
-    description_columns = {
-        "uscc": "18位，由市场监管部门核发；系统按 GB 32100-2015 校验",
-        "tags": "决定适用的专项检查事项：钢铁、铝加工（深井铸造）、粉尘涉爆、有限空间、涉氨制冷",
-    }
+    refused_fields = {"region_code": "region"}
     base_order = ("name", "asc")
+
+    def check_form(self, form: Form, editing: Any) -> None:
+        region = form.region.data
+        values = {"uscc": form.uscc.data, "region_code": region.code if region else None}
+        base_data.check_enterprise(self.datamodel.session, values, except_id=editing)
 
 
 class TrainingRecordView(ChineseModelView):
     route_base = "/training"
     datamodel = SQLAInterface(TrainingRecord)
     noun = "培训记录"
-    label_columns = {
-        "enforcer": "执法人员",
-        "date": "培训日期",
-        "course": "培训课程",
-        "hours": "学时",
-    }
+    label_columns = {**labels(TRAINING_FIELDS), "enforcer": "执法人员"}
     list_columns = ["enforcer", "date", "course", "hours"]
     add_columns = ["enforcer", "date", "course", "hours"]
     edit_columns = add_columns
     show_columns = add_columns
     search_columns = ["enforcer", "date", "course"]
-    validators_columns = {
-        "course": [DataRequired(message="请填写培训课程")],
-        "hours": [DataRequired(message="请填写学时")],
-    }
+    add_form_extra_fields = form_fields(TRAINING_FIELDS)
+    edit_form_extra_fields = add_form_extra_fields
     base_order = ("date", "desc")
 
 
@@ -245,13 +212,10 @@ class EnforcerView(ChineseModelView):
     related_views = [TrainingRecordView]
     show_template = "appbuilder/general/model/show_cascade.html"
     label_columns = {
-        "name": "姓名",
-        "certificate_no": "执法证号",
+        **labels(ENFORCER_FIELDS),
         "department": "所属执法部门",
         "department.name": "所属执法部门",
         "department.region_code": "部门行政区划代码",
-        "position": "职务",
-        "phone": "联系电话",
         "training_hours": "累计培训学时",
         "created_at": "登记时间",
     }
@@ -277,16 +241,8 @@ class EnforcerView(ChineseModelView):
     add_columns = ["name", "certificate_no", "department", "position", "phone"]
     edit_columns = add_columns
     search_columns = ["name", "certificate_no", "department", "position"]
-    add_form_extra_fields = {"department": department_field()}
+    add_form_extra_fields = {**form_fields(ENFORCER_FIELDS), "department": department_field()}
     edit_form_extra_fields = add_form_extra_fields
-    validators_columns = {
-        "name": [DataRequired(message="请填写姓名")],
-        "certificate_no": [
-            DataRequired(message="请填写执法证号"),
-            Regexp(r"^[0-9A-Za-z\-]{6,32}$", message="执法证号应为6-32位数字或字母"),
-        ],
-        "phone": [Optional(), PHONE],
-    }
     base_order = ("name", "asc")
 
 
