@@ -6,6 +6,7 @@ what it needs under unique names and assumes nothing about what other tests did.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import itertools
 import json
@@ -19,8 +20,15 @@ from typing import Any
 import openpyxl
 from sqlalchemy import func, select
 
-from conftest import login
-from enforcement.models import ChecklistUpload, Enterprise, EnterpriseTag, Equipment, EvidenceFile
+from conftest import DEMO_PASSWORD, login
+from enforcement.models import (
+    ChecklistUpload,
+    Department,
+    Enterprise,
+    EnterpriseTag,
+    Equipment,
+    EvidenceFile,
+)
 from enforcement.models.scoping import UNSCOPED
 from integration.helpers import enterprise_in
 
@@ -216,6 +224,19 @@ def png_bytes(seed: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
+
+
+def evidence_regions(app: Any, sha: str) -> list[str]:
+    """The regions that have a row for this file (one row per uploading region), unscoped."""
+    with app.app_context():
+        return list(
+            app.appbuilder.session.scalars(
+                select(EvidenceFile.region_code)
+                .where(EvidenceFile.sha256 == sha)
+                .order_by(EvidenceFile.region_code)
+                .execution_options(**{UNSCOPED: True})
+            )
+        )
 
 
 def post_evidence(
@@ -531,13 +552,8 @@ def test_evidence_refuses_an_exe_renamed_to_jpg_and_an_oversize_file(app, as_use
     response = post_evidence(client, enterprise["id"], oversize, "big.png", "image/png")
     assert response.status_code == 413
     assert "10 MB" in response.get_json()["message"]
-    with app.app_context():
-        for data in (exe, oversize):
-            sha = hashlib.sha256(data).hexdigest()
-            assert (
-                app.appbuilder.session.get(EvidenceFile, sha, execution_options={UNSCOPED: True})
-                is None
-            )
+    for data in (exe, oversize):
+        assert evidence_regions(app, hashlib.sha256(data).hexdigest()) == []
 
 
 def test_evidence_accepts_a_small_png_and_serves_it_only_inside_the_jurisdiction(app):
@@ -551,8 +567,11 @@ def test_evidence_accepts_a_small_png_and_serves_it_only_inside_the_jurisdiction
     stored = Path(app.config["DATA_DIR"]) / "evidence" / sha[:2] / sha
     assert stored.read_bytes() == data
     with app.app_context():
-        row = app.appbuilder.session.get(EvidenceFile, sha, execution_options={UNSCOPED: True})
-        assert row.region_code == DONGHU and row.uploaded_by == "donghu"
+        row = app.appbuilder.session.get(
+            EvidenceFile, (sha, DONGHU), execution_options={UNSCOPED: True}
+        )
+        assert row.uploaded_by == "donghu"
+    assert evidence_regions(app, sha) == [DONGHU]
 
     for client in (inspector, leader):
         served = client.get(f"/checklists/evidence/{sha}")
@@ -568,3 +587,223 @@ def test_evidence_for_another_countys_enterprise_is_refused(app):
         user_client(app, "donghu"), foreign, png_bytes(7), "photo.png", "image/png"
     )
     assert response.status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------
+# Plugin ids belong to their issuer
+
+ISSUERS = {
+    DONGHU: {"level": "county", "region": DONGHU, "name": "南昌市东湖区应急管理局"},
+    JINJIANG: {"level": "county", "region": JINJIANG, "name": "成都市锦江区应急管理局"},
+}
+ID_TAKEN = "该检查事项编号已被占用，请换一个编号"
+
+
+def plugin_text(plugin_id: str, version: str, region: str) -> str:
+    """The example plugin under another id, version and issuing county."""
+    declaration = json.loads(EXAMPLE_PLUGIN)
+    declaration["id"], declaration["version"] = plugin_id, version
+    declaration["issuer"] = ISSUERS[region]
+    for item in declaration["items"]:
+        item["id"] = plugin_id + "." + item["id"].rsplit(".", 1)[1]
+    return json.dumps(declaration, ensure_ascii=False)
+
+
+def user_of(app: Any, username: str, role: str, region_like: str) -> Any:
+    """A logged-in user of `role` in the first demo department whose region matches (created once)."""
+    with app.app_context():
+        session = app.appbuilder.session
+        sm = app.appbuilder.sm
+        if sm.find_user(username=username) is None:
+            department = session.scalars(
+                select(Department)
+                .where(Department.region_code.like(region_like), Department.level == "county")
+                .order_by(Department.region_code)
+                .execution_options(**{UNSCOPED: True})
+            ).first()
+            assert department is not None, region_like
+            user = sm.add_user(
+                username,
+                username,
+                "",
+                f"{username}@example.invalid",
+                sm.find_role(role),
+                DEMO_PASSWORD,
+            )
+            user.department_id = department.id
+            session.commit()
+    return user_client(app, username)
+
+
+def refusal(response: Any) -> list[tuple[str, str]]:
+    """(pointer, message) of every error an upload page lists."""
+    assert response.status_code == 422, response.status_code
+    rows = re.findall(
+        r'<tr class="plugin-error-row" data-pointer="([^"]*)">.*?class="cl-primary">(.*?)</td>',
+        response.get_data(as_text=True),
+        re.S,
+    )
+    return [(pointer, html.unescape(message)) for pointer, message in rows]
+
+
+def upload_id_of(response: Any) -> int:
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def uploads_of(app: Any, plugin_id: str) -> list[tuple[str, str, str | None]]:
+    with app.app_context():
+        return list(
+            app.appbuilder.session.execute(
+                select(
+                    ChecklistUpload.version, ChecklistUpload.status, ChecklistUpload.scope_region
+                )
+                .where(ChecklistUpload.plugin_id == plugin_id)
+                .order_by(ChecklistUpload.id)
+            ).tuples()
+        )
+
+
+def published(app: Any, plugin_id: str, version: str) -> int:
+    """Upload and publish a version of a 东湖区 plugin as 南昌市 (the county's city leader)."""
+    leader = user_client(app, "nanchang")
+    upload_id = upload_id_of(upload(leader, plugin_text(plugin_id, version, DONGHU)))
+    assert leader.post(f"/checklists/publish/{upload_id}").status_code == 302
+    return upload_id
+
+
+def offered_version(app: Any, client: Any, plugin_id: str) -> str | None:
+    """The version of the plugin the 现场检查表 offers for a 东湖区 dust enterprise, if any."""
+    fill_url = f"/checklists/fill/{dust_enterprise(app, DONGHU)['id']}"
+    if f'data-plugin="{plugin_id}"' not in client.get(fill_url).get_data(as_text=True):
+        return None
+    return form_data(client.get(f"{fill_url}?plugin={plugin_id}").get_data(as_text=True))["version"]
+
+
+def test_another_county_cannot_publish_a_version_of_donghus_id(app):
+    plugin_id = f"bureau.360102.own{uuid.uuid4().hex[:8]}"
+    published(app, plugin_id, "1.0.0")
+    jinjiang_leader = user_of(app, "leader_jinjiang", "leader", JINJIANG)
+    inspector = user_client(app, "donghu")
+
+    # A higher version issued by 锦江区 would have replaced 东湖区's checklist: refused, not kept.
+    for version in ("2.0.0", "1.0.0"):
+        response = upload(jinjiang_leader, plugin_text(plugin_id, version, JINJIANG))
+        assert refusal(response) == [
+            ("/id", ID_TAKEN + "（建议以“bureau.本单位行政区划代码.”开头）")
+        ]
+        page = response.get_data(as_text=True)
+        assert "1.0.0" not in page and "已存在" not in page and "东湖" not in page
+    assert uploads_of(app, plugin_id) == [("1.0.0", "active", DONGHU)]
+    assert offered_version(app, inspector, plugin_id) == "1.0.0"
+
+    # A foreign draft kept from before ids had owners: nobody can publish it, not even an admin.
+    with app.app_context():
+        session = app.appbuilder.session
+        text = plugin_text(plugin_id, "3.0.0", JINJIANG)
+        session.add(
+            ChecklistUpload(
+                plugin_id=plugin_id,
+                version="3.0.0",
+                title="接管",
+                status="draft",
+                scope_region=JINJIANG,
+                declaration=json.loads(text),
+                file_sha256=hashlib.sha256(text.encode()).hexdigest(),
+                uploaded_by="legacy",
+            )
+        )
+        session.commit()
+        legacy_id = session.scalar(
+            select(ChecklistUpload.id).where(
+                ChecklistUpload.plugin_id == plugin_id, ChecklistUpload.version == "3.0.0"
+            )
+        )
+    admin = user_client(app, "admin")
+    assert 'id="publish-upload"' not in admin.get(f"/checklists/preview/{legacy_id}").get_data(
+        as_text=True
+    )
+    page = admin.post(f"/checklists/publish/{legacy_id}", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert "无法发布：" + ID_TAKEN in page
+    assert uploads_of(app, plugin_id)[-1] == ("3.0.0", "draft", JINJIANG)
+    assert offered_version(app, inspector, plugin_id) == "1.0.0"
+
+
+def test_a_foreign_id_and_a_never_used_one_are_refused_alike(app):
+    taken = f"bureau.360102.own{uuid.uuid4().hex[:8]}"
+    published(app, taken, "1.0.0")
+    claimed = f"shared.c{uuid.uuid4().hex[:8]}"  # no region in its name: 东湖区 claims it first
+    published(app, claimed, "1.0.0")
+    never_used = f"bureau.360102.new{uuid.uuid4().hex[:8]}"  # 东湖区's name, not uploaded yet
+    jinjiang_leader = user_of(app, "leader_jinjiang", "leader", JINJIANG)
+
+    answers = [
+        refusal(upload(jinjiang_leader, plugin_text(plugin_id, version, JINJIANG)))
+        for plugin_id, version in ((taken, "1.0.0"), (taken, "9.0.0"), (claimed, "1.0.1"))
+    ]
+    answers.append(refusal(upload(jinjiang_leader, plugin_text(never_used, "1.0.0", JINJIANG))))
+    assert all(answer == answers[0] for answer in answers), answers
+    assert [pointer for pointer, _ in answers[0]] == ["/id"]
+    assert uploads_of(app, never_used) == []
+
+    # Positive control: the owner's side publishes a new version, and 东湖区 gets it.
+    published(app, taken, "1.1.0")
+    assert offered_version(app, user_client(app, "donghu"), taken) == "1.1.0"
+    # An id nobody owns is free: 锦江区 claims one of its own.
+    own = f"shared.j{uuid.uuid4().hex[:8]}"
+    upload_id_of(upload(jinjiang_leader, plugin_text(own, "1.0.0", JINJIANG)))
+    assert uploads_of(app, own) == [("1.0.0", "draft", JINJIANG)]
+
+
+def test_a_bureau_cannot_upload_a_builtin_id(app):
+    leader = user_client(app, "nanchang")
+    admin = user_client(app, "admin")
+    for plugin_id in BUILTIN_ITEMS:
+        text = plugin_text(plugin_id, "9.0.0", DONGHU)
+        assert [p for p, _ in refusal(upload(leader, text))] == ["/id"]
+        assert refusal(upload(leader, text))[0][1].startswith(ID_TAKEN), plugin_id
+        # The admin sees every plugin anyway: told why.
+        assert refusal(upload(admin, text)) == [
+            ("/id", "该编号属于内置、目录或扩展包插件，不能通过上传覆盖")
+        ]
+        assert uploads_of(app, plugin_id) == []
+
+
+def test_the_city_of_an_owner_county_must_keep_issuing_for_it(app):
+    """Inside the jurisdiction nothing is hidden: a wrong issuer is named, the version too."""
+    plugin_id = f"bureau.360102.own{uuid.uuid4().hex[:8]}"
+    published(app, plugin_id, "1.0.0")
+    declaration = json.loads(plugin_text(plugin_id, "1.1.0", DONGHU))
+    declaration["issuer"] = {"level": "city", "region": "360100", "name": "南昌市应急管理局"}
+    errors = refusal(upload(user_client(app, "nanchang"), json.dumps(declaration)))
+    assert [pointer for pointer, _ in errors] == ["/issuer/region"]
+    assert "360102" in errors[0][1]
+    again = refusal(upload(user_client(app, "nanchang"), plugin_text(plugin_id, "1.0.0", DONGHU)))
+    assert again == [("/version", "版本 1.0.0 已存在：修改后请提升版本号")]
+
+
+def test_identical_evidence_from_two_regions_is_readable_in_both_and_in_no_third(app):
+    data = png_bytes(uuid.uuid4().int % (1 << 24))
+    sha = hashlib.sha256(data).hexdigest()
+    with app.app_context():
+        jinjiang_enterprise = enterprise_in(app.appbuilder.session, JINJIANG).id
+    uploads = {
+        "donghu": dust_enterprise(app, DONGHU)["id"],
+        "jinjiang": jinjiang_enterprise,
+    }
+    clients = {username: user_client(app, username) for username in uploads}
+    for username, enterprise_id in uploads.items():
+        response = post_evidence(
+            clients[username], enterprise_id, data, "同一照片.png", "image/png"
+        )
+        assert response.status_code == 201, response.get_data(as_text=True)
+    for client in clients.values():
+        served = client.get(f"/checklists/evidence/{sha}")
+        assert served.status_code == 200 and served.data == data
+    third = user_of(app, "inspector_guiyang", "inspector", "5201%")
+    assert third.get(f"/checklists/evidence/{sha}").status_code == 404
+    assert evidence_regions(app, sha) == [DONGHU, JINJIANG]
+    folder = Path(app.config["DATA_DIR"]) / "evidence" / sha[:2]
+    assert [p.name for p in folder.iterdir() if p.name.startswith(sha[:12])] == [sha]

@@ -1,5 +1,5 @@
-"""services/evidence.py on its own: checks by content, one file and one row per SHA-256, committed by
-the service (the page only maps its refusals to 413/404/422)."""
+"""services/evidence.py on its own: checks by content, one file per SHA-256 and one row per file and
+region, committed by the service (the page only maps its refusals to 413/404/422)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from enforcement.models.scoping import UNSCOPED
 from enforcement.services import evidence
 from integration.helpers import enterprise_in
 
-DONGHU, JINJIANG = "360102", "510104"
+DONGHU, JINJIANG, NANMING = "360102", "510104", "520102"
 DONGHU_INSPECTOR = Actor(username="donghu", jurisdiction=Jurisdiction(DONGHU))
 
 
@@ -113,3 +113,31 @@ def test_a_file_is_found_only_inside_the_jurisdiction(app, tmp_path):
 )
 def test_the_type_is_read_from_the_bytes(head, kind):
     assert evidence.sniff_content_type(head + b"\x00" * 16) == kind
+
+
+def test_two_regions_upload_the_same_file_both_read_it_and_a_third_does_not(app, tmp_path):
+    data = pdf_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    uploaders = {"donghu": DONGHU, "jinjiang": JINJIANG}
+    with app.app_context():
+        session = app.appbuilder.session
+        for username, region in uploaders.items():
+            with acting_as(Actor(username=username, jurisdiction=Jurisdiction(region))):
+                session.expunge_all()
+                enterprise_id = enterprise_in(session, region).id
+                stored = evidence.store_evidence(
+                    session, data, f"{username}.pdf", enterprise_id, data_dir=tmp_path
+                )
+                assert stored.sha256 == sha
+        for username, region in uploaders.items():
+            with acting_as(Actor(username=username, jurisdiction=Jurisdiction(region))):
+                session.expunge_all()
+                row, path = evidence.find_evidence(session, sha, tmp_path)
+                assert (row.region_code, row.original_name) == (region, f"{username}.pdf")
+                assert path.read_bytes() == data
+        with acting_as(Actor(username="nanming", jurisdiction=Jurisdiction(NANMING))):
+            session.expunge_all()
+            assert evidence.find_evidence(session, sha, tmp_path) is None
+        assert rows_of(session, sha) == 2
+    stored_files = [p for p in (tmp_path / "evidence").rglob("*") if p.is_file()]
+    assert stored_files == [evidence.evidence_path(tmp_path, sha)]  # the bytes are stored once

@@ -34,6 +34,7 @@ FRAMEWORK_OWNED = {
 PUBLIC = {
     "AppUser",
     "AuditLog",
+    "ChecklistOwner",
     "ChecklistUpload",
     "CompiledSchema",
     "DocumentCounter",

@@ -11,7 +11,13 @@ from enforcement.models.base_data import (
     TrainingRecord,
 )
 from enforcement.models.case import Case, CaseTransition, Penalty, case_enforcer, case_hazard
-from enforcement.models.checklist import AnswerSet, ChecklistUpload, CompiledSchema, EvidenceFile
+from enforcement.models.checklist import (
+    AnswerSet,
+    ChecklistOwner,
+    ChecklistUpload,
+    CompiledSchema,
+    EvidenceFile,
+)
 from enforcement.models.document import Document, DocumentCounter
 from enforcement.models.user import AppUser
 from enforcement.models.workbench import (
@@ -33,6 +39,7 @@ __all__ = [
     "Document",
     "DocumentCounter",
     "AnswerSet",
+    "ChecklistOwner",
     "ChecklistUpload",
     "CompiledSchema",
     "EvidenceFile",

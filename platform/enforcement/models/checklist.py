@@ -46,6 +46,23 @@ class ChecklistUpload(Public, Audited, Model):
         return self.STATUS_LABELS.get(self.status, self.status)
 
 
+class ChecklistOwner(Public, Audited, Model):
+    """Which region owns an uploaded plugin id: the issuing region of its first upload (NULL: national).
+
+    Every later version of the id must be issued for the same region, so another bureau can neither
+    take the id over nor learn anything about it. Public to the session: never shown to users, only
+    read by services/checklists.py, which answers a foreign id with one fixed refusal.
+    """
+
+    __audit_entity__ = "checklist_owner"
+
+    __tablename__ = "checklist_owner"
+    plugin_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
 class CompiledSchema(Public, NotAudited, Model):
     """A compiled answers + UI schema, kept by hash forever: old inspections render as they were.
 
@@ -90,14 +107,17 @@ class AnswerSet(ParentScoped, Audited, Model):
 class EvidenceFile(RegionScoped, NotAudited, Model):
     """A photo or document stored by content hash under DATA_DIR/evidence; served inside its region only.
 
+    One row per (file, region): the bytes are stored once on disk, but every region whose inspectors
+    uploaded them has its own row, so each reads the file and a region that never uploaded it does not.
     Not audited: content-addressed and never changed; the row records who uploaded it and when.
     """
 
     __tablename__ = "evidence_file"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The region of the enterprise the file was uploaded for.
+    region_code: Mapped[str] = mapped_column(String(6), primary_key=True, index=True)
     content_type: Mapped[str] = mapped_column(String(100), nullable=False)
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     original_name: Mapped[str | None] = mapped_column(String(200))
-    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
     uploaded_by: Mapped[str | None] = mapped_column(String(128))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

@@ -2,19 +2,26 @@
 
 Writes are units of work (db/unit_of_work.py); the in-memory registry changes only once the database
 change is committed, so a rolled-back publication is never offered to inspectors.
+
+Plugin ids belong to their issuer: built-in, folder and package ids to the platform (never uploaded),
+an uploaded id to the issuing region of its first upload (`ChecklistOwner`), a `bureau.<code>.` id
+to region <code> even before that. Every version of an id is issued for its owner's region, so no
+bureau can replace another's checklist; an id the uploader may not see is refused with one fixed
+message that says nothing about it (whether it exists, its versions, its owner).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from enforcement.checklists.compiler import CompiledChecklist
@@ -23,12 +30,24 @@ from enforcement.checklists.loader import validate_text
 from enforcement.checklists.validation import validator_for
 from enforcement.db.unit_of_work import after_commit, transaction
 from enforcement.domain.jurisdiction import Jurisdiction
-from enforcement.models import AnswerSet, ChecklistUpload, CompiledSchema, Enterprise
+from enforcement.models import (
+    AnswerSet,
+    ChecklistOwner,
+    ChecklistUpload,
+    CompiledSchema,
+    Enterprise,
+)
 from enforcement.models.scoping import current_actor
 from enforcement.plugins import ChecklistEntry, Platform, get_plugin_manager
 
 _LOCK = threading.Lock()
 EXTENSION = "enforcement.platform"
+
+# The one answer to an id the uploader may not use: the same whether it exists elsewhere or not.
+ID_TAKEN = "该检查事项编号已被占用，请换一个编号（建议以“bureau.本单位行政区划代码.”开头）"
+PLATFORM_ID = "该编号属于内置、目录或扩展包插件，不能通过上传覆盖"
+# `bureau.<six-digit region code>.…`: the naming the guide recommends, reserved for that region.
+_RESERVED = re.compile(r"^bureau\.([0-9]{6})\.")
 
 
 def platform_of(app: Flask | None = None) -> Platform:
@@ -47,8 +66,15 @@ def platform_of(app: Flask | None = None) -> Platform:
 
 def _load_uploads(session: Session, platform: Platform) -> None:
     try:
+        # Only versions issued for the id's owner: one published by another region before ids had
+        # owners would otherwise replace the owner's checklist.
         uploads = session.scalars(
-            select(ChecklistUpload).where(ChecklistUpload.status.in_(["active", "retired"]))
+            select(ChecklistUpload)
+            .join(ChecklistOwner, ChecklistOwner.plugin_id == ChecklistUpload.plugin_id)
+            .where(
+                ChecklistUpload.status.in_(["active", "retired"]),
+                ChecklistUpload.scope_region.is_not_distinct_from(ChecklistOwner.region_code),
+            )
         ).all()
     except (OperationalError, ProgrammingError):  # not migrated yet (CLI before `db upgrade`)
         session.rollback()
@@ -67,6 +93,54 @@ def visible_entries(platform: Platform, jurisdiction: Jurisdiction) -> list[Chec
     return [e for e in platform.registry.all() if e.visible_to(jurisdiction)]
 
 
+@dataclass(frozen=True)
+class IdOwner:
+    """Who a plugin id belongs to: the platform, or a region (None: national, a ministry issuer)."""
+
+    platform: bool
+    region: str | None = None
+    claimed: bool = True  # False: reserved by its `bureau.<code>.` name, not uploaded yet
+
+
+def id_owner(session: Session, platform: Platform, plugin_id: str) -> IdOwner | None:
+    """The owner of a plugin id; None: nobody, the first upload claims it."""
+    if any(e.id == plugin_id and e.source != "uploaded" for e in platform.registry.all()):
+        return IdOwner(platform=True)
+    row = session.get(ChecklistOwner, plugin_id)
+    if row is not None:
+        return IdOwner(platform=False, region=row.region_code)
+    reserved = _RESERVED.match(plugin_id)
+    if reserved:
+        return IdOwner(platform=False, region=reserved.group(1), claimed=False)
+    return None
+
+
+def _owner_problem(
+    owner: IdOwner | None, entry: ChecklistEntry, filename: str
+) -> tuple[PluginError | None, bool]:
+    """The refusal an id's owner implies for this upload, and whether the id is foreign (then
+    nothing else about it may be checked or said: not even whether the version exists)."""
+    jurisdiction = current_actor().jurisdiction
+    if owner is None:
+        return None, False
+    if owner.platform:
+        return PluginError(
+            filename, "/id", PLATFORM_ID if jurisdiction.is_national else ID_TAKEN
+        ), True
+    if not jurisdiction.contains(owner.region):
+        return PluginError(filename, "/id", ID_TAKEN), True
+    if entry.scope_region != owner.region:
+        # The owner lies in the uploader's jurisdiction: nothing to hide, say what is expected.
+        expected = owner.region or "部级（全国）"
+        return PluginError(
+            filename,
+            "/issuer/region",
+            f"插件编号“{entry.id}”属于 {expected} 的检查事项：每个版本的发布单位行政区划都应为 "
+            f"{expected}，其他单位请换一个编号",
+        ), False
+    return None, False
+
+
 @dataclass
 class UploadResult:
     upload: ChecklistUpload | None
@@ -75,7 +149,10 @@ class UploadResult:
 
 @transaction
 def upload_plugin(session: Session, platform: Platform, text: str, filename: str) -> UploadResult:
-    """Validate an uploaded plugin.json and keep it as a draft; every error at once, nothing saved then."""
+    """Validate an uploaded plugin.json and keep it as a draft; every error at once, nothing saved then.
+
+    The first upload of an id claims it for the issuing region; later versions must come from there.
+    """
     declaration, errors = validate_text(text, filename, set(platform.registry.equipment_types))
     if errors:
         return UploadResult(None, errors)
@@ -92,23 +169,14 @@ def upload_plugin(session: Session, platform: Platform, text: str, filename: str
                     "发布单位的行政区划不在您的管辖范围内：只能发布本辖区的检查事项",
                 )
             )
-    existing = platform.registry.get(declaration["id"], declaration["version"]) or session.scalar(
-        select(ChecklistUpload).where(
-            ChecklistUpload.plugin_id == declaration["id"],
-            ChecklistUpload.version == declaration["version"],
-        )
-    )
-    if existing is not None:
+    owner = id_owner(session, platform, entry.id)
+    problem, foreign = _owner_problem(owner, entry, filename)
+    if problem is not None:
+        problems.append(problem)
+    if not foreign and _version_exists(session, platform, entry.id, entry.version):
         problems.append(
-            PluginError(
-                filename, "/version", f"版本 {declaration['version']} 已存在：修改后请提升版本号"
-            )
+            PluginError(filename, "/version", f"版本 {entry.version} 已存在：修改后请提升版本号")
         )
-    builtin = [
-        e for e in platform.registry.all() if e.id == declaration["id"] and e.source != "uploaded"
-    ]
-    if builtin:
-        problems.append(PluginError(filename, "/id", "该编号属于内置或目录插件，不能通过上传覆盖"))
     if problems:
         return UploadResult(None, problems)
     upload = ChecklistUpload(
@@ -122,9 +190,42 @@ def upload_plugin(session: Session, platform: Platform, text: str, filename: str
         file_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         uploaded_by=actor.username,
     )
-    session.add(upload)
-    session.flush()
+    claim = owner is None or not owner.claimed
+    try:
+        # A savepoint: a concurrent upload that claimed the id or took the version first only
+        # refuses this one (PostgreSQL; SQLite serialises writers anyway).
+        with session.begin_nested():
+            if claim:
+                session.add(
+                    ChecklistOwner(
+                        plugin_id=entry.id,
+                        region_code=entry.scope_region,
+                        claimed_by=actor.username,
+                    )
+                )
+            session.add(upload)
+    except IntegrityError:
+        message = ID_TAKEN if claim else f"版本 {entry.version} 已存在：修改后请提升版本号"
+        return UploadResult(None, [PluginError(filename, "/id" if claim else "/version", message)])
     return UploadResult(upload, [])
+
+
+def _version_exists(session: Session, platform: Platform, plugin_id: str, version: str) -> bool:
+    return platform.registry.get(plugin_id, version) is not None or (
+        session.scalar(
+            select(ChecklistUpload.id).where(
+                ChecklistUpload.plugin_id == plugin_id, ChecklistUpload.version == version
+            )
+        )
+        is not None
+    )
+
+
+def may_publish(session: Session, platform: Platform, upload: ChecklistUpload) -> bool:
+    """Whether the upload is issued for its id's owner (a draft of another region's id, uploaded
+    before ids had owners, never is)."""
+    owner = id_owner(session, platform, upload.plugin_id)
+    return owner is None or (not owner.platform and owner.region == upload.scope_region)
 
 
 @transaction
@@ -132,6 +233,17 @@ def publish(session: Session, platform: Platform, upload: ChecklistUpload) -> No
     """Make a draft the active version: inspectors of the region get it at once (no restart)."""
     if upload.status != "draft":
         raise ValueError("只有草稿可以发布")
+    if not may_publish(session, platform, upload):
+        raise ValueError(ID_TAKEN)
+    # Uploads claim their id (older ones were given owners by migration 0008): this is a safeguard.
+    if session.get(ChecklistOwner, upload.plugin_id) is None:
+        session.add(
+            ChecklistOwner(
+                plugin_id=upload.plugin_id,
+                region_code=upload.scope_region,
+                claimed_by=current_actor().username,
+            )
+        )
     upload.status = "active"
     upload.published_by = current_actor().username
     upload.published_at = dt.datetime.now().replace(microsecond=0)

@@ -1,6 +1,9 @@
 """Evidence files behind checklist answers (photos, PDFs): recognised by their content, stored once
 by SHA-256 under DATA_DIR/evidence, visible by the region of the enterprise they were taken at.
 
+The bytes are shared, the rows are not: each region that uploads a file gets its own row
+(sha256, region_code), so identical photos from two counties are readable in both and in no third.
+
 The file is written before its row: a row never points at a missing file, and a file whose row was
 rolled back is harmless (content-addressed, the next upload of the same bytes reuses it).
 """
@@ -14,11 +17,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from enforcement.db.unit_of_work import transaction
 from enforcement.models import Enterprise, EvidenceFile
-from enforcement.models.scoping import UNSCOPED, current_actor
+from enforcement.models.scoping import current_actor
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 ACCEPTED_TYPES = "JPEG、PNG、WebP 图片或 PDF 文件"
@@ -119,28 +124,38 @@ def store_evidence(
         raise UnknownEnterprise("企业不存在或不在您的管辖范围内", "/enterprise_id")
     sha = hashlib.sha256(data).hexdigest()
     _write_once(evidence_path(data_dir, sha), data)
-    # Unscoped: the same bytes uploaded in another region already have their row (one per file).
-    if session.get(EvidenceFile, sha, execution_options={UNSCOPED: True}) is None:
-        session.add(
-            EvidenceFile(
-                sha256=sha,
-                content_type=content_type,
-                size=len(data),
-                original_name=Path(filename).name[:200],
-                region_code=enterprise.region_code,
-                uploaded_by=current_actor().username,
-            )
-        )
+    # Scoped like any read: the enterprise, and with it this region's row, lies in the jurisdiction.
+    if session.get(EvidenceFile, (sha, enterprise.region_code)) is None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    EvidenceFile(
+                        sha256=sha,
+                        region_code=enterprise.region_code,
+                        content_type=content_type,
+                        size=len(data),
+                        original_name=Path(filename).name[:200],
+                        uploaded_by=current_actor().username,
+                    )
+                )
+        except IntegrityError:
+            pass  # a concurrent upload of the same bytes for this region stored the row first
     return StoredEvidence(sha, len(data), content_type)
 
 
 def find_evidence(
     session: Session, sha256: str, data_dir: str | Path
 ) -> tuple[EvidenceFile, Path] | None:
-    """A stored file and its row, only when the row is visible (the session scopes it by region)."""
+    """A stored file and its row, only when a row of it is visible (the session scopes them by region):
+    the actor's own region's upload, or the first of several below a city or province."""
     if not SHA256.match(sha256):
         return None
-    row = session.get(EvidenceFile, sha256)
+    row = session.scalars(
+        select(EvidenceFile)
+        .where(EvidenceFile.sha256 == sha256)
+        .order_by(EvidenceFile.uploaded_at, EvidenceFile.region_code)
+        .limit(1)
+    ).first()
     path = evidence_path(data_dir, sha256)
     if row is None or not path.is_file():
         return None

@@ -335,6 +335,7 @@ class ChecklistView(FieldFormPages):
         ]
         names = self._region_names({upload.scope_region} if upload.scope_region else set())
         may_manage = self._may_manage(upload)
+        may_publish = may_manage and service.may_publish(self._session(), platform, upload)
         return self.render_template(
             "enforcement/checklists/preview.html",
             title=f"预览：{upload.title}",
@@ -345,7 +346,7 @@ class ChecklistView(FieldFormPages):
             else "全国",
             items=[_item_row(entry, item, equipment_types) for item in upload.declaration["items"]],
             form_data=self._form_data(entry, "preview", equipment, equipment_types),
-            can_publish=may_manage and upload.status == "draft" and self._can("can_publish"),
+            can_publish=may_publish and upload.status == "draft" and self._can("can_publish"),
             can_retire=may_manage and upload.status == "active" and self._can("can_retire"),
         )
 
