@@ -1,6 +1,6 @@
 """立案查处 use cases: the ONLY code that changes a case's stage.
 
-Each function validates (the domain table in `domain/workflow.py` decides), acts as one unit of work
+Each function validates (the domain table in `domain/workflow/` decides), acts as one unit of work
 (db/unit_of_work.py: the outermost call commits, a call inside another unit joins it), and raises
 `CaseError` (Chinese reasons, with the field they belong to) when refused. A stale `version` (someone
 else moved or edited the case since the page was loaded) raises `StaleCase`. Once a transition is
