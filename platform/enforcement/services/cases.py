@@ -17,17 +17,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ParamSpec, TypeVar
 
 import pluggy
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from enforcement.db.acting import current_actor
+from enforcement.db.scoping import UNSCOPED
 from enforcement.db.unit_of_work import after_commit, unit_of_work
 from enforcement.domain import workflow
 from enforcement.domain.workflow import CaseFacts, PenaltyFacts, Stage
 from enforcement.domain.workflow import IllegalTransition as IllegalTransition  # what a move raises
-from enforcement.models import AppUser, Case, CaseTransition, Enforcer, Enterprise, Penalty, Region
+from enforcement.models import AppUser, Case, CaseTransition, Enforcer, Enterprise, Penalty
 from enforcement.models.case import CASE_SOURCES
-from enforcement.models.scoping import UNSCOPED, current_actor
+from enforcement.services import numbering
 
 # Which record may be changed in which stage (after 告知 the proposal is frozen: the party was told it).
 PROPOSAL_STAGES = {Stage.FILED, Stage.INVESTIGATION, Stage.REVIEW}
@@ -149,16 +151,22 @@ def _touch(case: Case, actor: str | None) -> None:
     case.updated_at = dt.datetime.now().replace(microsecond=0)
 
 
-def next_number(session: Session, region_code: str, year: int) -> str:
-    region = session.get(Region, region_code)
-    short = region.name if region is not None else region_code
-    count = session.scalar(
-        select(func.count())
-        .select_from(Case)
-        .where(Case.region_code == region_code, Case.number.like(f"%〔{year}〕%"))
-        .execution_options(**{UNSCOPED: True})
-    )
-    return f"（{short}）应急立〔{year}〕{(count or 0) + 1}号"
+def _case_number(session: Session, enterprise: Enterprise, actor: str | None, year: int) -> str:
+    """The case number is the 文号 of its 立案审批表: drawn from that form's gapless counter of the
+    issuing department (services/numbering.py), formatted as its documents are."""
+    department = numbering.department_for(session, enterprise.region_code, actor)
+    if department is None:
+        raise CaseError("该企业所在地区没有可以立案的执法部门，请先在基础数据中设立", "enterprise")
+    code = numbering.case_number_code()
+    while True:
+        number = numbering.draw_number(session, department, code, year)
+        taken = session.scalar(
+            select(Case.id).where(Case.number == number).execution_options(**{UNSCOPED: True})
+        )
+        if taken is None:
+            return number
+        # Another department prints the same 机关简称 (南昌市 and 南昌县 are both 赣南): case
+        # numbers stay unique, this department's serial skips the one the other used.
 
 
 def _distinct_inspectors(inspectors: Iterable[Enforcer]) -> list[Enforcer]:
@@ -217,7 +225,7 @@ def open_case(
         if hazard.enterprise_id != enterprise.id:
             raise CaseError("所选隐患不属于该企业", "hazards")
     case = Case(
-        number=next_number(session, enterprise.region_code, filed_on.year),
+        number=_case_number(session, enterprise, actor, filed_on.year),
         title=title or f"{enterprise.name}涉嫌安全生产违法案",
         enterprise=enterprise,
         enterprise_id=enterprise.id,
