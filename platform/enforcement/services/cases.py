@@ -22,12 +22,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from enforcement.db.acting import current_actor
-from enforcement.db.scoping import UNSCOPED
 from enforcement.db.unit_of_work import after_commit, unit_of_work
 from enforcement.domain import workflow
 from enforcement.domain.workflow import CaseFacts, PenaltyFacts, Stage
 from enforcement.domain.workflow import IllegalTransition as IllegalTransition  # what a move raises
-from enforcement.models import AppUser, Case, CaseTransition, Enforcer, Enterprise, Penalty
+from enforcement.models import (
+    AppUser,
+    Case,
+    CaseTransition,
+    Enforcer,
+    Enterprise,
+    Hazard,
+    Penalty,
+    case_hazard,
+)
 from enforcement.models.case import CASE_SOURCES
 from enforcement.services import numbering
 
@@ -151,24 +159,6 @@ def _touch(case: Case, actor: str | None) -> None:
     case.updated_at = dt.datetime.now().replace(microsecond=0)
 
 
-def _case_number(session: Session, enterprise: Enterprise, actor: str | None, year: int) -> str:
-    """The case number is the 文号 of its 立案审批表: drawn from that form's gapless counter of the
-    issuing department (services/numbering.py), formatted as its documents are."""
-    department = numbering.department_for(session, enterprise.region_code, actor)
-    if department is None:
-        raise CaseError("该企业所在地区没有可以立案的执法部门，请先在基础数据中设立", "enterprise")
-    code = numbering.case_number_code()
-    while True:
-        number = numbering.draw_number(session, department, code, year)
-        taken = session.scalar(
-            select(Case.id).where(Case.number == number).execution_options(**{UNSCOPED: True})
-        )
-        if taken is None:
-            return number
-        # Another department prints the same 机关简称 (南昌市 and 南昌县 are both 赣南): case
-        # numbers stay unique, this department's serial skips the one the other used.
-
-
 def _distinct_inspectors(inspectors: Iterable[Enforcer]) -> list[Enforcer]:
     seen: dict[int, Enforcer] = {}
     for enforcer in inspectors:
@@ -224,8 +214,11 @@ def open_case(
     for hazard in hazards:
         if hazard.enterprise_id != enterprise.id:
             raise CaseError("所选隐患不属于该企业", "hazards")
+    number = numbering.draw_case_number(session, enterprise.region_code, actor, filed_on.year)
+    if number is None:
+        raise CaseError("该企业所在地区没有可以立案的执法部门，请先在基础数据中设立", "enterprise")
     case = Case(
-        number=_case_number(session, enterprise, actor, filed_on.year),
+        number=number,
         title=title or f"{enterprise.name}涉嫌安全生产违法案",
         enterprise=enterprise,
         enterprise_id=enterprise.id,
@@ -263,8 +256,6 @@ def open_case(
 
 
 def _link_hazards(session: Session, case: Case, hazards: Sequence[Any]) -> None:
-    from enforcement.models import case_hazard
-
     for hazard in hazards:
         session.execute(case_hazard.insert().values(case_id=case.id, hazard_id=hazard.id))
         # The workbench's Hazard has a status and a case_id slot: mark it escalated.
@@ -275,8 +266,6 @@ def _link_hazards(session: Session, case: Case, hazards: Sequence[Any]) -> None:
 
 
 def case_hazards(session: Session, case: Case) -> list[Any]:
-    from enforcement.models import Hazard, case_hazard
-
     return list(
         session.scalars(
             select(Hazard)

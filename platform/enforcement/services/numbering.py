@@ -21,7 +21,7 @@ from enforcement.db.scoping import UNSCOPED
 from enforcement.documents import get_form
 from enforcement.documents.contexts import agency_abbreviation
 from enforcement.documents.render import format_number
-from enforcement.models import AppUser, Department, DocumentCounter, Region
+from enforcement.models import AppUser, Case, Department, DocumentCounter, Region
 
 # The 立案审批表: its 文号 is the case number.
 CASE_FILING_FORM = "case_filing_approval"
@@ -84,14 +84,25 @@ def next_serial(session: Session, department_id: int, year: int, code: str) -> i
     return counter.last_serial
 
 
-def case_number_code() -> str:
-    """The 代字 of the 立案审批表 (documents/catalogue.json), which case numbers are drawn under."""
-    code = get_form(CASE_FILING_FORM).number_code
-    assert code, f"{CASE_FILING_FORM} has a number_code in the catalogue"
-    return code
-
-
 def draw_number(session: Session, department: Department, code: str, year: int) -> str:
     """The next 文号 of the department under `code`, formatted as its documents are."""
     serial = next_serial(session, department.id, year, code)
     return format_number(agency_abbreviation(department, session), code, year, serial)
+
+
+def draw_case_number(
+    session: Session, region_code: str, username: str | None, year: int
+) -> str | None:
+    """A new case's number: the next 文号 of its 立案审批表 (the issuing department's counter of the
+    form's 代字, documents/catalogue.json); None when no department issues for the region."""
+    department = department_for(session, region_code, username)
+    if department is None:
+        return None
+    code = get_form(CASE_FILING_FORM).number_code
+    assert code, f"{CASE_FILING_FORM} has a 代字 in the catalogue"
+    while True:
+        number = draw_number(session, department, code, year)
+        if session.scalar(_unscoped(select(Case.id).where(Case.number == number))) is None:
+            return number
+        # Another department prints the same 机关简称 (南昌市 and 南昌县 are both 赣南): case
+        # numbers stay unique, this department's serial skips the one the other used.

@@ -10,9 +10,9 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
 
+from enforcement.db.acting import current_actor
 from enforcement.domain import codes, planning
 from enforcement.models import Department, Plan, Region
-from enforcement.models.scoping import current_actor
 from enforcement.services import checklists, plans
 from enforcement.services.workbench import WorkbenchError
 from enforcement.web.base import app_session, parse_date
