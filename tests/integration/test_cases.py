@@ -403,3 +403,78 @@ def test_case_history_names_the_inspector_behind_each_login(app):
     client = app.test_client()
     assert login(client, "donghu").status_code == 302
     assert f"{name}（donghu）" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_twenty_cases_opened_concurrently_get_twenty_distinct_gapless_numbers(app):
+    import re
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from enforcement.models import Case, Enforcer, Enterprise
+    from enforcement.services import cases
+
+    with app.app_context():
+        session = app.appbuilder.session
+        enterprise_id = add_enterprise(session, DONGHU).id
+        team = [e.id for e in _enforcers(session, DONGHU)]
+        engine = session.get_bind()
+    start = threading.Barrier(20, timeout=60)
+    opened: list[int] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        with app.app_context(), Session(bind=engine) as own:
+            try:
+                start.wait()  # then load: a thread holds a pooled connection from its first read
+                enterprise = own.get(Enterprise, enterprise_id)
+                inspectors = [own.get(Enforcer, i) for i in team]
+                case = cases.open_case(
+                    own,
+                    enterprise,
+                    inspectors,
+                    source="inspection",
+                    facts="现场检查发现除尘系统未设置泄爆装置，积尘未清理。",
+                    discovered_on=D(2026, 3, 1),
+                    filed_on=D(2026, 3, 2),
+                    actor="donghu",
+                )
+                opened.append(case.id)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [], errors[:3]
+    with app.app_context():
+        session = app.appbuilder.session
+        session.rollback()  # a fresh snapshot (SQLite WAL keeps the old one inside a transaction)
+        numbers = session.scalars(select(Case.number).where(Case.id.in_(opened))).all()
+    assert len(set(numbers)) == 20 and all(n.startswith("（赣东）应急立〔2026〕") for n in numbers)
+    serials = sorted(int(re.search(r"〕(\d+)号$", n).group(1)) for n in numbers)
+    assert serials == list(range(serials[0], serials[0] + 20))  # consecutive: no gap, no duplicate
+
+
+def test_case_numbers_stay_unique_when_two_departments_share_an_abbreviation(app):
+    from enforcement.services import cases
+
+    with app.app_context():
+        session = app.appbuilder.session
+        numbers = []
+        for region in ("360111", "360104"):  # 青山湖区 and 青云谱区: both 赣青
+            case = cases.open_case(
+                session,
+                add_enterprise(session, region),
+                _enforcers(session, region),
+                source="inspection",
+                facts="现场检查发现有限空间作业未安排监护人员。",
+                discovered_on=D(2026, 4, 1),
+                filed_on=D(2026, 4, 2),
+                actor="demo_inspector",  # no account: the department of the enterprise's county
+            )
+            numbers.append(case.number)
+    assert all(n.startswith("（赣青）应急立〔2026〕") for n in numbers)
+    assert numbers[0] != numbers[1]

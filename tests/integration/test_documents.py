@@ -17,8 +17,9 @@ from conftest import login
 from enforcement.documents import DocumentError, forms
 from enforcement.models import AuditLog, Department, Document
 from enforcement.models.document import FrozenDocument
+from enforcement.services import case_file
 from enforcement.services import documents as service
-from integration.helpers import enterprise_in
+from integration.helpers import add_enterprise, enterprise_in
 
 DONGHU = "360102"
 JINJIANG = "510104"
@@ -235,6 +236,50 @@ def test_twenty_concurrent_finalizations_get_consecutive_numbers_without_gap_or_
     assert len({d.number for d in ours}) == 20 and all(d.status == "final" for d in ours)
 
 
+def test_the_filing_approval_of_a_case_carries_the_case_number(session, data_dir):
+    import datetime as dt
+
+    from enforcement.models import DocumentCounter, Enforcer
+    from enforcement.services import cases
+
+    today = dt.date.today()
+    department = session.scalar(select(Department).where(Department.region_code == DONGHU))
+    team = session.scalars(
+        select(Enforcer).where(Enforcer.department_id == department.id).order_by(Enforcer.id)
+    ).all()[:2]
+    case = cases.open_case(
+        session,
+        add_enterprise(session, DONGHU),
+        team,
+        source="inspection",
+        facts="现场检查发现除尘系统未设置泄爆装置，积尘未清理。",
+        discovered_on=today - dt.timedelta(days=1),
+        filed_on=today,
+        actor="donghu",
+    )
+    assert case.number.startswith(f"（赣东）应急立〔{today.year}〕")  # the 立案审批表's 代字
+
+    def counter() -> int:
+        return session.get(
+            DocumentCounter, (department.id, today.year, "立"), populate_existing=True
+        ).last_serial
+
+    drawn = counter()
+    document = service.draft(session, "case_filing_approval", ("case", case.id), "donghu")
+    document = service.finalize(session, complete(session, document), "donghu", data_dir=data_dir)
+    assert document.number == case.number and document.content["number"] == case.number
+    newer = service.supersede(session, document, "donghu")
+    newer = service.finalize(session, complete(session, newer), "donghu", data_dir=data_dir)
+    assert newer.number == case.number  # a corrected version is still the same paper
+    assert counter() == drawn  # the case drew its serial: finalizing draws none
+    # A 立案审批表 of no case draws from the same counter, after the case: never the same number.
+    loose = service.draft(
+        session, "case_filing_approval", add_enterprise(session, DONGHU), "donghu"
+    )
+    loose = service.finalize(session, complete(session, loose), "donghu", data_dir=data_dir)
+    assert loose.serial == drawn + 1 and loose.number != case.number
+
+
 def test_only_an_admin_deletes_a_document_with_a_reason_and_can_restore_it_audited(
     session, enterprise, data_dir
 ):
@@ -297,7 +342,7 @@ def test_case_file_has_cover_contents_and_documents_in_legal_order(
         document.enterprise_id = enterprise.id
         session.commit()
         service.finalize(session, complete(session, document), "donghu", data_dir=data_dir)
-    data = service.case_file_pdf(session, case, retention="永久", data_dir=data_dir)
+    data = case_file.case_file_pdf(session, case, retention="永久", data_dir=data_dir)
     reader = PdfReader(io.BytesIO(data))
     pages = [squeeze(page.extract_text()) for page in reader.pages]
     assert "案卷（首页）" in pages[0] and "永久" in pages[0]
@@ -495,7 +540,7 @@ def test_a_demo_case_is_carried_to_its_case_file_with_every_case_document(sessio
         )
         numbers.append(document.number)
     assert len(set(numbers)) == len(numbers)
-    data = service.case_file_pdf(session, case, retention="定期10年", data_dir=data_dir)
+    data = case_file.case_file_pdf(session, case, retention="定期10年", data_dir=data_dir)
     pages = [squeeze(p.extract_text()) for p in PdfReader(io.BytesIO(data)).pages]
     assert "案卷（首页）" in pages[0] and "定期10年" in pages[0]
     assert squeeze(case.title) in pages[0]
@@ -524,13 +569,13 @@ def test_case_file_includes_the_inspection_record_the_case_came_from(session, da
         session, "inspection_record", ("enterprise", hazard.enterprise_id), "admin"
     )
     case = session.get(Case, case_id)
-    listed = [d.id for d in service.case_documents(session, case)]
+    listed = [d.id for d in case_file.case_documents(session, case)]
     assert record.id in listed
     assert unrelated.id not in listed
     pages = [
         squeeze(p.extract_text())
         for p in PdfReader(
-            io.BytesIO(service.case_file_pdf(session, case, data_dir=data_dir))
+            io.BytesIO(case_file.case_file_pdf(session, case, data_dir=data_dir))
         ).pages
     ]
     assert record.number in pages[1]  # 卷内目录

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from conftest import login
 from enforcement.models import AppUser, Department, Enforcer, Enterprise
+from enforcement.services.plans import create_task
 from enforcement.services.reminders import reminders_for
-from enforcement.services.workbench import create_task
 
 
 def _user(session: Any, username: str) -> AppUser:

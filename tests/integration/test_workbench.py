@@ -32,8 +32,13 @@ from enforcement.models import (  # noqa: E402
     Inspection,
     Task,
 )
-from enforcement.services import checklists  # noqa: E402
-from enforcement.services import workbench as service  # noqa: E402
+from enforcement.services import (  # noqa: E402
+    checklists,  # noqa: E402
+    inspections,
+    plans,
+    rectification,
+)
+from enforcement.services.workbench import ConflictError, WorkbenchError  # noqa: E402
 
 DONGHU = "360102"
 JINJIANG = "510104"
@@ -109,7 +114,7 @@ def walk(app: Any) -> dict[str, Any]:
         with acting("system", None):
             enterprise, pieces = confined_enterprise(session, DONGHU)
         with acting("nanchang", "360100"):
-            plan = service.create_plan(
+            plan = plans.create_plan(
                 session,
                 title="2026年度东湖区有限空间专项检查计划",
                 year=2026,
@@ -121,16 +126,18 @@ def walk(app: Any) -> dict[str, Any]:
                 rule=planning.SelectionRule(tags=("confined_space",)),
                 seed=20260101,
             )
-            service.approve_plan(session, plan)
-            tasks, _ = service.break_down(session, plan)
+            plans.approve_plan(session, plan)
+            tasks, _ = plans.break_down(session, plan)
         task = next(t for t in tasks if t.enterprise_id == enterprise.id)
         with acting("donghu", DONGHU):
-            scheme = service.compile_scheme(session, platform, task)
+            scheme = inspections.compile_scheme(session, platform, task)
         with acting("nanchang", "360100"):
-            service.approve_scheme(session, scheme)
+            inspections.approve_scheme(session, scheme)
         with acting("donghu", DONGHU):
-            inspection = service.start_inspection(session, task, latitude=28.68, longitude=115.9)
-            service.save_inspection(
+            inspection = inspections.start_inspection(
+                session, task, latitude=28.68, longitude=115.9
+            )
+            inspections.save_inspection(
                 session,
                 platform,
                 inspection,
@@ -143,7 +150,7 @@ def walk(app: Any) -> dict[str, Any]:
                 pieces,
                 {"confined_space.yx01": {None}, "confined_space.yx02": {pieces[0]}},
             )
-            outcome = service.save_inspection(
+            outcome = inspections.save_inspection(
                 session,
                 platform,
                 inspection,
@@ -153,7 +160,7 @@ def walk(app: Any) -> dict[str, Any]:
                 submit=True,
             )
             assert outcome.errors == []
-            hazards = service.finish_inspection(
+            hazards = inspections.finish_inspection(
                 session, platform, inspection, version=inspection.version
             )
         return {
@@ -184,8 +191,8 @@ def test_a_task_without_two_certified_inspectors_is_refused(app):
         session = app.appbuilder.session
         enterprise, _ = confined_enterprise(session, DONGHU)
         one = county_enforcers(session, DONGHU)[:1]
-        with pytest.raises(service.WorkbenchError) as refused:
-            service.create_task(
+        with pytest.raises(WorkbenchError) as refused:
+            plans.create_task(
                 session, enterprise=enterprise, enforcers=one, due_on=dt.date(2026, 12, 1)
             )
         assert "两名以上持有执法证" in str(refused.value)
@@ -196,8 +203,8 @@ def test_an_inspector_of_another_county_cannot_inspect_the_enterprise(app):
         session = app.appbuilder.session
         enterprise, _ = confined_enterprise(session, DONGHU)
         foreign = county_enforcers(session, JINJIANG)[:2]
-        with pytest.raises(service.WorkbenchError) as refused:
-            service.create_task(
+        with pytest.raises(WorkbenchError) as refused:
+            plans.create_task(
                 session, enterprise=enterprise, enforcers=foreign, due_on=dt.date(2026, 12, 1)
             )
         assert "无管辖权" in str(refused.value)
@@ -209,7 +216,7 @@ def test_the_scheme_is_preselected_from_the_enterprises_tags_and_needs_a_leaders
     with app.app_context():
         session = app.appbuilder.session
         inspection = session.get(Inspection, walk["inspection_id"])
-        scheme = service.scheme_of(session, inspection.task)
+        scheme = inspections.scheme_of(session, inspection.task)
         assert scheme.plugin_ids == [PLUGIN]
         assert "confined_space.yx01" in scheme.item_ids
         assert scheme.status == "approved"
@@ -244,8 +251,10 @@ def test_rectification_order_requires_a_deadline_for_a_deadline_measure(app, wal
             hazard.measure = "deadline"
             hazard.deadline = None
         session.commit()
-        with pytest.raises(service.WorkbenchError) as refused:
-            service.issue_rectification_order(session, inspection, issued_on=dt.date(2026, 3, 1))
+        with pytest.raises(WorkbenchError) as refused:
+            rectification.issue_rectification_order(
+                session, inspection, issued_on=dt.date(2026, 3, 1)
+            )
         assert "须填写整改期限" in str(refused.value)
 
 
@@ -254,28 +263,28 @@ def test_recheck_follows_completion_with_the_same_inspectors_and_open_hazards_on
         session = app.appbuilder.session
         inspection = session.get(Inspection, walk["inspection_id"])
         major, other = sorted(inspection.hazards, key=lambda h: h.item_id)
-        service.confirm_measure(session, other, "deadline", dt.date(2026, 4, 1))
-        service.confirm_measure(session, major, "deadline", dt.date(2026, 4, 15))
-        order = service.issue_rectification_order(
+        rectification.confirm_measure(session, other, "deadline", dt.date(2026, 4, 1))
+        rectification.confirm_measure(session, major, "deadline", dt.date(2026, 4, 15))
+        order = rectification.issue_rectification_order(
             session, inspection, issued_on=dt.date(2026, 3, 1)
         )
         assert order.deadline == dt.date(2026, 4, 15)
         assert {h.status for h in order.hazards} == {"rectifying"}
-        assert service.generate_recheck(session, order, today=dt.date(2026, 3, 10)) is None
+        assert rectification.generate_recheck(session, order, today=dt.date(2026, 3, 10)) is None
         major.status = "escalated"  # what services/cases.escalate_hazards does for a case
         session.commit()
-        recheck = service.report_completion(session, order, on=dt.date(2026, 3, 20))
+        recheck = rectification.report_completion(session, order, on=dt.date(2026, 3, 20))
         assert recheck is not None and recheck.kind == "recheck"
         assert recheck.parent_id == walk["task_id"]
         assert [e.id for e in recheck.enforcers] == [e.id for e in inspection.task.enforcers]
-        assert [h.id for h in service.recheck_hazards(session, recheck)] == [other.id]
-        service.close_hazard(session, other, recheck, on=dt.date(2026, 3, 25))
+        assert [h.id for h in rectification.recheck_hazards(session, recheck)] == [other.id]
+        rectification.close_hazard(session, other, recheck, on=dt.date(2026, 3, 25))
         assert other.status == "rectified"
         assert other.rectified_on == dt.date(2026, 3, 25)
         assert other.verified_by_task_id == recheck.id
         assert recheck.status == "done"
-        with pytest.raises(service.WorkbenchError):
-            service.close_hazard(session, major, recheck)
+        with pytest.raises(WorkbenchError):
+            rectification.close_hazard(session, major, recheck)
 
 
 def test_a_passed_deadline_creates_the_recheck_task(app, walk):
@@ -283,13 +292,13 @@ def test_a_passed_deadline_creates_the_recheck_task(app, walk):
         session = app.appbuilder.session
         inspection = session.get(Inspection, walk["inspection_id"])
         for hazard in inspection.hazards:
-            service.confirm_measure(session, hazard, "deadline", dt.date(2026, 2, 1))
-        order = service.issue_rectification_order(
+            rectification.confirm_measure(session, hazard, "deadline", dt.date(2026, 2, 1))
+        order = rectification.issue_rectification_order(
             session, inspection, issued_on=dt.date(2026, 1, 20)
         )
-        created = service.generate_due_rechecks(session, today=dt.date(2026, 2, 2))
+        created = rectification.generate_due_rechecks(session, today=dt.date(2026, 2, 2))
         assert order.recheck_task_id in {t.id for t in created}
-        assert service.generate_due_rechecks(session, today=dt.date(2026, 2, 3)) == []
+        assert rectification.generate_due_rechecks(session, today=dt.date(2026, 2, 3)) == []
 
 
 def test_two_inspectors_saving_the_same_inspection_get_a_conflict_not_an_overwrite(app):
@@ -298,23 +307,23 @@ def test_two_inspectors_saving_the_same_inspection_get_a_conflict_not_an_overwri
         platform = checklists.platform_of(app)
         with acting("system", None):
             enterprise, _ = confined_enterprise(session, DONGHU)
-            task = service.create_task(
+            task = plans.create_task(
                 session,
                 enterprise=enterprise,
                 enforcers=county_enforcers(session, DONGHU)[:2],
                 due_on=dt.date(2026, 12, 20),
             )
-            scheme = service.compile_scheme(session, platform, task)
+            scheme = inspections.compile_scheme(session, platform, task)
         with acting("nanchang", "360100"):
-            service.approve_scheme(session, scheme)
+            inspections.approve_scheme(session, scheme)
         with acting("donghu", DONGHU):
-            inspection = service.start_inspection(session, task)
+            inspection = inspections.start_inspection(session, task)
             loaded = inspection.version
-            service.save_inspection(
+            inspections.save_inspection(
                 session, platform, inspection, version=loaded, participants=[{"name": "甲"}]
             )
-            with pytest.raises(service.ConflictError) as conflict:
-                service.save_inspection(
+            with pytest.raises(ConflictError) as conflict:
+                inspections.save_inspection(
                     session, platform, inspection, version=loaded, participants=[{"name": "乙"}]
                 )
         assert "为避免覆盖" in str(conflict.value)
@@ -329,8 +338,8 @@ def test_the_draw_is_recorded_and_reproducible(app, walk):
 
         plan = session.get(Plan, walk["plan_id"])
         assert plan.random_seed == 20260101
-        first = service.draw_plan(session, plan)
-        again = service.draw_plan(session, plan)
+        first = plans.draw_plan(session, plan)
+        again = plans.draw_plan(session, plan)
         assert first.assignments == again.assignments
 
 
@@ -342,7 +351,7 @@ def test_the_on_site_page_reuses_the_checklist_form_and_conflicts_answer_409(app
         session = app.appbuilder.session
         with acting("system", None):
             enterprise, pieces = confined_enterprise(session, DONGHU)
-            task = service.create_task(
+            task = plans.create_task(
                 session,
                 enterprise=enterprise,
                 enforcers=county_enforcers(session, DONGHU)[:2],
@@ -357,10 +366,12 @@ def test_the_on_site_page_reuses_the_checklist_form_and_conflicts_answer_409(app
     assert response.status_code == 302
     with app.app_context():
         assert (
-            service.inspection_of(app.appbuilder.session, app.appbuilder.session.get(Task, task_id))
+            inspections.inspection_of(
+                app.appbuilder.session, app.appbuilder.session.get(Task, task_id)
+            )
             is None
         )
-        scheme_id = service.scheme_of(
+        scheme_id = inspections.scheme_of(
             app.appbuilder.session, app.appbuilder.session.get(Task, task_id)
         ).id
     leader = app.test_client()
@@ -519,14 +530,14 @@ def test_a_county_reads_its_citys_plan_but_not_another_citys(app, as_user):
     from enforcement.models import Plan
 
     with app.app_context():
-        plans = {
+        plan_ids = {
             p.region_code: p.id
             for p in app.appbuilder.session.scalars(select(Plan).where(Plan.title.like("%演示%")))
         }
     client = as_user("donghu")
-    assert client.get(f"/plan/show/{plans['360100']}").status_code == 200
-    assert client.get(f"/plan/show/{plans['510100']}").status_code == 404
-    assert client.post(f"/workbench/plan/{plans['360100']}/approve").status_code in (403, 404)
+    assert client.get(f"/plan/show/{plan_ids['360100']}").status_code == 200
+    assert client.get(f"/plan/show/{plan_ids['510100']}").status_code == 404
+    assert client.post(f"/workbench/plan/{plan_ids['360100']}/approve").status_code in (403, 404)
 
 
 def test_the_team_shows_on_the_task_even_when_the_county_cannot_list_city_staff(app, as_user):
@@ -536,7 +547,7 @@ def test_the_team_shows_on_the_task_even_when_the_county_cannot_list_city_staff(
             enterprise, _ = confined_enterprise(session, DONGHU)
             city = county_enforcers(session, "360100")[0]
             county = county_enforcers(session, DONGHU)[0]
-            task = service.create_task(
+            task = plans.create_task(
                 session,
                 enterprise=enterprise,
                 enforcers=[city, county],
@@ -552,16 +563,16 @@ def test_the_inspection_api_refuses_a_stale_version_with_409(app, client):
         session = app.appbuilder.session
         platform = checklists.platform_of(app)
         enterprise, _ = confined_enterprise(session, DONGHU)
-        task = service.create_task(
+        task = plans.create_task(
             session,
             enterprise=enterprise,
             enforcers=county_enforcers(session, DONGHU)[:2],
             due_on=dt.date(2026, 12, 20),
         )
-        scheme = service.compile_scheme(session, platform, task, plugin_ids=[PLUGIN])
+        scheme = inspections.compile_scheme(session, platform, task, plugin_ids=[PLUGIN])
         with acting("nanchang", "360100"):
-            service.approve_scheme(session, scheme)
-        inspection = service.start_inspection(session, task)
+            inspections.approve_scheme(session, scheme)
+        inspection = inspections.start_inspection(session, task)
         inspection_id, version = inspection.id, inspection.version
     headers = api_token(client, "donghu")
     url = f"/api/v1/inspection/{inspection_id}/save"

@@ -16,8 +16,7 @@ import integration.test_workbench as workbench_tests
 from conftest import login
 from enforcement.models import Case, Department, Enforcer, Hazard
 from enforcement.models.scoping import UNSCOPED
-from enforcement.services import cases
-from enforcement.services import workbench as service
+from enforcement.services import cases, plans
 from integration.test_workbench import DONGHU, PLUGIN, acting, confined_enterprise
 
 # The whole procedure up to a finished inspection with hazards (plan, task, scheme, inspection).
@@ -55,7 +54,7 @@ def test_a_new_scheme_form_preselects_only_the_plans_item_sets(app: Any) -> None
         with acting("system", None):
             enterprise, _ = confined_enterprise(session, DONGHU)
         with acting("nanchang", "360100"):
-            plan = service.create_plan(
+            plan = plans.create_plan(
                 session,
                 title="有限空间专项（预选测试）",
                 year=2026,
@@ -65,8 +64,8 @@ def test_a_new_scheme_form_preselects_only_the_plans_item_sets(app: Any) -> None
                 region_code=DONGHU,
                 item_set_ids=[PLUGIN],
             )
-            service.approve_plan(session, plan)
-            task = service.create_task(
+            plans.approve_plan(session, plan)
+            task = plans.create_task(
                 session,
                 enterprise=enterprise,
                 enforcers=_staff(session, DONGHU)[:2],

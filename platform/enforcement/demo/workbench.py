@@ -2,9 +2,9 @@
 hazards (some major, some rectified, some open past their deadline) and rectification orders.
 
 Deterministic for a seed: the plan's 双随机 seed derives from it, dates are fixed in 2026. Idempotent:
-a city whose demo plan exists is skipped. Everything goes through services/workbench.py, acting as the
-demo inspector and leader, so the demo is what the pages would have produced; the caller's unit of
-work commits.
+a city whose demo plan exists is skipped. Everything goes through the workbench services (plans,
+inspections, rectification), acting as the demo inspector and leader, so the demo is what the pages
+would have produced; the caller's unit of work commits.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from enforcement.domain import planning
 from enforcement.domain.jurisdiction import NATIONAL
 from enforcement.models import AnswerSet, Plan
 from enforcement.plugins import ChecklistEntry, Platform
-from enforcement.services import checklists
-from enforcement.services import workbench as service
+from enforcement.services import checklists, inspections, plans, rectification
 
 YEAR = 2026
 TASKS_PER_PLAN = 6
@@ -65,16 +64,16 @@ def _answers(entry: ChecklistEntry, facts: dict[str, Any], fail: int) -> dict[st
 def _inspect(session: Session, task: Any, plan: Plan, index: int, platform: Platform) -> None:
     inspector = "demo_inspector"
     with _acting(inspector):
-        scheme = service.compile_scheme(
+        scheme = inspections.compile_scheme(
             session, platform, task, scheduled_on=plan.period_start + dt.timedelta(days=30 + index)
         )
     if not scheme.plugin_ids:
         return
     with _acting("demo_leader"):
-        service.approve_scheme(session, scheme)
+        inspections.approve_scheme(session, scheme)
     with _acting(inspector):
-        inspection = service.start_inspection(session, task)
-        service.save_inspection(
+        inspection = inspections.start_inspection(session, task)
+        inspections.save_inspection(
             session,
             platform,
             inspection,
@@ -86,7 +85,7 @@ def _inspect(session: Session, task: Any, plan: Plan, index: int, platform: Plat
         facts = checklists.enterprise_facts(task.enterprise)
         for plugin_id in scheme.plugin_ids:
             entry = platform.registry.get(plugin_id)
-            service.save_inspection(
+            inspections.save_inspection(
                 session,
                 platform,
                 inspection,
@@ -99,7 +98,7 @@ def _inspect(session: Session, task: Any, plan: Plan, index: int, platform: Plat
             answer_set = session.get(AnswerSet, answer_set_id)
             answer_set.status = "submitted"
             answer_set.submitted_at = dt.datetime(YEAR, 3, 1 + index, 10, 0)
-        hazards = service.finish_inspection(
+        hazards = inspections.finish_inspection(
             session, platform, inspection, version=inspection.version
         )
         if not hazards:
@@ -110,15 +109,19 @@ def _inspect(session: Session, task: Any, plan: Plan, index: int, platform: Plat
         }
         for hazard in hazards:
             if not hazard.is_major:
-                service.confirm_measure(session, hazard, "deadline", deadlines[hazard.id])
-        order = service.issue_rectification_order(
+                rectification.confirm_measure(session, hazard, "deadline", deadlines[hazard.id])
+        order = rectification.issue_rectification_order(
             session, inspection, deadlines=deadlines, issued_on=issued
         )
         if index == 0:  # reported complete, re-inspected: the first hazard rectified
-            recheck = service.report_completion(session, order, on=issued + dt.timedelta(days=20))
+            recheck = rectification.report_completion(
+                session, order, on=issued + dt.timedelta(days=20)
+            )
             if recheck is not None:
-                first = service.recheck_hazards(session, recheck)[0]
-                service.close_hazard(session, first, recheck, on=issued + dt.timedelta(days=25))
+                first = rectification.recheck_hazards(session, recheck)[0]
+                rectification.close_hazard(
+                    session, first, recheck, on=issued + dt.timedelta(days=25)
+                )
         # index 1, 2: left open past their deadlines (overdue; the re-inspection task appears on use)
 
 
@@ -131,7 +134,7 @@ def load_workbench_demo(session: Session, platform: Platform, seed: int = 2021) 
         if session.scalar(select(Plan.id).where(Plan.title == title)) is not None:
             continue
         with _acting("demo_leader"):
-            plan = service.create_plan(
+            plan = plans.create_plan(
                 session,
                 title=title,
                 year=YEAR,
@@ -142,8 +145,8 @@ def load_workbench_demo(session: Session, platform: Platform, seed: int = 2021) 
                 rule=planning.SelectionRule(region_code=region, sample_size=TASKS_PER_PLAN),
                 seed=seed * 100 + index,
             )
-            service.approve_plan(session, plan)
-            tasks, _ = service.break_down(session, plan)
+            plans.approve_plan(session, plan)
+            tasks, _ = plans.break_down(session, plan)
         added += 1
         for number, task in enumerate(tasks[:INSPECTED_PER_PLAN]):
             _inspect(session, task, plan, number, platform)

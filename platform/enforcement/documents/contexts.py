@@ -2,8 +2,8 @@
 
 A builder takes ``(session, form, subject, department)`` and returns a plain dict (JSON-safe: it is
 stored as the document's content and frozen at finalization). Builders are looked up by the
-subject's kind (``enterprise``, ``inspection``, ``hazard``, ``case``, …). The workbench and case
-kinds are registered only when their models exist, so this module imports without them.
+subject's kind (``enterprise``, ``inspection``, ``hazard``, ``rectification``, ``scheme``,
+``case``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,18 @@ from sqlalchemy.orm import Session
 
 from enforcement.documents import DocumentError, FormSpec
 from enforcement.documents.render import cn_date
-from enforcement.models import Department, Enforcer, Enterprise, Region
+from enforcement.models import (
+    Case,
+    Department,
+    Enforcer,
+    Enterprise,
+    Hazard,
+    Inspection,
+    InspectionScheme,
+    RectificationOrder,
+    Region,
+    case_hazard,
+)
 
 Builder = Callable[[Session, FormSpec, Any, Department | None], dict[str, Any]]
 BUILDERS: dict[str, Builder] = {}
@@ -236,8 +247,7 @@ def build_context(
 
 
 # Workbench and case records ------------------------------------------------------------------------
-# Registered only when their models exist (models/workbench.py, models/case.py), so this module
-# imports without them. Each starts from the enterprise context and overwrites what the record knows.
+# Each starts from the enterprise context and overwrites what the record knows.
 
 
 def _enforcers_of(record: Any) -> list[Any]:
@@ -313,165 +323,147 @@ def _with_record(
     return context
 
 
-def _register_workbench_builders() -> None:
-    try:
-        from enforcement.models.workbench import (
-            Hazard,
-            Inspection,
-            InspectionScheme,
-            RectificationOrder,
-        )
-    except ImportError:  # the workbench is not installed: enterprise subjects only
-        return
+def _load(session: Session, model: type, subject: Any) -> Any:
+    record = subject if isinstance(subject, model) else session.get(model, subject)
+    if record is None:
+        raise DocumentError("记录不存在或不在您的管辖范围内")
+    return record
 
-    def load(session: Session, model: type, subject: Any) -> Any:
-        record = subject if isinstance(subject, model) else session.get(model, subject)
-        if record is None:
-            raise DocumentError("记录不存在或不在您的管辖范围内")
-        return record
 
-    @register_builder("inspection")
-    def inspection_context(
-        session: Session, form: FormSpec, subject: Any, department: Department | None
-    ) -> dict[str, Any]:
-        inspection = load(session, Inspection, subject)
-        context = _with_record(
-            session, form, inspection.enterprise, department, "inspection", inspection,
-            list(inspection.hazards), _enforcers_of(inspection),
-        )  # fmt: skip
-        started, finished = inspection.started_at, inspection.finished_at
+@register_builder("inspection")
+def inspection_context(
+    session: Session, form: FormSpec, subject: Any, department: Department | None
+) -> dict[str, Any]:
+    inspection = _load(session, Inspection, subject)
+    context = _with_record(
+        session, form, inspection.enterprise, department, "inspection", inspection,
+        list(inspection.hazards), _enforcers_of(inspection),
+    )  # fmt: skip
+    started, finished = inspection.started_at, inspection.finished_at
+    context["inspection"] = {
+        **context.get("inspection", {}),
+        "date": cn_date(started),
+        "start": f"{cn_date(started)}{started.hour}时{started.minute:02d}分",
+        "end": (
+            f"{finished.month}月{finished.day}日{finished.hour}时{finished.minute:02d}分"
+            if finished
+            else ""
+        ),
+        "place": inspection.enterprise.address if inspection.enterprise else "",
+    }
+    context["situation"] = inspection.notes or context.get("situation")
+    if not inspection.hazards:
+        context["findings"] = ""
+    return context
+
+
+@register_builder("hazard")
+def hazard_context(
+    session: Session, form: FormSpec, subject: Any, department: Department | None
+) -> dict[str, Any]:
+    hazard = _load(session, Hazard, subject)
+    inspection = hazard.inspection
+    return _with_record(
+        session, form, hazard.enterprise, department, "hazard", hazard, [hazard],
+        _enforcers_of(inspection) if inspection is not None else [],
+    )  # fmt: skip
+
+
+@register_builder("rectification")
+def rectification_context(
+    session: Session, form: FormSpec, subject: Any, department: Department | None
+) -> dict[str, Any]:
+    order = _load(session, RectificationOrder, subject)
+    inspection = order.inspection
+    context = _with_record(
+        session, form, order.enterprise, department, "rectification", order,
+        list(order.hazards), _enforcers_of(inspection) if inspection is not None else [],
+    )  # fmt: skip
+    if not context.get("deadlines") and order.deadline:
+        context["deadlines"] = _deadlines(list(order.hazards), order.deadline)
+    # for the 整改复查意见书: the order it reviews
+    context["original"] = {
+        "date": cn_date(order.issued_on),
+        "title": "责令限期整改指令书",
+        "number": order.number,
+    }
+    return context
+
+
+@register_builder("scheme")
+def scheme_context(
+    session: Session, form: FormSpec, subject: Any, department: Department | None
+) -> dict[str, Any]:
+    scheme = _load(session, InspectionScheme, subject)
+    task = scheme.task
+    context = _with_record(
+        session, form, task.enterprise if task else None, department, "scheme", scheme, [],
+        _enforcers_of(scheme),
+    )  # fmt: skip
+    context["items"] = list(scheme.item_ids or []) or context.get("items")
+    context["methods"] = scheme.methods_label or context.get("methods")
+    if scheme.scheduled_on:
         context["inspection"] = {
             **context.get("inspection", {}),
-            "date": cn_date(started),
-            "start": f"{cn_date(started)}{started.hour}时{started.minute:02d}分",
-            "end": (
-                f"{finished.month}月{finished.day}日{finished.hour}时{finished.minute:02d}分"
-                if finished
-                else ""
-            ),
-            "place": inspection.enterprise.address if inspection.enterprise else "",
+            "start": cn_date(scheme.scheduled_on),
         }
-        context["situation"] = inspection.notes or context.get("situation")
-        if not inspection.hazards:
-            context["findings"] = ""
-        return context
-
-    @register_builder("hazard")
-    def hazard_context(
-        session: Session, form: FormSpec, subject: Any, department: Department | None
-    ) -> dict[str, Any]:
-        hazard = load(session, Hazard, subject)
-        inspection = hazard.inspection
-        return _with_record(
-            session, form, hazard.enterprise, department, "hazard", hazard, [hazard],
-            _enforcers_of(inspection) if inspection is not None else [],
-        )  # fmt: skip
-
-    @register_builder("rectification")
-    def rectification_context(
-        session: Session, form: FormSpec, subject: Any, department: Department | None
-    ) -> dict[str, Any]:
-        order = load(session, RectificationOrder, subject)
-        inspection = order.inspection
-        context = _with_record(
-            session, form, order.enterprise, department, "rectification", order,
-            list(order.hazards), _enforcers_of(inspection) if inspection is not None else [],
-        )  # fmt: skip
-        if not context.get("deadlines") and order.deadline:
-            context["deadlines"] = _deadlines(list(order.hazards), order.deadline)
-        # for the 整改复查意见书: the order it reviews
-        context["original"] = {
-            "date": cn_date(order.issued_on),
-            "title": "责令限期整改指令书",
-            "number": order.number,
-        }
-        return context
-
-    @register_builder("scheme")
-    def scheme_context(
-        session: Session, form: FormSpec, subject: Any, department: Department | None
-    ) -> dict[str, Any]:
-        scheme = load(session, InspectionScheme, subject)
-        task = scheme.task
-        context = _with_record(
-            session, form, task.enterprise if task else None, department, "scheme", scheme, [],
-            _enforcers_of(scheme),
-        )  # fmt: skip
-        context["items"] = list(scheme.item_ids or []) or context.get("items")
-        context["methods"] = scheme.methods_label or context.get("methods")
-        if scheme.scheduled_on:
-            context["inspection"] = {
-                **context.get("inspection", {}),
-                "start": cn_date(scheme.scheduled_on),
-            }
-        context["author"] = scheme.compiled_by or ""
-        return context
+    context["author"] = scheme.compiled_by or ""
+    return context
 
 
 def _money(amount: Any) -> str:
     return f"{amount:,.2f}元" if amount is not None else ""
 
 
-def _register_case_builder() -> None:
-    """Case documents (立案 → 告知 → 决定 → 送达 → 结案, 案卷) from models/case.py when it is there."""
-    try:
-        from enforcement.models.case import Case, case_hazard
-        from enforcement.models.workbench import Hazard
-    except ImportError:
-        return
-
-    @register_builder("case")
-    def case_context(
-        session: Session, form: FormSpec, subject: Any, department: Department | None
-    ) -> dict[str, Any]:
-        case = subject if isinstance(subject, Case) else session.get(Case, subject)
-        if case is None:
-            raise DocumentError("案件不存在或不在您的管辖范围内")
-        hazards = list(
-            session.scalars(
-                select(Hazard)
-                .join(case_hazard, case_hazard.c.hazard_id == Hazard.id)
-                .where(case_hazard.c.case_id == case.id)
-                .order_by(Hazard.id)
-            )
+# Case documents (立案 → 告知 → 决定 → 送达 → 结案, 案卷).
+@register_builder("case")
+def case_context(
+    session: Session, form: FormSpec, subject: Any, department: Department | None
+) -> dict[str, Any]:
+    case = subject if isinstance(subject, Case) else session.get(Case, subject)
+    if case is None:
+        raise DocumentError("案件不存在或不在您的管辖范围内")
+    hazards = list(
+        session.scalars(
+            select(Hazard)
+            .join(case_hazard, case_hazard.c.hazard_id == Hazard.id)
+            .where(case_hazard.c.case_id == case.id)
+            .order_by(Hazard.id)
         )
-        context = _with_record(
-            session, form, case.enterprise, department, "case", case, hazards,
-            list(case.enforcers),
-        )  # fmt: skip
-        if case.party_kind == "individual" and case.party_name:
-            context["party"] = {"name": case.party_name, "employer": case.enterprise_name}
-        penalties = list(case.penalties)
-        penalty_text = "；".join(
-            f"{p.kind_label}{_money(p.amount)}" for p in penalties
-        ) or context.get("penalty")
-        decision_numbers = [p.decision_no for p in penalties if p.decision_no]
-        context["case"] = {
-            **context.get("case", {}),
-            "name": case.title,
-            "cause": case.title,
-            "number": case.number,
-            "source": case.source_label,
-            "filed_on": cn_date(case.filed_on),
-            "closed_on": cn_date(case.closed_on),
-            "summary": case.facts or context.get("case", {}).get("summary"),
-            "decision_number": decision_numbers[0] if decision_numbers else "",
-            "result": penalty_text,
-        }
-        if case.facts:
-            context["facts"] = case.facts
-        context["penalty"] = penalty_text
-        context["proposal"] = f"建议给予{penalty_text}的行政处罚。"
-        basis = "；".join(dict.fromkeys(p.basis for p in penalties if p.basis))
-        if basis and form.code not in FORM_BASIS:
-            context["legal_basis"] = basis
-        paid = [p for p in penalties if p.paid_on]
-        if paid:
-            context["execution"] = "；".join(
-                f"{p.kind_label}已于{cn_date(p.paid_on)}履行{_money(p.paid_amount)}" for p in paid
-            )
-        return context
-
-
-_register_workbench_builders()
-_register_case_builder()
+    )
+    context = _with_record(
+        session, form, case.enterprise, department, "case", case, hazards,
+        list(case.enforcers),
+    )  # fmt: skip
+    if case.party_kind == "individual" and case.party_name:
+        context["party"] = {"name": case.party_name, "employer": case.enterprise_name}
+    penalties = list(case.penalties)
+    penalty_text = "；".join(f"{p.kind_label}{_money(p.amount)}" for p in penalties) or context.get(
+        "penalty"
+    )
+    decision_numbers = [p.decision_no for p in penalties if p.decision_no]
+    context["case"] = {
+        **context.get("case", {}),
+        "name": case.title,
+        "cause": case.title,
+        "number": case.number,
+        "source": case.source_label,
+        "filed_on": cn_date(case.filed_on),
+        "closed_on": cn_date(case.closed_on),
+        "summary": case.facts or context.get("case", {}).get("summary"),
+        "decision_number": decision_numbers[0] if decision_numbers else "",
+        "result": penalty_text,
+    }
+    if case.facts:
+        context["facts"] = case.facts
+    context["penalty"] = penalty_text
+    context["proposal"] = f"建议给予{penalty_text}的行政处罚。"
+    basis = "；".join(dict.fromkeys(p.basis for p in penalties if p.basis))
+    if basis and form.code not in FORM_BASIS:
+        context["legal_basis"] = basis
+    paid = [p for p in penalties if p.paid_on]
+    if paid:
+        context["execution"] = "；".join(
+            f"{p.kind_label}已于{cn_date(p.paid_on)}履行{_money(p.paid_amount)}" for p in paid
+        )
+    return context

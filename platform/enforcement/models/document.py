@@ -73,7 +73,7 @@ class Document(RegionScoped, SoftDeleted, Audited, Model):
 class DocumentCounter(Public, NotAudited, Model):
     """Last serial used per department, year and 文号 code; locked while a number is assigned.
 
-    Public: read only by services/documents.py while numbering; it names no party. Not audited:
+    Public: read only by services/numbering.py while numbering; it names no party. Not audited:
     the document that takes the number is.
     """
 

@@ -1,7 +1,8 @@
 """我的工作台: plans, tasks, on-site schemes, inspections, hazards, rectification orders.
 
 Every table carries `region_code` (the enterprise's county, or the plan's region) so jurisdiction
-scoping is one indexed BETWEEN (RegionScoped, db/policies.py). Statuses are changed by services/workbench.py only.
+scoping is one indexed BETWEEN (RegionScoped, db/policies.py). Statuses are changed by the workbench
+services only (services/plans.py, inspections.py, rectification.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """立案查处 use cases: the ONLY code that changes a case's stage.
 
-Each function validates (the domain table in `domain/workflow.py` decides), acts as one unit of work
+Each function validates (the domain table in `domain/workflow/` decides), acts as one unit of work
 (db/unit_of_work.py: the outermost call commits, a call inside another unit joins it), and raises
 `CaseError` (Chinese reasons, with the field they belong to) when refused. A stale `version` (someone
 else moved or edited the case since the page was loaded) raises `StaleCase`. Once a transition is
@@ -17,18 +17,28 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ParamSpec, TypeVar
 
 import pluggy
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from enforcement.db.acting import current_actor
 from enforcement.db.unit_of_work import after_commit, unit_of_work
 from enforcement.domain import workflow
 from enforcement.domain.errors import Conflict, FieldError, Refused
 from enforcement.domain.workflow import CaseFacts, PenaltyFacts, Stage
 from enforcement.domain.workflow import IllegalTransition as IllegalTransition  # what a move raises
-from enforcement.models import AppUser, Case, CaseTransition, Enforcer, Enterprise, Penalty, Region
+from enforcement.models import (
+    AppUser,
+    Case,
+    CaseTransition,
+    Enforcer,
+    Enterprise,
+    Hazard,
+    Penalty,
+    case_hazard,
+)
 from enforcement.models.case import CASE_SOURCES
-from enforcement.models.scoping import UNSCOPED, current_actor
+from enforcement.services import numbering
 
 # Which record may be changed in which stage (after 告知 the proposal is frozen: the party was told it).
 PROPOSAL_STAGES = {Stage.FILED, Stage.INVESTIGATION, Stage.REVIEW}
@@ -150,18 +160,6 @@ def _touch(case: Case, actor: str | None) -> None:
     case.updated_at = dt.datetime.now().replace(microsecond=0)
 
 
-def next_number(session: Session, region_code: str, year: int) -> str:
-    region = session.get(Region, region_code)
-    short = region.name if region is not None else region_code
-    count = session.scalar(
-        select(func.count())
-        .select_from(Case)
-        .where(Case.region_code == region_code, Case.number.like(f"%〔{year}〕%"))
-        .execution_options(**{UNSCOPED: True})
-    )
-    return f"（{short}）应急立〔{year}〕{(count or 0) + 1}号"
-
-
 def _distinct_inspectors(inspectors: Iterable[Enforcer]) -> list[Enforcer]:
     seen: dict[int, Enforcer] = {}
     for enforcer in inspectors:
@@ -217,8 +215,11 @@ def open_case(
     for hazard in hazards:
         if hazard.enterprise_id != enterprise.id:
             raise CaseError("所选隐患不属于该企业", "hazards")
+    number = numbering.draw_case_number(session, enterprise.region_code, actor, filed_on.year)
+    if number is None:
+        raise CaseError("该企业所在地区没有可以立案的执法部门，请先在基础数据中设立", "enterprise")
     case = Case(
-        number=next_number(session, enterprise.region_code, filed_on.year),
+        number=number,
         title=title or f"{enterprise.name}涉嫌安全生产违法案",
         enterprise=enterprise,
         enterprise_id=enterprise.id,
@@ -256,8 +257,6 @@ def open_case(
 
 
 def _link_hazards(session: Session, case: Case, hazards: Sequence[Any]) -> None:
-    from enforcement.models import case_hazard
-
     for hazard in hazards:
         session.execute(case_hazard.insert().values(case_id=case.id, hazard_id=hazard.id))
         # The workbench's Hazard has a status and a case_id slot: mark it escalated.
@@ -268,8 +267,6 @@ def _link_hazards(session: Session, case: Case, hazards: Sequence[Any]) -> None:
 
 
 def case_hazards(session: Session, case: Case) -> list[Any]:
-    from enforcement.models import Hazard, case_hazard
-
     return list(
         session.scalars(
             select(Hazard)

@@ -1,15 +1,16 @@
 """执法文书 services: draft from a record, edit the free text, finalize (gapless 文号), supersede,
-render PDF/DOCX, blank forms, admin-only soft delete and restore, and the 案卷 (case file) PDF.
+render PDF/DOCX, blank forms, admin-only soft delete and restore. The 案卷 is services/case_file.py.
 
 Every writing function is a unit of work (db/unit_of_work.py): the outermost call commits, a call
 inside another unit joins it and commits nothing.
 
-Finalizing is the one place that numbers documents. The counter row of (department, year, 文号
-code) is locked until the unit commits — ``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the unit
-began with ``BEGIN IMMEDIATE``, which holds the database write lock — so concurrent finalizations get
-consecutive numbers, never a gap or a duplicate. The PDF is rendered from the frozen content once the
-number is committed (after the lock is released); it is deterministic, so a failed write is simply
-rendered again on the next download.
+Finalizing numbers a document from the gapless counter of its department, year and 文号 code
+(services/numbering.py: the counter row stays locked until the unit commits, so concurrent
+finalizations get consecutive numbers, never a gap or a duplicate). Two papers share a number with
+a record instead: a case's 立案审批表 takes the case's number (drawn from the same counter when the
+case was opened), and a 整改指令 takes the number of its 责令限期整改指令书. The PDF is rendered from
+the frozen content once the number is committed (after the lock is released); it is deterministic,
+so a failed write is simply rendered again on the next download.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ import copy
 import datetime as dt
 import functools
 import hashlib
-import io
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from enforcement.db.acting import current_actor
+from enforcement.db.scoping import UNSCOPED
 from enforcement.db.unit_of_work import after_commit, transaction, unit_of_work
 from enforcement.documents import DocumentError, get_form
 from enforcement.documents.contexts import build_context
@@ -33,12 +34,19 @@ from enforcement.documents.render import (
     cn_date,
     docx_from_context,
     format_number,
-    html_to_pdf,
     pdf_from_context,
     render_html,
 )
-from enforcement.models import AppUser, Department, Document, DocumentCounter, Enterprise, Region
-from enforcement.models.scoping import UNSCOPED, current_actor
+from enforcement.models import (
+    AppUser,
+    Case,
+    Department,
+    Document,
+    Enterprise,
+    Hazard,
+    RectificationOrder,
+)
+from enforcement.services import numbering
 
 # Free-text parts an inspector edits before finalizing: (path in the content, label, kind).
 # kind "lines": one item per line, printed as a numbered list.
@@ -99,14 +107,6 @@ REQUIRED_TO_FINALIZE: dict[str, tuple[str, ...]] = {
     "service_receipt": ("service.receiver",),
     "case_closing_approval": ("closing_reason",),
 }
-# 案卷 order (天津 立卷规定, research.md §3): the decision first, then the procedure in order.
-CASE_FILE_ORDER = [
-    "penalty_decision_unit", "penalty_decision_person", "case_filing_approval", "inquiry_record",
-    "inspection_record", "rectification_order", "onsite_measures_decision", "rectification_review",
-    "penalty_notice", "hearing_notice", "case_review_approval", "service_receipt",
-    "case_closing_approval",
-]  # fmt: skip
-RETENTION_CHOICES = ("永久", "定期30年", "定期10年")
 # The documents each step of the procedure offers to generate, in the order they are needed.
 STEP_FORMS: dict[str, tuple[str, ...]] = {
     "scheme": ("inspection_plan",),
@@ -130,7 +130,7 @@ def editable_fields(form_code: str) -> list[tuple[str, str, str]]:
     return EDITABLE.get(form_code, []) + COMMON_EDITABLE
 
 
-def _get_path(data: dict[str, Any], path: str) -> Any:
+def get_path(data: dict[str, Any], path: str) -> Any:
     value: Any = data
     for part in path.split("."):
         value = value.get(part) if isinstance(value, dict) else None
@@ -152,29 +152,6 @@ def _username(actor: Any) -> str | None:
 
 def _unscoped(statement: Any) -> Any:
     return statement.execution_options(**{UNSCOPED: True})
-
-
-def department_for(
-    session: Session, region_code: str | None, username: str | None
-) -> Department | None:
-    """The issuing department: the user's own, else the bureau of the enterprise's region or above."""
-    if username:
-        user = session.scalar(_unscoped(select(AppUser).where(AppUser.username == username)))
-        if user is not None and user.department_id:
-            return session.get(Department, user.department_id)
-    code = region_code
-    while code:
-        department = session.scalar(
-            select(Department)
-            .where(Department.region_code == code)
-            .order_by(Department.id)
-            .limit(1)
-        )
-        if department is not None:
-            return department
-        region = session.get(Region, code)
-        code = region.parent_code if region is not None else None
-    return None
 
 
 def parse_subject(subject: Any) -> tuple[str, Any]:
@@ -211,7 +188,7 @@ def draft(
         if enterprise is None:
             raise DocumentError("执法对象不存在或不在您的管辖范围内")
         record = enterprise
-    department = department or department_for(
+    department = department or numbering.department_for(
         session, enterprise.region_code if enterprise else None, username
     )
     content = build_context(session, form, kind, record, department)
@@ -219,7 +196,7 @@ def draft(
     if enterprise is None and known.get("enterprise_id"):
         enterprise = session.get(Enterprise, known["enterprise_id"])
     if department is None and enterprise is not None:  # learnt from the record: fill again
-        department = department_for(session, enterprise.region_code, None)
+        department = numbering.department_for(session, enterprise.region_code, None)
         content = build_context(session, form, kind, record, department)
     document = Document(
         form_code=form.code,
@@ -264,39 +241,11 @@ def blank_required(document: Document) -> dict[str, str]:
     labels = {path: label for path, label, _kind in editable_fields(document.form_code)}
     missing = {}
     for path in (*REQUIRED_TO_FINALIZE.get(document.form_code, ()), "date"):
-        value = _get_path(document.content, path)
+        value = get_path(document.content, path)
         parts = value if isinstance(value, list) else [value]
         if not any(str(part or "").strip() for part in parts):
             missing[path] = f"定稿前请填写{labels.get(path, path)}"
     return missing
-
-
-def _next_serial(session: Session, department_id: int, year: int, code: str) -> int:
-    key = (
-        DocumentCounter.department_id == department_id,
-        DocumentCounter.year == year,
-        DocumentCounter.number_code == code,
-    )
-    query = (
-        select(DocumentCounter)
-        .where(*key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    counter = session.scalar(query)
-    if counter is None:
-        try:
-            with session.begin_nested():
-                session.add(
-                    DocumentCounter(
-                        department_id=department_id, year=year, number_code=code, last_serial=0
-                    )
-                )
-        except IntegrityError:
-            pass  # another finalization created it first: lock theirs
-        counter = session.scalar(query)
-    counter.last_serial += 1
-    return counter.last_serial
 
 
 def _data_dir(data_dir: str | Path | None) -> Path:
@@ -317,8 +266,9 @@ def finalize(
     pm: Any = None,
     today: dt.date | None = None,
 ) -> Document:
-    """Number the draft (gapless per department, year and 文号 code), freeze it; once committed,
-    store its PDF (a failure there is reported, never undoes the number: the PDF renders again)."""
+    """Number the draft (gapless per department, year and 文号 code; a case's 立案审批表 takes the
+    case's number), freeze it; once committed, store its PDF (a failure there is reported, never
+    undoes the number: the PDF renders again)."""
     folder = _data_dir(data_dir)  # resolved now: the PDF is stored after the unit, maybe elsewhere
     if document.status != "draft":
         raise DocumentError("只有草稿可以定稿")
@@ -330,14 +280,21 @@ def finalize(
     username = _username(actor)
     year = (today or dt.date.today()).year
     serial = None
-    if form.number_code and department_id:
-        serial = _next_serial(session, department_id, year, form.number_code)
+    case = _case_numbering(session, document)
+    if case is not None:  # no serial to draw: lock the draft itself
+        session.execute(select(Document.id).where(Document.id == document_id).with_for_update())
+    elif form.number_code and department_id:
+        serial = numbering.next_serial(session, department_id, year, form.number_code)
     # Read again under the lock: a concurrent finalization of this very draft has committed by now.
     document = session.get(Document, document_id, populate_existing=True)
     if document is None or document.status != "draft":
         raise DocumentError("该文书已定稿或已删除")
     content = dict(document.content)
-    if serial is not None:
+    if case is not None:
+        # The serial is the case's (drawn when it was opened): a new version keeps the number.
+        document.number, document.year = case.number, case.filed_on.year
+        content["number"] = document.number
+    elif serial is not None:
         agency = content.get("agency", {}).get("abbreviation") or ""
         document.number = format_number(agency, form.number_code, year, serial)
         document.year, document.serial = year, serial
@@ -362,10 +319,21 @@ def finalize(
     return document
 
 
+def _case_numbering(session: Session, document: Document) -> Case | None:
+    """The case whose number a 立案审批表 carries (its subject, or its hazard's case), if any."""
+    if document.form_code != numbering.CASE_FILING_FORM:
+        return None
+    case_id = None
+    if document.subject_kind == "case":
+        case_id = document.subject_id
+    elif document.subject_kind == "hazard":
+        hazard = session.get(Hazard, document.subject_id)
+        case_id = hazard.case_id if hazard is not None else None
+    return session.get(Case, case_id) if case_id else None
+
+
 def _number_rectification_order(session: Session, document: Document) -> None:
     """The 整改指令 record takes the 文号 of its finalized 责令限期整改指令书: one number, one paper."""
-    from enforcement.models.workbench import Hazard, RectificationOrder
-
     order_id = None
     if document.subject_kind == "rectification":
         order_id = document.subject_id
@@ -534,96 +502,3 @@ def documents_of(session: Session, kind: str, subject_id: int) -> list[Document]
             .order_by(Document.id)
         )
     )
-
-
-def case_documents(session: Session, case: Any) -> list[Document]:
-    """Every document of a case and of the findings it came from, oldest first."""
-    from enforcement.models.case import case_hazard
-    from enforcement.models.workbench import Hazard
-
-    hazards = list(
-        session.scalars(
-            select(Hazard)
-            .join(case_hazard, case_hazard.c.hazard_id == Hazard.id)
-            .where(case_hazard.c.case_id == case.id)
-        )
-    )
-    subjects = {("case", case.id)}
-    subjects |= {("hazard", h.id) for h in hazards}
-    subjects |= {("inspection", h.inspection_id) for h in hazards if h.inspection_id}
-    subjects |= {
-        ("rectification", h.rectification_order_id) for h in hazards if h.rectification_order_id
-    }
-    return [
-        d
-        for d in session.scalars(
-            select(Document)
-            .where(Document.subject_kind.in_({kind for kind, _ in subjects}))
-            .order_by(Document.id)
-        )
-        if (d.subject_kind, d.subject_id) in subjects
-    ]
-
-
-def case_file_pdf(
-    session: Session,
-    case: Any,
-    *,
-    retention: str = "定期30年",
-    pm: Any = None,
-    data_dir: str | Path | None = None,
-) -> bytes:
-    """案卷: 案卷首页, 卷内目录, the case's final documents in legal order, the evidence list.
-
-    ``case`` is a Case record (models/case.py): its documents are the final ones generated for the
-    case itself and for the findings it came from (its hazards, their inspections and
-    rectification orders), so the 现场检查记录 and 责令限期整改指令书 are in the file too.
-    """
-    from pypdf import PdfReader, PdfWriter
-
-    if retention not in RETENTION_CHOICES:
-        raise DocumentError("保存期限只能是永久、定期30年或定期10年")
-    documents = [d for d in case_documents(session, case) if d.status == "final"]
-    rank = {code: i for i, code in enumerate(CASE_FILE_ORDER)}
-    documents.sort(key=lambda d: (rank.get(d.form_code, len(rank)), d.id))
-    bodies = [render_pdf(d, data_dir=data_dir, pm=pm) for d in documents]
-    first = documents[0].content if documents else {}
-    base = {
-        "agency": first.get("agency", {}),
-        "party": first.get("party", {}),
-        "inspectors": first.get("inspectors", []),
-        "case": {
-            **first.get("case", {}),
-            "name": getattr(case, "title", None) or first.get("case", {}).get("name"),
-        },
-        "penalty": first.get("penalty"),
-        "evidence": first.get("evidence"),
-        "archive": {
-            "date": cn_date(dt.date.today()),
-            "number": f"案卷{case.id}",
-            "retention": retention,
-        },
-    }
-    page = 3  # after the cover and the contents
-    listing = []
-    for document, body in zip(documents, bodies, strict=True):
-        pages = len(PdfReader(io.BytesIO(body)).pages)
-        listing.append(
-            {
-                "name": document.title,
-                "number": document.number,
-                "date": document.content.get("finalized_on") or document.content.get("date"),
-                "pages": f"{page}–{page + pages - 1}" if pages > 1 else str(page),
-            }
-        )
-        page += pages
-    cover = html_to_pdf(render_html(get_form("case_file_cover", pm), base))
-    contents = html_to_pdf(
-        render_html(get_form("case_file_contents", pm), {**base, "documents": listing})
-    )
-    writer = PdfWriter()
-    for part in [cover, contents, *bodies]:
-        writer.append(PdfReader(io.BytesIO(part)))
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()

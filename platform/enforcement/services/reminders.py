@@ -1,7 +1,7 @@
 """我的工作提醒: gather the work due — cases' statutory clocks, tasks' due dates, hazards'
 rectification deadlines — for one user, and bucket it with `domain/reminders.py`.
 
-Scope: the session is jurisdiction-scoped (models/scoping.py), so a county inspector gets the
+Scope: the session is jurisdiction-scoped (db/scoping.py), so a county inspector gets the
 county's work and a leader the jurisdiction's. Owners ("mine"): the users acting as one of the
 inspectors on the task / case / inspection team (`AppUser.enforcer`), plus whoever created or
 moved it; `mine_only` keeps just those. Extension point: a new kind of work item is one more `_<kind>_items` function

@@ -22,6 +22,7 @@ from enforcement.documents import DocumentError, forms, get_form
 from enforcement.models import Document, Enterprise
 from enforcement.models.document import DOCUMENT_STATUSES, FrozenDocument
 from enforcement.models.scoping import OutOfJurisdiction, current_actor
+from enforcement.services import case_file
 from enforcement.services import documents as service
 from enforcement.services.exporting import export_xlsx
 from enforcement.web.base import CONFIDENCE_LABELS, XLSX, app_session
@@ -202,7 +203,7 @@ class DocumentView(_DocumentBase):
     def edit(self, document_id: int) -> Any:
         document = self._document_or_404(document_id)
         fields = service.editable_fields(document.form_code)
-        values = {path: service._get_path(document.content, path) for path, _l, _k in fields}
+        values = {path: service.get_path(document.content, path) for path, _l, _k in fields}
         for path, kind in ((p, k) for p, _l, k in fields):
             if kind == "lines" and isinstance(values[path], list):
                 values[path] = "\n".join(str(v) for v in values[path])
@@ -312,7 +313,7 @@ class DocumentView(_DocumentBase):
             abort(404)
         retention = request.args.get("retention", "定期30年")
         try:
-            data = service.case_file_pdf(self._session(), case, retention=retention, pm=_pm())
+            data = case_file.case_file_pdf(self._session(), case, retention=retention, pm=_pm())
         except DocumentError as exc:
             flash(str(exc), "danger")
             return redirect(f"/cases/{case_id}")

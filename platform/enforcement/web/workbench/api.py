@@ -1,7 +1,7 @@
 """Workbench REST API: /api/v1/plan/, /task/, /inspection/, /hazard/ (docs/api-workbench.md).
 
 Reads are FAB ModelRestApi lists and details over the scoped session (another region's record: 404).
-Writes go through services/workbench.py as explicit actions; refusals answer 422 (409 for an
+Writes go through the workbench services (plans, inspections, rectification) as explicit actions; refusals answer 422 (409 for an
 inspection saved by someone else since the caller's version) with {"errors": [{"path", "message"}]}.
 """
 
@@ -16,8 +16,8 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import fields
 
 from enforcement.models import Enforcer, Enterprise, Hazard, Inspection, Plan, Task
-from enforcement.services import checklists
-from enforcement.services import workbench as service
+from enforcement.services import checklists, inspections, plans, rectification
+from enforcement.services.workbench import ConflictError, WorkbenchError
 from enforcement.web.base import ContractApi, SoftDeleteInterface, parse_date, read_schema
 from enforcement.web.workbench.schemas import HAZARD_READ, INSPECTION_READ, PLAN_READ, TASK_READ
 
@@ -43,8 +43,8 @@ class WorkbenchApi(ContractApi):
     def _session(self) -> Any:
         return self.appbuilder.session
 
-    def _refused(self, error: service.WorkbenchError, path: str = "/") -> Any:
-        status = 409 if isinstance(error, service.ConflictError) else 422
+    def _refused(self, error: WorkbenchError, path: str = "/") -> Any:
+        status = 409 if isinstance(error, ConflictError) else 422
         return self.response(
             status,
             message=str(error),
@@ -88,8 +88,8 @@ class PlanApi(WorkbenchApi):
         if plan is None:
             return self._missing()
         try:
-            service.approve_plan(self._session(), plan)
-        except service.WorkbenchError as exc:
+            plans.approve_plan(self._session(), plan)
+        except WorkbenchError as exc:
             return self._refused(exc, "/status")
         return self.response(200, id=plan.id, status=plan.status)
 
@@ -109,8 +109,8 @@ class PlanApi(WorkbenchApi):
         if plan is None:
             return self._missing()
         try:
-            created, unassigned = service.break_down(self._session(), plan)
-        except service.WorkbenchError as exc:
+            created, unassigned = plans.break_down(self._session(), plan)
+        except WorkbenchError as exc:
             return self._refused(exc, "/status")
         return self.response(
             200,
@@ -155,14 +155,14 @@ class TaskApi(WorkbenchApi):
         enforcers = [e for e in (session.get(Enforcer, i) for i in ids) if e is not None]
         plan = session.get(Plan, body["plan_id"]) if body.get("plan_id") else None
         try:
-            task = service.create_task(
+            task = plans.create_task(
                 session,
                 enterprise=enterprise,
                 enforcers=enforcers,
                 due_on=parse_date(body.get("due_on")),
                 plan=plan,
             )
-        except service.WorkbenchError as exc:
+        except WorkbenchError as exc:
             return self._refused(exc)
         return self.response(201, id=task.id, result=self.show_model_schema.dump(task))
 
@@ -199,7 +199,7 @@ class InspectionApi(WorkbenchApi):
         body = self._body()
         answers = body.get("answers")
         try:
-            outcome = service.save_inspection(
+            outcome = inspections.save_inspection(
                 self._session(),
                 checklists.platform_of(),
                 inspection,
@@ -213,7 +213,7 @@ class InspectionApi(WorkbenchApi):
                 latitude=body.get("latitude"),
                 longitude=body.get("longitude"),
             )
-        except service.WorkbenchError as exc:
+        except WorkbenchError as exc:
             return self._refused(exc)
         if outcome.errors:
             return self.response(422, errors=outcome.errors, version=inspection.version)
@@ -248,12 +248,12 @@ class HazardApi(WorkbenchApi):
             return self._missing()
         body = self._body()
         try:
-            service.confirm_measure(
+            rectification.confirm_measure(
                 self._session(),
                 hazard,
                 str(body.get("measure", "")),
                 parse_date(body.get("deadline")),
             )
-        except service.WorkbenchError as exc:
+        except WorkbenchError as exc:
             return self._refused(exc, "/measure")
         return self.response(200, result=self.show_model_schema.dump(hazard))

@@ -1,7 +1,7 @@
 """我的工作台 pages: 监督检查计划, 执法任务, 现场检查方案, 现场检查, 问题隐患, 整改复查, 企业执法档案.
 
 Lists (search, Excel export, detail) are ChineseModelViews over scoped models; every step that changes a
-status is a POST to `WorkbenchView`, which calls services/workbench.py. Its steps live one module each
+status is a POST to `WorkbenchView`, which calls the workbench services (services/plans.py, inspections.py, rectification.py). Its steps live one module each
 in workbench/steps/ and are combined here.
 """
 
@@ -16,7 +16,7 @@ from flask_appbuilder.security.decorators import has_access
 
 from enforcement.domain import planning
 from enforcement.models import Hazard, Inspection, InspectionScheme, Plan, RectificationOrder, Task
-from enforcement.services import workbench as service
+from enforcement.services import rectification
 from enforcement.web.base import ChineseModelView, SoftDeleteInterface
 from enforcement.web.workbench.formatting import (
     checklist_titles,
@@ -74,7 +74,7 @@ class RecheckListView(WorkbenchModelView):
     @has_access
     def list(self) -> Any:
         # Re-inspection tasks appear once a deadline passes: create the due ones before listing.
-        service.generate_due_rechecks(self.datamodel.session)
+        rectification.generate_due_rechecks(self.datamodel.session)
         return super().list()
 
 

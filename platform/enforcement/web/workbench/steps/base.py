@@ -15,7 +15,7 @@ from flask import abort, flash, redirect, url_for
 from flask_appbuilder import BaseView
 from werkzeug.wrappers import Response
 
-from enforcement.services import workbench as service
+from enforcement.services.workbench import WorkbenchError
 from enforcement.web.base import app_session
 
 # Which form field a service's reason belongs to (first keyword that matches), so it shows at the field.
@@ -56,9 +56,7 @@ class WorkbenchSteps(BaseView):
     def _back(endpoint: str, **values: Any) -> Response:
         return redirect(url_for(endpoint, **values))
 
-    def _refused(
-        self, error: service.WorkbenchError, failure: str, *, back: str, pk: int
-    ) -> Response:
+    def _refused(self, error: WorkbenchError, failure: str, *, back: str, pk: int) -> Response:
         """A refused step: "<failure>：<reasons>" as a danger message, back to the page it came from."""
         flash(f"{failure}：{error}", "danger")
         return self._back(back, pk=pk)
@@ -72,7 +70,7 @@ class WorkbenchSteps(BaseView):
         """
         try:
             call()
-        except service.WorkbenchError as exc:
+        except WorkbenchError as exc:
             return self._refused(exc, failure, back=back, pk=pk)
         flash(success, "success")
         return self._back(back, pk=pk)

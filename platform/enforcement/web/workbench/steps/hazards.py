@@ -12,7 +12,8 @@ from flask_appbuilder.security.decorators import has_access
 
 from enforcement.domain import planning
 from enforcement.models import Hazard, Inspection
-from enforcement.services import workbench as service
+from enforcement.services import rectification
+from enforcement.services.workbench import WorkbenchError
 from enforcement.web.base import app_session, parse_date
 from enforcement.web.workbench.steps.base import WorkbenchSteps
 
@@ -41,17 +42,17 @@ class HazardSteps(WorkbenchSteps):
                 ):
                     continue
                 try:
-                    service.confirm_measure(session, hazard, measure, deadline)
-                except service.WorkbenchError as exc:
+                    rectification.confirm_measure(session, hazard, measure, deadline)
+                except WorkbenchError as exc:
                     errors[hazard.id] = exc.reasons
             if not errors and request.form.get("issue"):
                 try:
-                    order = service.issue_rectification_order(
+                    order = rectification.issue_rectification_order(
                         session,
                         inspection,
                         issued_on=parse_date(request.form.get("issued_on")) or dt.date.today(),
                     )
-                except service.WorkbenchError as exc:
+                except WorkbenchError as exc:
                     errors["order"] = exc.reasons
                 else:
                     flash(f"已下达责令限期整改指令书 {order.number}", "success")
@@ -81,7 +82,7 @@ class HazardSteps(WorkbenchSteps):
         measure = request.form.get("measure", "")
         deadline = parse_date(request.form.get("deadline"))
         return self._step(
-            lambda: service.confirm_measure(app_session(), hazard, measure, deadline),
+            lambda: rectification.confirm_measure(app_session(), hazard, measure, deadline),
             success="处理措施已确认",
             failure="无法确认",
             back="HazardView.show",

@@ -8,7 +8,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 
 from enforcement.models import Enterprise
-from enforcement.services import workbench as service
+from enforcement.services import history
 from enforcement.web.base import app_session
 from enforcement.web.workbench.steps.base import WorkbenchSteps
 
@@ -25,5 +25,5 @@ class HistorySteps(WorkbenchSteps):
             "enforcement/workbench/history.html",
             title=f"执法档案：{enterprise.name}",
             enterprise=enterprise,
-            history=service.enterprise_history(app_session(), enterprise),
+            history=history.enterprise_history(app_session(), enterprise),
         )

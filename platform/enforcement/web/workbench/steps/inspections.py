@@ -16,8 +16,8 @@ from flask_appbuilder.security.decorators import has_access
 
 from enforcement.checklists.measures import MEASURE_LABELS
 from enforcement.models import AnswerSet, Inspection, Task
-from enforcement.services import checklists, evidence
-from enforcement.services import workbench as service
+from enforcement.services import checklists, evidence, inspections
+from enforcement.services.workbench import ConflictError, WorkbenchError
 from enforcement.web.base import app_session, parse_float
 from enforcement.web.workbench.steps.base import WorkbenchSteps
 
@@ -30,13 +30,13 @@ class InspectionSteps(WorkbenchSteps):
     def start(self, pk: int) -> Any:
         task = self._get(Task, pk)
         try:
-            inspection = service.start_inspection(
+            inspection = inspections.start_inspection(
                 app_session(),
                 task,
                 latitude=parse_float(request.form.get("latitude")),
                 longitude=parse_float(request.form.get("longitude")),
             )
-        except service.WorkbenchError as exc:
+        except WorkbenchError as exc:
             return self._refused(exc, "无法开始检查", back="TaskView.show", pk=pk)
         if task.kind == "recheck":
             return self._back("WorkbenchView.recheck", pk=task.id)
@@ -49,7 +49,7 @@ class InspectionSteps(WorkbenchSteps):
         entry = next(
             (
                 e
-                for e in service.applicable_entries(platform, inspection.enterprise)
+                for e in inspections.applicable_entries(platform, inspection.enterprise)
                 if e.id == plugin_id
             ),
             None,
@@ -86,7 +86,7 @@ class InspectionSteps(WorkbenchSteps):
     def inspection(self, pk: int) -> Any:
         """The on-site page (phone first): checklist by checklist, participants, location, autosave."""
         inspection = self._get(Inspection, pk)
-        scheme = service.scheme_of(app_session(), inspection.task)
+        scheme = inspections.scheme_of(app_session(), inspection.task)
         plugin_ids = scheme.plugin_ids if scheme else []
         current = request.args.get("plugin") or (plugin_ids[0] if plugin_ids else None)
         if current not in plugin_ids:
@@ -121,8 +121,8 @@ class InspectionSteps(WorkbenchSteps):
             editable=inspection.status == "in_progress",
         )
 
-    def _json_error(self, error: service.WorkbenchError) -> Any:
-        status = 409 if isinstance(error, service.ConflictError) else 422
+    def _json_error(self, error: WorkbenchError) -> Any:
+        status = 409 if isinstance(error, ConflictError) else 422
         return (
             jsonify(
                 message=str(error),
@@ -143,7 +143,7 @@ class InspectionSteps(WorkbenchSteps):
                 errors=[{"path": "/answers", "message": "请求应为 JSON，且包含 answers 对象"}]
             ), 400
         try:
-            outcome = service.save_inspection(
+            outcome = inspections.save_inspection(
                 app_session(),
                 checklists.platform_of(),
                 inspection,
@@ -152,7 +152,7 @@ class InspectionSteps(WorkbenchSteps):
                 answers=body["answers"],
                 submit=bool(body.get("submit")),
             )
-        except service.WorkbenchError as exc:
+        except WorkbenchError as exc:
             return self._json_error(exc)
         answer_set = outcome.answer_set
         payload = {
@@ -175,7 +175,7 @@ class InspectionSteps(WorkbenchSteps):
         body = request.get_json(silent=True) or {}
         participants = body.get("participants")
         try:
-            outcome = service.save_inspection(
+            outcome = inspections.save_inspection(
                 app_session(),
                 checklists.platform_of(),
                 inspection,
@@ -185,7 +185,7 @@ class InspectionSteps(WorkbenchSteps):
                 longitude=parse_float(body.get("longitude")),
                 notes=body.get("notes") if isinstance(body.get("notes"), str) else None,
             )
-        except service.WorkbenchError as exc:
+        except WorkbenchError as exc:
             return self._json_error(exc)
         return jsonify(
             version=outcome.inspection.version, location=outcome.inspection.location_label
@@ -197,13 +197,13 @@ class InspectionSteps(WorkbenchSteps):
         inspection = self._get(Inspection, pk)
         version = request.form.get("version", "")
         try:
-            hazards = service.finish_inspection(
+            hazards = inspections.finish_inspection(
                 app_session(),
                 checklists.platform_of(),
                 inspection,
                 version=int(version) if version.isdigit() else None,
             )
-        except service.WorkbenchError as exc:
+        except WorkbenchError as exc:
             return self._refused(exc, "无法结束检查", back="WorkbenchView.inspection", pk=pk)
         flash(
             f"现场检查已完成，发现问题隐患 {len(hazards)} 处"

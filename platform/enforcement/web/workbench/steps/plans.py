@@ -10,11 +10,11 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
 
+from enforcement.db.acting import current_actor
 from enforcement.domain import codes, planning
 from enforcement.models import Department, Plan, Region
-from enforcement.models.scoping import current_actor
-from enforcement.services import checklists
-from enforcement.services import workbench as service
+from enforcement.services import checklists, plans
+from enforcement.services.workbench import WorkbenchError
 from enforcement.web.base import app_session, parse_date
 from enforcement.web.workbench.steps.base import WorkbenchSteps, field_errors
 
@@ -53,7 +53,7 @@ class PlanSteps(WorkbenchSteps):
     def plan_new(self) -> Any:
         """A leader drafts a plan: period, region, item sets, selection by tag/sector, 双随机 sample."""
         session = app_session()
-        department = service.department_of_actor(session)
+        department = plans.department_of_actor(session)
         if request.method == "GET":
             year = dt.date.today().year
             return self._plan_form(
@@ -89,7 +89,7 @@ class PlanSteps(WorkbenchSteps):
             sample_size=int(sample) if sample else None,
         )
         try:
-            plan = service.create_plan(
+            plan = plans.create_plan(
                 session,
                 title=data.get("title", ""),
                 year=year or 0,
@@ -103,7 +103,7 @@ class PlanSteps(WorkbenchSteps):
                 seed=int(data["seed"]) if data.get("seed", "").isdigit() else None,
                 notes=data.get("notes") or None,
             )
-        except service.WorkbenchError as exc:
+        except WorkbenchError as exc:
             return self._plan_form(data, exc.reasons, 422)
         flash(f"已保存计划草稿：{plan.title}，请负责人批准后分解任务", "success")
         return self._back("PlanView.show", pk=plan.id)
@@ -113,7 +113,7 @@ class PlanSteps(WorkbenchSteps):
     def plan_approve(self, pk: int) -> Any:
         plan = self._get(Plan, pk)
         return self._step(
-            lambda: service.approve_plan(app_session(), plan),
+            lambda: plans.approve_plan(app_session(), plan),
             success="计划已批准",
             failure="无法批准",
             back="PlanView.show",
@@ -125,8 +125,8 @@ class PlanSteps(WorkbenchSteps):
     def plan_breakdown(self, pk: int) -> Any:
         plan = self._get(Plan, pk)
         try:
-            created, unassigned = service.break_down(app_session(), plan)
-        except service.WorkbenchError as exc:
+            created, unassigned = plans.break_down(app_session(), plan)
+        except WorkbenchError as exc:
             return self._refused(exc, "无法分解", back="PlanView.show", pk=pk)
         flash(f"已按随机种子 {plan.random_seed} 分解出 {len(created)} 项执法任务", "success")
         if unassigned:

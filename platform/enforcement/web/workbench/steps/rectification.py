@@ -12,7 +12,8 @@ from flask_appbuilder.security.decorators import has_access
 
 from enforcement.domain import planning
 from enforcement.models import Hazard, RectificationOrder, Task
-from enforcement.services import workbench as service
+from enforcement.services import rectification
+from enforcement.services.workbench import WorkbenchError
 from enforcement.web.base import app_session, parse_date
 from enforcement.web.workbench.steps.base import WorkbenchSteps
 
@@ -25,10 +26,10 @@ class RectificationSteps(WorkbenchSteps):
     def order_complete(self, pk: int) -> Any:
         order = self._get(RectificationOrder, pk)
         try:
-            task = service.report_completion(
+            task = rectification.report_completion(
                 app_session(), order, on=parse_date(request.form.get("on")) or dt.date.today()
             )
-        except service.WorkbenchError as exc:
+        except WorkbenchError as exc:
             return self._refused(exc, "无法登记", back="RectificationView.show", pk=pk)
         flash(
             f"已登记企业整改完成，复查任务 #{task.id} 已生成" if task else "已登记企业整改完成",
@@ -51,14 +52,14 @@ class RectificationSteps(WorkbenchSteps):
             if hazard is None:
                 abort(404)
             try:
-                service.close_hazard(
+                rectification.close_hazard(
                     session,
                     hazard,
                     task,
                     rectified=request.form.get("result") == "rectified",
                     on=parse_date(request.form.get("on")) or dt.date.today(),
                 )
-            except service.WorkbenchError as exc:
+            except WorkbenchError as exc:
                 errors, status = exc.reasons, 422
             else:
                 flash(f"已记录复查结果：{hazard.title}（{hazard.status_label}）", "success")
@@ -68,8 +69,8 @@ class RectificationSteps(WorkbenchSteps):
                 "enforcement/workbench/recheck.html",
                 title=f"整改复查：{task.enterprise.name}",
                 task=task,
-                order=service.order_of_recheck(session, task),
-                hazards=service.recheck_hazards(session, task),
+                order=rectification.order_of_recheck(session, task),
+                hazards=rectification.recheck_hazards(session, task),
                 errors=errors,
                 open_statuses=planning.OPEN_HAZARD_STATUSES,
                 today=dt.date.today(),

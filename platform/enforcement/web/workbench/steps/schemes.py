@@ -10,8 +10,8 @@ from flask_appbuilder.security.decorators import has_access
 
 from enforcement.domain import planning
 from enforcement.models import InspectionScheme, Task
-from enforcement.services import checklists
-from enforcement.services import workbench as service
+from enforcement.services import checklists, inspections
+from enforcement.services.workbench import WorkbenchError
 from enforcement.web.base import app_session, parse_date
 from enforcement.web.workbench.steps.base import WorkbenchSteps
 
@@ -26,13 +26,13 @@ class SchemeSteps(WorkbenchSteps):
         session = app_session()
         task = self._get(Task, pk)
         platform = checklists.platform_of()
-        entries = service.applicable_entries(platform, task.enterprise)
-        scheme = service.scheme_of(session, task)
+        entries = inspections.applicable_entries(platform, task.enterprise)
+        scheme = inspections.scheme_of(session, task)
         errors: list[str] = []
         status = 200
         if request.method == "POST":
             try:
-                scheme = service.compile_scheme(
+                scheme = inspections.compile_scheme(
                     session,
                     platform,
                     task,
@@ -43,7 +43,7 @@ class SchemeSteps(WorkbenchSteps):
                     schedule=request.form.get("schedule") or None,
                     team=request.form.get("team") or None,
                 )
-            except service.WorkbenchError as exc:
+            except WorkbenchError as exc:
                 errors, status = exc.reasons, 422
             else:
                 flash("检查方案已保存，请负责人审批", "success")
@@ -72,7 +72,7 @@ class SchemeSteps(WorkbenchSteps):
     def scheme_approve(self, pk: int) -> Any:
         scheme = self._get(InspectionScheme, pk)
         return self._step(
-            lambda: service.approve_scheme(app_session(), scheme),
+            lambda: inspections.approve_scheme(app_session(), scheme),
             success="检查方案已批准，可以开始现场检查",
             failure="无法批准",
             back="SchemeView.show",

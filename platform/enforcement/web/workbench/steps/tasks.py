@@ -10,7 +10,8 @@ from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
 
 from enforcement.models import Enforcer, Enterprise, Plan
-from enforcement.services import workbench as service
+from enforcement.services import plans
+from enforcement.services.workbench import WorkbenchError
 from enforcement.web.base import app_session, parse_date
 from enforcement.web.workbench.steps.base import WorkbenchSteps, field_errors
 
@@ -24,7 +25,7 @@ class TaskSteps(WorkbenchSteps):
         """A single task outside the draw (e.g. 专项任务 from a complaint): enterprise, team, due date."""
         session = app_session()
         enforcers = list(session.scalars(select(Enforcer).order_by(Enforcer.name).limit(500)))
-        plans = list(
+        approved_plans = list(
             session.scalars(select(Plan).where(Plan.status == "approved").order_by(Plan.id.desc()))
         )
         form: dict[str, Any] = {"enforcer_ids": []}
@@ -46,14 +47,14 @@ class TaskSteps(WorkbenchSteps):
                 errors.append("请填写本辖区内企业的编号")
             else:
                 try:
-                    task = service.create_task(
+                    task = plans.create_task(
                         session,
                         enterprise=enterprise,
                         enforcers=chosen,
                         due_on=parse_date(form.get("due_on")),
                         plan=plan,
                     )
-                except service.WorkbenchError as exc:
+                except WorkbenchError as exc:
                     errors = exc.reasons
                 else:
                     flash(f"已下达执法任务 #{task.id}", "success")
@@ -67,7 +68,7 @@ class TaskSteps(WorkbenchSteps):
                 errors=errors,
                 field_errors=field_errors(errors),
                 enforcers=enforcers,
-                plans=plans,
+                plans=approved_plans,
             ),
             status,
         )

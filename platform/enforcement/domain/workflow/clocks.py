@@ -1,0 +1,102 @@
+"""The statutory clocks of a case: every limit that has started, its due date and its state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from enforcement.domain.workflow.facts import CaseFacts
+from enforcement.domain.workflow.limits import Limit, add_days, limits_for, rule_set_for
+
+OK, DUE_SOON, OVERDUE, DONE, LATE, LAPSED = "ok", "due_soon", "overdue", "done", "late", "lapsed"
+DEADLINE_STATE_LABELS = {
+    OK: "期限内",
+    DUE_SOON: "即将到期",
+    OVERDUE: "已逾期",
+    DONE: "按期完成",
+    LATE: "逾期完成",
+    LAPSED: "已届满",
+}
+
+
+@dataclass(frozen=True)
+class Deadline:
+    key: str
+    name: str
+    start_event: str
+    started_on: dt.date
+    due_on: dt.date
+    state: str
+    source: str
+    confidence: str
+    rule_set: str
+    days: int
+    day_kind: str
+
+    @property
+    def state_label(self) -> str:
+        return DEADLINE_STATE_LABELS[self.state]
+
+    @property
+    def open(self) -> bool:
+        return self.state in (OK, DUE_SOON, OVERDUE)
+
+
+def decision_days(facts: CaseFacts) -> int:
+    """The decision limit after the extensions approved so far."""
+    limit = limits_for(facts.filed_on)["decision"]
+    steps = rule_set_for(facts.filed_on).decision_extensions
+    if facts.extensions and steps:
+        return steps[min(facts.extensions, len(steps)) - 1][0]
+    return limit.days
+
+
+def _done_on(facts: CaseFacts, limit: Limit) -> dt.date | None:
+    if limit.done_event is None:
+        return None
+    return getattr(facts, limit.done_event)
+
+
+def deadlines(facts: CaseFacts, today: dt.date, soon_days: int = 3) -> list[Deadline]:
+    """Every clock that has started for this case, with its due date and state on `today`."""
+    out: list[Deadline] = []
+    for limit in limits_for(facts.filed_on).values():
+        started = getattr(facts, limit.start_event)
+        if started is None:
+            continue
+        if limit.key == "hearing_request" and not facts.hearing_offered:
+            continue
+        if limit.key == "payment" and facts.fine_total <= 0:
+            continue
+        days = decision_days(facts) if limit.key == "decision" else limit.days
+        due = add_days(started, days, limit.day_kind)
+        done = _done_on(facts, limit)
+        if done is not None:
+            state = DONE if done <= due else LATE
+        elif limit.lapses and (facts.decided_on or facts.hearing_requested_on):
+            # The party's period no longer runs once a hearing was asked for or the decision made.
+            state = LAPSED if today > due else DONE
+        elif limit.lapses:
+            state = LAPSED if today > due else (DUE_SOON if (due - today).days <= soon_days else OK)
+        elif today > due:
+            state = OVERDUE
+        elif (due - today).days <= soon_days:
+            state = DUE_SOON
+        else:
+            state = OK
+        out.append(
+            Deadline(
+                limit.key,
+                limit.name,
+                limit.start_event,
+                started,
+                due,
+                state,
+                limit.source,
+                limit.confidence,
+                limit.rule_set,
+                days,
+                limit.day_kind,
+            )
+        )
+    return sorted(out, key=lambda d: (d.due_on, d.key))
