@@ -88,11 +88,16 @@ def _shared_dir() -> Path:
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def _locked(path: Path, wait: bool = True) -> Iterator[bool]:
+    """Hold an exclusive lock on the file; without `wait`, yield False at once if it is taken."""
     with path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -264,16 +269,41 @@ def _build_template(engine_name: str, folder: Path) -> str:
     return url
 
 
-def demo_template(engine_name: str) -> Template:
-    """The engine's demo database, built by the first process of the run that asks for it."""
-    require(engine_name)
+def _template(engine_name: str, wait: bool) -> Template | None:
+    """The engine's template, built here if nobody has; None if another process is building it
+    and `wait` is False."""
     folder = _shared_dir() / f"{engine_name}-template"
-    ready = folder / "ready"
     folder.mkdir(exist_ok=True)
-    with _locked(folder / "lock"):
-        if not ready.exists():
-            ready.write_text(_build_template(engine_name, folder))
+    ready = folder / "ready"
+    if not ready.exists():
+        with _locked(folder / "lock", wait) as locked:
+            if not locked:
+                return None
+            if not ready.exists():
+                url = _build_template(engine_name, folder)
+                (folder / "ready.new").write_text(url)
+                (folder / "ready.new").replace(ready)
     return Template(engine_name, ready.read_text(), folder / "data")
+
+
+def demo_template(engine_name: str) -> Template:
+    """The engine's demo database, built by the first process of the run that asks for it.
+
+    A process that finds another one building it builds the other engine's meanwhile, so two
+    xdist workers make both templates side by side.
+    """
+    require(engine_name)
+    template = _template(engine_name, wait=False)
+    if template is None:
+        others = [e for e in ENGINES if e != engine_name]
+        for other in others if os.environ.get("ENFORCEMENT_TEST_POSTGRES_URL") else []:
+            try:
+                _template(other, wait=False)
+            except Exception:  # noqa: BLE001 - the tests of that engine build it again and report
+                pass
+        template = _template(engine_name, wait=True)
+    assert template is not None
+    return template
 
 
 def copy_of(template: Template, folder: Path, label: str) -> str:

@@ -206,9 +206,6 @@ class Walk:
     enterprise_id: int
     pieces: list[int]  # the enterprise's two confined spaces
 
-    def __getitem__(self, name: str) -> Any:
-        return getattr(self, name)
-
 
 def hazards(session: Any, platform: Any, region_code: str = DONGHU) -> Walk:
     """Plan → task → scheme → inspection on a new 有限空间 enterprise, finished with two hazards.
