@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN  := $(VENV)/bin
 PORT ?= 8080
 
-.PHONY: run test lint format bench setup
+.PHONY: run test check lint format bench setup
 
 $(BIN)/enforcement: pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,9 +23,15 @@ run: setup
 	@$(BIN)/enforcement demo-logins
 	$(BIN)/enforcement run --port $(PORT)
 
+# The whole suite on both engines and Chromium, in parallel (pytest-xdist: one worker per core).
 test: setup
 	scripts/system-deps.sh
-	scripts/with-postgres.sh $(BIN)/pytest
+	scripts/with-postgres.sh $(BIN)/pytest -n auto
+
+# The inner loop (well under 30 s): lint, formatting, unit and plugin tests; no database, no browser.
+check: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/pytest -q -n auto -m "not slow" tests/unit tests/plugins
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

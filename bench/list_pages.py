@@ -2,7 +2,7 @@
 
 Run from the repository root:  .venv/bin/python bench/list_pages.py   (see bench/README.md)
 
-1. Build one SQLite database with tests/conftest.py's build_app, the demo data set and ~2,000 extra
+1. Build one SQLite database with tests/support/databases.py's build_app, the demo data set and ~2,000 extra
    enterprises (tags, two pieces of equipment each) spread over many counties, ≥ 200 of them in
    东湖区 (360102), the county of the demo inspector `donghu`.
 2. Start two waitress servers (127.0.0.1, free port, threads=8), each in its own child process:
@@ -92,12 +92,12 @@ def build_database(work: Path, extra: int, home: int, seed: int) -> dict[str, An
     """The platform's migrated database with the demo data and `extra` more enterprises."""
     from sqlalchemy import func, select
 
-    from conftest import build_app
     from enforcement.demo import load_demo
     from enforcement.domain import codes
     from enforcement.domain.uscc import make_uscc
     from enforcement.models import Enterprise, EnterpriseTag, Equipment, Region
     from enforcement.models.scoping import UNSCOPED
+    from support.databases import build_app
 
     app = build_app(database_url(work), work / "data", **COMMON_SETTINGS)
     with app.app_context():
@@ -180,8 +180,8 @@ def database_url(work: Path) -> str:
 
 def scoped_app(work: Path) -> Any:
     """The platform exactly as `enforcement run` serves it, on the bench database."""
-    from conftest import TEST_SETTINGS
     from enforcement.web.app import create_app
+    from support.databases import TEST_SETTINGS
 
     return create_app(
         {

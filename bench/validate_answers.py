@@ -4,7 +4,7 @@ Run from the repository root:  .venv/bin/python bench/validate_answers.py [--cou
 
 1. One ~30-item declaration: the items of the five built-ins (钢8 + 铝7 + 粉6 + 有限空间4 + 责任7 =
    32 items, 13 of them per equipment) in one synthetic plugin `bench`, compiled once.
-2. The same seeded submissions as the parity test (tests/plugins/answer_samples.py): about half of
+2. The same seeded submissions as the parity test (tests/support/answers.py): about half of
    them broken on purpose, 1-3 mutations each.
 3. Submissions per second for
    - naive:      `jsonschema.validate(answers, schema)` per submission (checks the schema and builds
@@ -41,15 +41,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "validate_answers.json"
 sys.path.insert(0, str(ROOT / "platform"))
-sys.path.insert(0, str(ROOT / "tests" / "plugins"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 import jsonschema  # noqa: E402
-from answer_samples import submissions  # noqa: E402
 
 from enforcement.checklists.compiler import compile_plugin  # noqa: E402
 from enforcement.checklists.loader import semantic_errors  # noqa: E402
 from enforcement.checklists.validation import FastValidator  # noqa: E402
 from enforcement.plugins import get_plugin_manager  # noqa: E402
+from support.answers import submissions  # noqa: E402
 
 BUILTINS = ["steel", "aluminum", "dust", "confined_space", "duty7"]
 TARGET_RATIO = 200
@@ -254,7 +254,7 @@ def main() -> None:
         },
         "submissions": {
             "count": args.count,
-            "generator": "tests/plugins/answer_samples.py submissions(), seed 20260101",
+            "generator": "tests/support/answers.py submissions(), seed 20260101",
             "invalid_by_reference": results[1]["invalid_found"],
         },
         "results": results,

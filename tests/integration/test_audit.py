@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conftest import api_token
 from enforcement.models import AuditLog, Enterprise
 from enforcement.models.scoping import UNSCOPED
-from integration.helpers import new_uscc
+from support.factories import new_uscc
+from support.web import api_token
 
 
 def _entries(app, entity_id: int) -> list[AuditLog]:

@@ -25,9 +25,9 @@ import pytest
 from sqlalchemy import MetaData, create_engine, inspect, select
 from sqlalchemy.pool import NullPool
 
-from conftest import database_url
 from enforcement.models import Document, Inspection
 from enforcement.services.backup import MANIFEST, BackupError, create_backup, restore_backup
+from support.databases import fresh_database as database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DONGHU = "360102"

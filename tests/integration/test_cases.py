@@ -11,57 +11,20 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from conftest import api_token
-from integration.helpers import add_enterprise
+from support import factories
+from support.demo import DONGHU, JINJIANG, case_in, enforcers_in
+from support.web import api_token, logged_in
 
-DONGHU = "360102"
-JINJIANG = "510104"
 D = dt.date
 
 
+def _new_case(app):
+    """A case of 东湖区 filed by donghu on 2026-03-02 (inside an app context)."""
+    return factories.case(app.appbuilder.session)
+
+
 def _enforcers(session, region_code):
-    from enforcement.models import Department, Enforcer
-    from enforcement.models.scoping import UNSCOPED
-
-    return list(
-        session.scalars(
-            select(Enforcer)
-            .join(Department, Enforcer.department_id == Department.id)
-            .where(Department.region_code == region_code)
-            .order_by(Enforcer.id)
-            .execution_options(**{UNSCOPED: True})
-        )
-    )[:2]
-
-
-def _new_case(app, region=DONGHU, filed=D(2026, 3, 2)):
-    from enforcement.services import cases
-
-    session = app.appbuilder.session
-    enterprise = add_enterprise(session, region)
-    return cases.open_case(
-        session,
-        enterprise,
-        _enforcers(session, region),
-        source="inspection",
-        facts="现场检查发现除尘系统未设置泄爆装置，积尘未清理。",
-        discovered_on=filed - dt.timedelta(days=1),
-        evidence_taken_on=filed - dt.timedelta(days=1),
-        filed_on=filed,
-        actor="donghu",
-    )
-
-
-def _demo_case(app, region):
-    from enforcement.models import Case
-    from enforcement.models.scoping import UNSCOPED
-
-    return app.appbuilder.session.scalars(
-        select(Case)
-        .where(Case.region_code == region)
-        .order_by(Case.id)
-        .execution_options(**{UNSCOPED: True})
-    ).first()
+    return enforcers_in(session, region_code)[:2]
 
 
 class Recorder:
@@ -177,7 +140,7 @@ def test_filing_more_than_5_days_after_evidence_taking_is_refused(app):
 
     with app.app_context():
         session = app.appbuilder.session
-        enterprise = add_enterprise(session, DONGHU)
+        enterprise = factories.enterprise(session, DONGHU)
         with pytest.raises(cases.CaseError, match="5日内补办立案") as refused:
             cases.open_case(
                 session,
@@ -250,8 +213,8 @@ def test_api_moves_a_case_and_answers_409_with_the_reason_for_an_illegal_move(
 
 def test_another_countys_case_is_404_on_page_api_and_export(app, as_user, client):
     with app.app_context():
-        foreign = _demo_case(app, JINJIANG)
-        own = _demo_case(app, DONGHU)
+        foreign = case_in(app.appbuilder.session, JINJIANG)
+        own = case_in(app.appbuilder.session, DONGHU)
         foreign_id, foreign_number, own_id, own_number = (
             foreign.id,
             foreign.number,
@@ -391,17 +354,13 @@ def test_escalated_hazards_are_linked_to_their_case_and_marked(app, as_user):
 
 
 def test_case_history_names_the_inspector_behind_each_login(app):
-    from sqlalchemy import select
-
-    from conftest import login
     from enforcement.models import AppUser
 
     with app.app_context():
         case_id = _new_case(app).id  # opened by donghu
         user = app.appbuilder.session.scalar(select(AppUser).where(AppUser.username == "donghu"))
         name = user.enforcer.name
-    client = app.test_client()
-    assert login(client, "donghu").status_code == 302
+    client = logged_in(app, "donghu")
     assert f"{name}（donghu）" in client.get(f"/cases/{case_id}").get_data(as_text=True)
 
 
@@ -416,7 +375,7 @@ def test_twenty_cases_opened_concurrently_get_twenty_distinct_gapless_numbers(ap
 
     with app.app_context():
         session = app.appbuilder.session
-        enterprise_id = add_enterprise(session, DONGHU).id
+        enterprise_id = factories.enterprise(session, DONGHU).id
         team = [e.id for e in _enforcers(session, DONGHU)]
         engine = session.get_bind()
     start = threading.Barrier(20, timeout=60)
@@ -467,7 +426,7 @@ def test_case_numbers_stay_unique_when_two_departments_share_an_abbreviation(app
         for region in ("360111", "360104"):  # 青山湖区 and 青云谱区: both 赣青
             case = cases.open_case(
                 session,
-                add_enterprise(session, region),
+                factories.enterprise(session, region),
                 _enforcers(session, region),
                 source="inspection",
                 facts="现场检查发现有限空间作业未安排监护人员。",

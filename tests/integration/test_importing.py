@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import xlsxwriter
 from flask_appbuilder import Model
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 import enforcement.models  # noqa: F401 - registers every table on Model.metadata
@@ -29,10 +29,11 @@ from enforcement.models import (
     TrainingRecord,
 )
 from enforcement.models.scoping import UNSCOPED, install_scoping
-from enforcement.services import base_data, importing
+from enforcement.services import importing
 from enforcement.services.audit import install_audit
 from enforcement.services.exporting import template_xlsx
-from enforcement.services.importing import RowError, import_file, kinds, read_table
+from enforcement.services.importing import RowError, import_file, read_table
+from support.databases import scratch_engine
 
 ENTERPRISE_HEADER = ["企业名称*", "统一社会信用代码*", "行政区划代码*", "行业类别*", "专项标签"]
 ADDRESS = "江西省南昌市东湖区测试路1号"
@@ -65,13 +66,12 @@ DEPARTMENTS = [
 # Fixtures and helpers
 
 
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[Session]:
-    engine = create_engine(f"sqlite:///{tmp_path / 'import.db'}")
+@pytest.fixture(scope="module")
+def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The schema with the regions and departments above: built once, copied for each test."""
+    path = tmp_path_factory.mktemp("import") / "seeded.db"
+    engine = scratch_engine(path)
     Model.metadata.create_all(engine)
-    # The app installs both on the Session class too; both calls are idempotent.
-    install_scoping(Session)
-    install_audit(Session)
     with Session(engine) as db:
         for code, name, full_name, level, parent in REGIONS:
             db.add(
@@ -80,6 +80,19 @@ def session(tmp_path: Path) -> Iterator[Session]:
         for name, region, level in DEPARTMENTS:
             db.add(Department(name=name, region_code=region, level=level))
         db.commit()
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def session(seeded_database: Path, tmp_path: Path) -> Iterator[Session]:
+    """A fresh database for each test (a copy of the seeded one), on a plain session."""
+    shutil.copyfile(seeded_database, tmp_path / "import.db")
+    engine = scratch_engine(tmp_path / "import.db")
+    # The app installs both on the Session class too; both calls are idempotent.
+    install_scoping(Session)
+    install_audit(Session)
+    with Session(engine) as db:
         yield db
     engine.dispose()
 
@@ -87,7 +100,6 @@ def session(tmp_path: Path) -> Iterator[Session]:
 @pytest.fixture
 def act_as_donghu_inspector() -> Iterator[Callable[[], None]]:
     """Call it (after seeding as the system) to act as an inspector of 东湖区 (360102)."""
-    # The web app may have installed its own provider in this test session: restore that one.
     acting = acting_as(Actor(username="donghu", jurisdiction=Jurisdiction("360102")))
     entered: list[bool] = []
 
@@ -409,63 +421,46 @@ def test_region_outside_jurisdiction_is_refused(session, act_as_donghu_inspector
     assert count(session, Enterprise) == 0
 
 
-def test_row_refused_when_saved_does_not_undo_the_other_rows(
-    session, act_as_donghu_inspector, monkeypatch
-):
-    act_as_donghu_inspector()
-    # Let the pre-check miss it, so the scoping before_flush hook is what refuses the row.
-    monkeypatch.setattr(base_data.RegionCheck, "in_jurisdiction", lambda self, code: True)
+def refuse_enterprise_in_database(db: Session, uscc: str) -> None:
+    """From now on the database itself refuses to save an enterprise with this USCC, as it would
+    refuse a duplicate that another import saved after this one checked the file."""
+    db.execute(
+        text(
+            "CREATE TRIGGER refuse_enterprise BEFORE INSERT ON enterprise "
+            f"WHEN NEW.uscc = '{uscc}' "
+            "BEGIN SELECT RAISE(ABORT, 'UNIQUE constraint failed: enterprise.uscc'); END"
+        )
+    )
+    db.commit()
+
+
+def test_row_refused_by_the_database_becomes_a_row_error_and_keeps_the_other_rows(session):
+    refuse_enterprise_in_database(session, DONGHU_B)
     rows = [
         ["东湖机械厂", DONGHU_A, "360102", "机械", None],
-        ["西湖机械厂", XIHU, "360103", "机械", None],
-        ["东湖轻工厂", DONGHU_B, "360102", "轻工", "涉氨制冷"],
+        ["重复企业", DONGHU_B, "360102", "机械", None],
+        ["东湖轻工厂", DONGHU_C, "360102", "轻工", "涉氨制冷"],
     ]
     result = import_enterprises(session, rows)
-    assert messages(result) == ["row 3: 行政区划代码: 所选行政区划不在您的管辖范围内（360103）"]
+    assert messages(result) == [
+        "row 3: 统一社会信用代码: 保存失败：与已有数据冲突或数据超出允许范围，请核对后重试"
+    ]
     assert result.created == 2
     names = session.scalars(select(Enterprise.name).execution_options(**{UNSCOPED: True}))
     assert sorted(names) == ["东湖机械厂", "东湖轻工厂"]
+    assert enterprise(session, DONGHU_C).tags == ["ammonia"]
 
 
-def test_database_conflict_becomes_a_row_error(session, monkeypatch):
-    session.add(
-        Enterprise(name="东湖机械厂", uscc=DONGHU_A, region_code="360102", sector="machinery")
-    )
-    session.commit()
-
-    def check_missing_the_duplicate(context: Any, row: Any) -> None:
-        row.target = None  # as if another import had inserted the same USCC meanwhile
-
-    spec = dataclasses.replace(kinds.RULES["enterprises"], check=check_missing_the_duplicate)
-    monkeypatch.setitem(kinds.RULES, "enterprises", spec)
-    rows = [
-        ["重复企业", DONGHU_A, "360102", "机械", None],
-        ["东湖轻工厂", DONGHU_B, "360102", "轻工", None],
-    ]
-    result = import_enterprises(session, rows)
-    assert [(e.row, e.column) for e in result.errors] == [(2, "统一社会信用代码")]
-    assert result.created == 1
-    assert count(session, Enterprise) == 2
-
-
-def test_row_refused_by_the_database_leaves_no_audit_row(session, monkeypatch):
-    session.add(
-        Enterprise(name="东湖机械厂", uscc=DONGHU_A, region_code="360102", sector="machinery")
-    )
-    session.commit()
-
-    def check_missing_the_duplicate(context: Any, row: Any) -> None:
-        row.target = None
-
-    spec = dataclasses.replace(kinds.RULES["enterprises"], check=check_missing_the_duplicate)
-    monkeypatch.setitem(kinds.RULES, "enterprises", spec)
+def test_row_refused_by_the_database_leaves_no_audit_row(session):
+    refuse_enterprise_in_database(session, DONGHU_A)
     rows = [
         ["重复企业", DONGHU_A, "360102", "机械", None],
         ["东湖轻工厂", DONGHU_B, "360102", "轻工", None],
     ]
     import_enterprises(session, rows)
-    summaries = session.scalars(select(AuditLog.summary).where(AuditLog.action == "create"))
-    assert "重复企业" not in list(summaries)
+    summaries = list(session.scalars(select(AuditLog.summary).where(AuditLog.action == "create")))
+    assert "重复企业" not in summaries
+    assert any("东湖轻工厂" in summary for summary in summaries)  # the saved row is audited
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,26 +6,27 @@ import io
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
-from conftest import api_token
-from integration.helpers import enterprise_in
-
-DONGHU = "360102"  # 南昌市东湖区: the demo user `donghu`
-JINJIANG = "510104"  # 成都市锦江区: the demo user `jinjiang`
+from enforcement.models import Equipment
+from enforcement.models.scoping import UNSCOPED
+from support import factories
+from support.demo import DONGHU, JINJIANG, db, enforcers_in, enterprise_in
+from support.web import api_token, search
 
 
 @pytest.fixture
 def foreign(app):
     """An enterprise of 锦江区, invisible to 东湖区."""
-    with app.app_context():
-        enterprise = enterprise_in(app.appbuilder.session, JINJIANG)
+    with db(app) as session:
+        enterprise = enterprise_in(session, JINJIANG)
         return {"id": enterprise.id, "name": enterprise.name, "uscc": enterprise.uscc}
 
 
 @pytest.fixture
 def own(app):
-    with app.app_context():
-        enterprise = enterprise_in(app.appbuilder.session, DONGHU)
+    with db(app) as session:
+        enterprise = enterprise_in(session, DONGHU)
         return {"id": enterprise.id, "name": enterprise.name, "uscc": enterprise.uscc}
 
 
@@ -36,21 +37,31 @@ def test_county_list_page_shows_only_its_county(as_user, own, foreign):
     assert foreign["name"] not in page
 
 
-def test_record_of_another_county_answers_404_on_every_page(as_user, foreign):
+def test_record_of_another_county_answers_404_on_every_page(as_user, own, foreign):
     client = as_user("donghu")
-    for url in (f"/enterprise/show/{foreign['id']}", f"/enterprise/edit/{foreign['id']}"):
-        assert client.get(url).status_code == 404, url
+    for page in ("show", "edit"):
+        assert client.get(f"/enterprise/{page}/{foreign['id']}").status_code == 404, page
+        assert client.get(f"/enterprise/{page}/{own['id']}").status_code == 200, page
 
 
-def test_leader_cannot_delete_another_citys_enterprise(as_user, foreign):
+def test_leader_cannot_delete_another_citys_enterprise(app, as_user, foreign):
+    with db(app) as session, factories.as_system():
+        own_city = factories.enterprise(session, DONGHU).id
     client = as_user("nanchang")  # leaders may delete, but only inside their jurisdiction
     assert client.post(f"/enterprise/delete/{foreign['id']}").status_code == 404
+    assert client.get(f"/enterprise/show/{foreign['id']}").status_code == 404
+    assert client.post(f"/enterprise/delete/{own_city}").status_code == 302
+    assert client.get(f"/enterprise/show/{own_city}").status_code == 404  # deleted: gone
 
 
-def test_search_does_not_find_another_countys_enterprise(as_user, foreign):
+def test_search_does_not_find_another_countys_enterprise(as_user, own, foreign):
     client = as_user("donghu")
-    page = client.get(f"/enterprise/list/?_flt_0_uscc={foreign['uscc']}").get_data(as_text=True)
-    assert foreign["name"] not in page
+
+    def found(uscc: str) -> list[str]:
+        return search(client, "/enterprise/list/", "uscc", "等于", uscc)
+
+    assert found(foreign["uscc"]) == []
+    assert [own["name"] in row for row in found(own["uscc"])] == [True]  # the county's is found
 
 
 def test_export_contains_only_the_county(as_user, own, foreign):
@@ -82,7 +93,7 @@ def test_api_hides_other_county_records(client, own, foreign):
 
 
 def test_api_refuses_creating_an_enterprise_in_another_county(client):
-    from integration.helpers import new_uscc
+    from support.factories import new_uscc
 
     headers = api_token(client, "donghu")
     response = client.post(
@@ -101,43 +112,49 @@ def test_api_refuses_creating_an_enterprise_in_another_county(client):
     assert "管辖范围" in response.json["errors"][0]["message"]
 
 
-def test_equipment_of_another_county_is_invisible(as_user, app, foreign):
-    from sqlalchemy import select
+def first_equipment_in(session, region_code: str) -> int:
+    from enforcement.models import Enterprise
 
-    from enforcement.models import Equipment
-    from enforcement.models.scoping import UNSCOPED
+    found = session.scalar(
+        select(Equipment.id)
+        .join(Enterprise, Equipment.enterprise_id == Enterprise.id)
+        .where(Enterprise.region_code == region_code, Equipment.deleted_at.is_(None))
+        .order_by(Equipment.id)
+        .execution_options(**{UNSCOPED: True})
+    )
+    assert found is not None, f"the demo data has equipment in {region_code}"
+    return found
 
-    with app.app_context():
-        equipment_id = app.appbuilder.session.scalar(
-            select(Equipment.id)
-            .where(Equipment.enterprise_id == foreign["id"])
-            .execution_options(**{UNSCOPED: True})
-        )
-    if equipment_id is None:
-        pytest.skip("demo enterprise without equipment")
+
+def test_equipment_of_another_county_is_invisible(as_user, app):
+    with db(app) as session:
+        foreign, own = first_equipment_in(session, JINJIANG), first_equipment_in(session, DONGHU)
     client = as_user("donghu")
-    assert client.get(f"/equipment/show/{equipment_id}").status_code == 404
     headers = api_token(client, "donghu")
-    assert client.get(f"/api/v1/equipment/{equipment_id}", headers=headers).status_code == 404
+    assert client.get(f"/equipment/show/{foreign}").status_code == 404
+    assert client.get(f"/api/v1/equipment/{foreign}", headers=headers).status_code == 404
+    assert client.get(f"/equipment/show/{own}").status_code == 200
+    assert client.get(f"/api/v1/equipment/{own}", headers=headers).status_code == 200
 
 
 def test_enforcers_of_another_county_are_invisible(as_user, app):
-    from sqlalchemy import select
-
-    from enforcement.models import Department, Enforcer
-    from enforcement.models.scoping import UNSCOPED
-
-    with app.app_context():
-        foreign_enforcer = app.appbuilder.session.scalars(
-            select(Enforcer)
-            .join(Department)
-            .where(Department.region_code == JINJIANG)
-            .execution_options(**{UNSCOPED: True})
-        ).first()
-        foreign_id, foreign_cert = foreign_enforcer.id, foreign_enforcer.certificate_no
+    with db(app) as session:
+        foreign, own = enforcers_in(session, JINJIANG)[0], enforcers_in(session, DONGHU)[0]
+        people = {
+            "foreign": (foreign.id, foreign.certificate_no),
+            "own": (own.id, own.certificate_no),
+        }
     client = as_user("donghu")
+
+    def found(certificate_no: str) -> list[str]:
+        return search(client, "/enforcer/list/", "certificate_no", "等于", certificate_no)
+
+    foreign_id, foreign_cert = people["foreign"]
+    own_id, own_cert = people["own"]
     assert client.get(f"/enforcer/show/{foreign_id}").status_code == 404
-    assert foreign_cert not in client.get("/enforcer/list/").get_data(as_text=True)
+    assert found(foreign_cert) == []
+    assert client.get(f"/enforcer/show/{own_id}").status_code == 200
+    assert [own_cert in row for row in found(own_cert)] == [True]
 
 
 def test_city_leader_sees_all_counties_of_the_city_but_not_other_cities(as_user, own, foreign):

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from enforcement.web.base import ChineseModelView
+
+pytestmark = pytest.mark.shares_demo_db
 
 
 def test_every_sortable_list_column_sorts_without_error(app: Any, as_user: Any) -> None:

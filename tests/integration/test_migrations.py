@@ -5,14 +5,19 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from conftest import build_app, database_url
+from support.databases import ENGINES, build_app, close_app, fresh_database
+
+# The database the other tests copy was built by these migrations too; this module reads only.
+pytestmark = pytest.mark.shares_demo_db
 
 
-@pytest.mark.parametrize("engine_name", ["sqlite", "postgres"])
+@pytest.mark.parametrize("engine_name", ENGINES)
 def test_migrations_upgrade_a_fresh_database(engine_name, tmp_path):
-    url = database_url(engine_name, tmp_path, "enforcement_migrations")
-    build_app(url, tmp_path / "data")
-    tables = set(inspect(create_engine(url)).get_table_names())
+    url = fresh_database(engine_name, tmp_path, "migrations")
+    close_app(build_app(url, tmp_path / "data"))
+    engine = create_engine(url)
+    tables = set(inspect(engine).get_table_names())
+    engine.dispose()
     assert {
         "region",
         "department",

@@ -17,7 +17,7 @@ from enforcement.db.acting import Actor, acting_as
 from enforcement.db.scoping import UNSCOPED, OutOfJurisdiction
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import Department, Enforcer, Equipment, Region, TrainingRecord
-from integration.helpers import enterprise_in
+from support.demo import enterprise_in
 
 DONGHU = "360102"  # 南昌市东湖区
 XIHU = "360103"  # 南昌市西湖区

@@ -7,35 +7,18 @@ from typing import Any
 
 from sqlalchemy import select
 
-from conftest import login
-from enforcement.models import AppUser, Department, Enforcer, Enterprise
-from enforcement.services.plans import create_task
+from enforcement.models import Department, Enforcer
 from enforcement.services.reminders import reminders_for
-
-
-def _user(session: Any, username: str) -> AppUser:
-    return session.scalar(select(AppUser).where(AppUser.username == username))
+from support import factories
+from support.demo import db, enforcers_in, enterprise_in
+from support.demo import user as _user
+from support.web import logged_in
 
 
 def _task_for(app: Any, region_code: str, team: list[Enforcer], due_on: dt.date) -> str:
-    with app.app_context():
-        session = app.appbuilder.session
-        enterprise = session.scalars(
-            select(Enterprise).where(Enterprise.region_code == region_code).order_by(Enterprise.id)
-        ).first()
-        task = create_task(session, enterprise=enterprise, enforcers=team, due_on=due_on)
-        return str(task)
-
-
-def _certified_team(session: Any, department_id: int, include: int | None) -> list[Enforcer]:
-    team = list(
-        session.scalars(
-            select(Enforcer).where(Enforcer.department_id == department_id).order_by(Enforcer.id)
-        )
-    )
-    chosen = [e for e in team if e.id == include] if include else []
-    others = [e for e in team if e.id != include]
-    return (chosen + others)[:2]
+    with db(app) as session:
+        enterprise = enterprise_in(session, region_code)
+        return str(factories.task(session, enterprise, enforcers=team, due_on=due_on))
 
 
 def test_demo_inspector_acts_as_an_inspector_of_their_own_department(app: Any) -> None:
@@ -92,14 +75,12 @@ def test_reminders_page_buckets_work_and_the_badge_counts_the_urgent(
 def test_reminders_never_show_another_countys_work(app: Any) -> None:
     with app.app_context():
         session = app.appbuilder.session
-        jinjiang = _user(session, "jinjiang")
-        team = _certified_team(session, jinjiang.department_id, include=None)
-        region = jinjiang.department.region_code
+        region = _user(session, "jinjiang").department.region_code
+        team = enforcers_in(session, region)[:2]
     chengdu_task = _task_for(app, region, team, dt.date.today() - dt.timedelta(days=3))
     pages = {}
     for username in ("donghu", "jinjiang"):
-        client = app.test_client()
-        assert login(client, username).status_code == 302
+        client = logged_in(app, username)
         pages[username] = client.get("/reminders/?scope=all").get_data(as_text=True)
     assert chengdu_task in pages["jinjiang"]
     assert chengdu_task not in pages["donghu"]

@@ -20,7 +20,7 @@ from enforcement.documents.fonts import font_dir
 from enforcement.documents.render import pdf_from_context, render_html
 from enforcement.models import Document
 from enforcement.services import documents as service
-from integration.helpers import enterprise_in
+from support.demo import enterprise_in
 
 DONGHU = "360102"
 FORM = forms()["rectification_order"]

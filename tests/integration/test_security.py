@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
-from conftest import DEMO_PASSWORD, api_token, build_app, database_url, login
 from enforcement.models import AuditLog
+from support.databases import close_app, create_test_app
+from support.demo import DEMO_PASSWORD
+from support.web import api_token, login
 
 
 def _actions(app, username: str) -> list[str]:
@@ -99,12 +103,23 @@ def test_weak_password_is_refused_by_the_complexity_rule(app):
 
 def test_form_post_without_csrf_token_is_refused(tmp_path, app):
     """CSRF is on outside tests: a form POST without its token is refused with a Chinese message."""
-    url = database_url("sqlite", tmp_path, "csrf")
-    csrf_app = build_app(url, tmp_path / "data", WTF_CSRF_ENABLED=True)
+    csrf_app = create_test_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "data", WTF_CSRF_ENABLED=True
+    )
     client = csrf_app.test_client()
     response = client.post("/login/", data={"username": "admin", "password": DEMO_PASSWORD})
     assert response.status_code == 400
     assert "表单已过期" in response.get_data(as_text=True)
+    token = re.search(
+        r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login/").get_data(as_text=True)
+    )
+    assert token, "the login form carries its token"
+    response = client.post(
+        "/login/",
+        data={"username": "admin", "password": DEMO_PASSWORD, "csrf_token": token.group(1)},
+    )
+    assert response.status_code == 302  # the same form with its token logs in
+    close_app(csrf_app)
 
 
 def _api_login(client, username: str, password: str = DEMO_PASSWORD):

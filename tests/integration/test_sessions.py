@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from conftest import DEMO_PASSWORD, login
 from enforcement.models import AppUser, AuditLog
+from support.demo import DEMO_PASSWORD
+from support.web import login
 
 NEW_PASSWORD = "Changed@Pass2026"
 API_PAGE = "/api/v1/region/?q=(page_size:1)"

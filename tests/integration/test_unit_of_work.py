@@ -18,7 +18,7 @@ from enforcement.models import Case, Department, Document, Enforcer, Enterprise
 from enforcement.models.scoping import UNSCOPED
 from enforcement.services import cases, documents
 from enforcement.services.checklists import platform_of
-from integration.helpers import add_enterprise
+from support.factories import enterprise as add_enterprise
 
 DONGHU = "360102"
 FILED = dt.date(2026, 3, 2)
@@ -113,7 +113,7 @@ def test_a_plugin_whose_case_transitioned_raises_leaves_the_transition_saved_and
 
 
 def test_a_failing_plugin_never_turns_a_saved_transition_into_an_error_page(app, client, pm):
-    from conftest import api_token
+    from support.web import api_token
 
     with app.app_context():
         case = new_case(app.appbuilder.session)

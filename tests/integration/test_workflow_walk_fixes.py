@@ -10,35 +10,27 @@ import datetime as dt
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
-import integration.test_workbench as workbench_tests
-from conftest import login
-from enforcement.models import Case, Department, Enforcer, Hazard
+from enforcement.models import Case, Enforcer, Hazard
 from enforcement.models.scoping import UNSCOPED
-from enforcement.services import cases, plans
-from integration.test_workbench import DONGHU, PLUGIN, acting, confined_enterprise
+from enforcement.services import cases, checklists
+from support import factories
+from support.demo import DONGHU, NANCHANG, db, enforcers_in
+from support.factories import CONFINED_SPACE as PLUGIN
+from support.web import logged_in
 
-# The whole procedure up to a finished inspection with hazards (plan, task, scheme, inspection).
-walk = workbench_tests.walk
 
-
-def _staff(session: Any, region: str) -> list[Enforcer]:
-    return list(
-        session.scalars(
-            select(Enforcer)
-            .join(Department, Enforcer.department_id == Department.id)
-            .where(Department.region_code == region, Enforcer.certificate_no.is_not(None))
-            .order_by(Enforcer.id)
-            .execution_options(**{UNSCOPED: True})
-        )
-    )
+@pytest.fixture
+def walk(app: Any) -> factories.Walk:
+    """The whole procedure up to a finished inspection with hazards (plan, task, scheme, inspection)."""
+    with db(app) as session:
+        return factories.hazards(session, checklists.platform_of(app))
 
 
 def test_the_plan_and_task_lists_offer_their_new_step_to_the_leader_only(app: Any) -> None:
-    leader, inspector = app.test_client(), app.test_client()
-    login(leader, "nanchang")
-    login(inspector, "donghu")
+    leader, inspector = logged_in(app, "nanchang"), logged_in(app, "donghu")
     plans = leader.get("/plan/list/").get_data(as_text=True)
     assert 'href="/workbench/plan/new"' in plans and "新建监督检查计划" in plans
     tasks = leader.get("/task/list/").get_data(as_text=True)
@@ -49,32 +41,11 @@ def test_the_plan_and_task_lists_offer_their_new_step_to_the_leader_only(app: An
 
 def test_a_new_scheme_form_preselects_only_the_plans_item_sets(app: Any) -> None:
     """The enterprise also gets the all-enterprises checklist (duty7); the plan names confined_space."""
-    with app.app_context():
-        session = app.appbuilder.session
-        with acting("system", None):
-            enterprise, _ = confined_enterprise(session, DONGHU)
-        with acting("nanchang", "360100"):
-            plan = plans.create_plan(
-                session,
-                title="有限空间专项（预选测试）",
-                year=2026,
-                kind="special",
-                period_start=dt.date(2026, 1, 1),
-                period_end=dt.date(2026, 12, 31),
-                region_code=DONGHU,
-                item_set_ids=[PLUGIN],
-            )
-            plans.approve_plan(session, plan)
-            task = plans.create_task(
-                session,
-                enterprise=enterprise,
-                enforcers=_staff(session, DONGHU)[:2],
-                due_on=dt.date(2026, 12, 20),
-                plan=plan,
-            )
-        task_id = task.id
-    client = app.test_client()
-    login(client, "donghu")
+    with db(app) as session:
+        enterprise, _ = factories.confined_enterprise(session, DONGHU)
+        plan = factories.plan(session, title="有限空间专项（预选测试）", seed=None)
+        task_id = factories.task(session, enterprise, in_plan=plan).id
+    client = logged_in(app, "donghu")
     page = client.get(f"/workbench/task/{task_id}/scheme").get_data(as_text=True)
     checked = re.findall(r'name="plugin_ids" value="([\w.]+)" checked', page)
     assert checked == [PLUGIN]
@@ -82,32 +53,30 @@ def test_a_new_scheme_form_preselects_only_the_plans_item_sets(app: Any) -> None
 
 
 def test_plan_and_scheme_details_show_titles_not_ids_json_or_none(app: Any, walk: Any) -> None:
-    client = app.test_client()
-    login(client, "nanchang")
-    plan = client.get(f"/plan/show/{walk['plan_id']}").get_data(as_text=True)
+    client = logged_in(app, "nanchang")
+    plan = client.get(f"/plan/show/{walk.plan_id}").get_data(as_text=True)
     assert "工贸企业有限空间作业执法检查重点事项" in plan
     assert "专项标签：有限空间作业" in plan
     assert "['confined_space']" not in plan and "{'tags'" not in plan
     assert not re.search(r">\s*None\s*<", plan)
-    scheme = client.get(f"/scheme/show/{walk['scheme_id']}").get_data(as_text=True)
+    scheme = client.get(f"/scheme/show/{walk.scheme_id}").get_data(as_text=True)
     assert "YX-01" in scheme and "'confined_space.yx01'" not in scheme
 
 
 def test_a_hazard_confirmed_for_a_case_opens_a_prefilled_case_and_is_marked_escalated(
     app: Any, walk: Any
 ) -> None:
-    hazard_id = walk["hazard_ids"][0]
-    client = app.test_client()
-    login(client, "donghu")
+    hazard_id = walk.hazard_ids[0]
+    client = logged_in(app, "donghu")
     form = {"csrf_token": "", f"measure_{hazard_id}": "file_case", "confirm": "1"}
-    response = client.post(f"/workbench/inspection/{walk['inspection_id']}/hazards", data=form)
+    response = client.post(f"/workbench/inspection/{walk.inspection_id}/hazards", data=form)
     assert response.status_code == 200, response.get_data(as_text=True)
     page = response.get_data(as_text=True)
     assert f'href="/cases/new?hazard_id={hazard_id}"' in page
 
     prefilled = client.get(f"/cases/new?hazard_id={hazard_id}").get_data(as_text=True)
     assert f'name="hazard_id" value="{hazard_id}"' in prefilled
-    assert f'<option value="{walk["enterprise_id"]}" selected>' in prefilled
+    assert f'<option value="{walk.enterprise_id}" selected>' in prefilled
     assert '<option value="hazard" selected>' in prefilled
     with app.app_context():
         session = app.appbuilder.session
@@ -121,7 +90,7 @@ def test_a_hazard_confirmed_for_a_case_opens_a_prefilled_case_and_is_marked_esca
         "/cases/new",
         data={
             "hazard_id": str(hazard_id),
-            "enterprise_id": str(walk["enterprise_id"]),
+            "enterprise_id": str(walk.enterprise_id),
             "enforcer_ids": team,
             "source": "hazard",
             "party_kind": "unit",
@@ -138,14 +107,14 @@ def test_a_hazard_confirmed_for_a_case_opens_a_prefilled_case_and_is_marked_esca
         assert (hazard.status, hazard.case_id) == ("escalated", case_id)
         case = session.get(Case, case_id, execution_options={UNSCOPED: True})
         assert [h.id for h in cases.case_hazards(session, case)] == [hazard_id]
-    hazards_page = client.get(f"/workbench/inspection/{walk['inspection_id']}/hazards")
+    hazards_page = client.get(f"/workbench/inspection/{walk.inspection_id}/hazards")
     assert f'href="/cases/{case_id}"' in hazards_page.get_data(as_text=True)
     # Filing the same hazard twice is refused at the form.
     again = client.post(
         "/cases/new",
         data={
             "hazard_id": str(hazard_id),
-            "enterprise_id": str(walk["enterprise_id"]),
+            "enterprise_id": str(walk.enterprise_id),
             "enforcer_ids": team,
             "source": "hazard",
             "discovered_on": dt.date.today().isoformat(),
@@ -173,29 +142,24 @@ def service_team(session: Any, hazard: Hazard) -> list[Enforcer]:
 
 def test_a_county_user_moves_a_case_whose_team_includes_a_city_inspector(app: Any) -> None:
     """The county cannot list the city's staff, but the city inspector still counts as one of two."""
-    from integration.helpers import add_enterprise
-
-    with app.app_context():
-        session = app.appbuilder.session
-        with acting("system", None):
-            enterprise = add_enterprise(session, DONGHU)
-            city, county = _staff(session, "360100")[0], _staff(session, DONGHU)[0]
-            case = cases.open_case(
-                session,
-                enterprise,
-                [city, county],
-                source="inspection",
-                facts="联合检查发现有限空间作业未审批。",
-                discovered_on=dt.date.today(),
-                actor="system",
-            )
-        case_id, names = case.id, (city.name, county.name)
-    client = app.test_client()
-    login(client, "donghu")
+    with db(app) as session, factories.as_system():
+        enterprise = factories.enterprise(session, DONGHU)
+        city, county = enforcers_in(session, NANCHANG)[0], enforcers_in(session, DONGHU)[0]
+        case = cases.open_case(
+            session,
+            enterprise,
+            [city, county],
+            source="inspection",
+            facts="联合检查发现有限空间作业未审批。",
+            discovered_on=dt.date.today(),
+            actor="system",
+        )
+        enterprise_id, case_id, names = enterprise.id, case.id, (city.name, county.name)
+    client = logged_in(app, "donghu")
     desk = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "承办人员：" + "、".join(names) in desk
     assert 'data-action="investigate"' in desk
-    assert f'href="/workbench/enterprise/{enterprise.id}/history"' in desk
+    assert f'href="/workbench/enterprise/{enterprise_id}/history"' in desk
     moved = client.post(f"/cases/{case_id}/act", data={"action": "investigate", "note": ""})
     assert moved.status_code == 302, moved.get_data(as_text=True)
     with app.app_context():
@@ -209,14 +173,12 @@ def test_the_payment_form_is_full_width_below_the_penalties_table(app: Any) -> N
     """On a phone a form in the table's last column was off screen."""
     with app.app_context():
         session = app.appbuilder.session
-        with acting("system", None):
-            from integration.helpers import add_enterprise
-
-            enterprise = add_enterprise(session, DONGHU)
+        with factories.as_system():
+            enterprise = factories.enterprise(session, DONGHU)
             case = cases.open_case(
                 session,
                 enterprise,
-                _staff(session, DONGHU)[:2],
+                enforcers_in(session, DONGHU)[:2],
                 source="inspection",
                 facts="现场检查发现有限空间作业未审批。",
                 discovered_on=dt.date.today(),
@@ -240,8 +202,7 @@ def test_the_payment_form_is_full_width_below_the_penalties_table(app: Any) -> N
             for action in ("decide", "serve"):
                 cases.transition(session, case, action, actor="system")
         case_id = case.id
-    client = app.test_client()
-    login(client, "donghu")
+    client = logged_in(app, "donghu")
     desk = client.get(f"/cases/{case_id}").get_data(as_text=True)
     table = desk[desk.index('class="table table-condensed case-penalties') :]
     table = table[: table.index("</table>")]

@@ -7,7 +7,11 @@ import json
 import re
 
 import pytest
-from plugin_support import (
+
+from enforcement.checklists.compiler import compile_plugin
+from enforcement.checklists.loader import load_file, validate_text
+from enforcement.plugins import builtin_plugins_dir, get_plugin_manager
+from support.plugins import (
     BUILTIN_ITEM_COUNTS,
     FIXTURES,
     ROOT,
@@ -17,10 +21,6 @@ from plugin_support import (
     pairs,
     snapshot_of,
 )
-
-from enforcement.checklists.compiler import compile_plugin
-from enforcement.checklists.loader import load_file, validate_text
-from enforcement.plugins import builtin_plugins_dir, get_plugin_manager
 
 BUILTINS = sorted(BUILTIN_ITEM_COUNTS)
 

@@ -7,12 +7,12 @@ import json
 from typing import Any
 
 import pytest
-from plugin_support import BUILTIN_ITEM_COUNTS, builtin, example
 
 from enforcement.checklists.compiler import compile_plugin
 from enforcement.checklists.loader import validate_text
 from enforcement.checklists.validation import FastValidator, reference_errors
 from enforcement.plugins import get_plugin_manager
+from support.plugins import BUILTIN_ITEM_COUNTS, builtin, example
 
 EXPLOSION = "bureau.360102.dust_extra.explosion_control"
 CLEANING = "bureau.360102.dust_extra.cleaning_record"

@@ -16,12 +16,12 @@ from typing import Any
 
 import pluggy
 import pytest
-from plugin_support import ROOT, example
 
 from enforcement import hookspecs
 from enforcement.checklists.loader import validate_text
 from enforcement.hookspecs import hookimpl
 from enforcement.plugins import ChecklistEntry, get_plugin_manager
+from support.plugins import ROOT, example
 
 DOC = ROOT / "docs" / "plugin_hooks.md"
 EXPLOSION = "bureau.360102.dust_extra.explosion_control"

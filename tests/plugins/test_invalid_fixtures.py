@@ -10,11 +10,11 @@ import json
 import shutil
 
 import pytest
-from plugin_support import FIXTURES, pairs
 
 from enforcement.checklists.errors import PluginInvalid
 from enforcement.checklists.loader import load_file, validate_text
 from enforcement.plugins import get_plugin_manager
+from support.plugins import FIXTURES, pairs
 
 INVALID = FIXTURES / "invalid"
 EXPECTED: dict[str, list[str]] = {

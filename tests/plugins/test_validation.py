@@ -1,8 +1,8 @@
 """The fast path (jsonschema-rs) reports exactly what the reference (`jsonschema`) reports.
 
 For each built-in, the example plugin and a plugin of `pattern` answers: 2,000 seeded random
-submissions (about half broken on purpose, see answer_samples.py) must give the same valid/invalid
-verdict and the same list of `{path, message}` errors from `FastValidator.errors` and
+submissions (about half broken on purpose, see tests/support/answers.py) must give the same
+valid/invalid verdict and the same list of `{path, message}` errors from `FastValidator.errors` and
 `reference_errors`. The edge cases that once split them are pinned below.
 """
 
@@ -12,8 +12,6 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from answer_samples import submissions
-from plugin_support import BUILTIN_ITEM_COUNTS, builtin, example
 
 from enforcement.checklists.compiler import compile_plugin
 from enforcement.checklists.loader import semantic_errors
@@ -24,6 +22,8 @@ from enforcement.checklists.validation import (
     reference_errors,
     validator_for,
 )
+from support.answers import submissions
+from support.plugins import BUILTIN_ITEM_COUNTS, builtin, example
 
 SUBMISSIONS = 2000
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from enforcement.domain import planning
 from enforcement.domain.planning import Candidate, Inspector, SelectionRule
@@ -62,7 +63,12 @@ def test_every_drawn_task_has_two_certified_inspectors_who_may_inspect_there():
 
 def test_an_inspector_without_a_certificate_is_never_drawn():
     result = planning.draw(ENTERPRISES, INSPECTORS, SelectionRule(), 3, PERIOD)
+    assert result.assignments
     assert all(99 not in a.inspector_ids for a in result.assignments)
+    # The same inspector once certified is drawn like the others.
+    certified = [replace(i, certificate_no="36010999") if i.id == 99 else i for i in INSPECTORS]
+    again = planning.draw(ENTERPRISES, certified, SelectionRule(), 3, PERIOD)
+    assert any(99 in a.inspector_ids for a in again.assignments)
 
 
 def test_an_enterprise_without_two_eligible_inspectors_is_reported_not_assigned():

@@ -1,11 +1,12 @@
 """Seeded random answer sets for a checklist declaration: valid ones, and ones broken on purpose.
 
-Shared by tests/plugins/test_validation.py (fast path == reference) and bench/validate_answers.py,
-so the benchmark measures exactly the submissions the parity test checks. The generator works from
-the declaration (items, follow-ups, evidence, repeat) and builds what a form would submit; about
-half of the submissions then get one to three mutations touching every keyword the compiled
-answers schema uses (required, type, enum, minItems, uniqueItems, minLength, minimum/maximum,
-pattern, format, additionalProperties, conditional follow-ups and evidence minimums).
+Shared by tests/plugins/test_validation.py (fast path == reference), the workbench factories and
+bench/validate_answers.py, so the benchmark measures exactly the submissions the parity test
+checks. The generator works from the declaration (items, follow-ups, evidence, repeat) and builds
+what a form would submit; about half of the submissions then get one to three mutations touching
+every keyword the compiled answers schema uses (required, type, enum, minItems, uniqueItems,
+minLength, minimum/maximum, pattern, format, additionalProperties, conditional follow-ups and
+evidence minimums).
 """
 
 from __future__ import annotations

@@ -15,10 +15,9 @@ import pytest
 from enforcement.checklists.compiler import CompiledChecklist
 from enforcement.checklists.errors import PluginError
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-FIXTURES = HERE / "fixtures"
-SNAPSHOTS = HERE / "snapshots"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "plugins" / "fixtures"
+SNAPSHOTS = ROOT / "tests" / "plugins" / "snapshots"
 # id → number of items (钢8条, 铝7条, 粉6条, 有限空间4条, 责任7条)
 BUILTIN_ITEM_COUNTS = {"steel": 8, "aluminum": 7, "dust": 6, "confined_space": 4, "duty7": 7}
 

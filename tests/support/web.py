@@ -1,0 +1,108 @@
+"""The web app as a user meets it: logging in, API tokens, FAB list searches."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from support.demo import DEMO_PASSWORD
+
+
+def login(client: Any, username: str, password: str = DEMO_PASSWORD) -> Any:
+    """POST the login form; a successful login answers 302."""
+    return client.post(
+        "/login/", data={"username": username, "password": password}, follow_redirects=False
+    )
+
+
+def _logins(app: Any) -> dict[Any, Any]:
+    return app.extensions.setdefault("test_logins", {})
+
+
+def sign_in(client: Any, username: str) -> Any:
+    """Log the client in as the demo user. The first time for an app and a user through the login
+    form; later with the session cookie that login got, as a browser keeps it (checking the
+    password's scrypt hash costs 0.1–0.3 s, and tests log in hundreds of times)."""
+    app = client.application
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    cookie = _logins(app).get(("form", username))
+    if cookie is None:
+        response = login(client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        cookie = _logins(app)[("form", username)] = client.get_cookie(cookie_name).value
+    else:
+        client.set_cookie(cookie_name, cookie)
+    return client
+
+
+def logged_in(app: Any, username: str) -> Any:
+    """A new test client of the app, logged in as the demo user (see `sign_in`)."""
+    return sign_in(app.test_client(), username)
+
+
+def api_token(client: Any, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+    """The Authorization header of a JWT login through the REST API (one login per app and user:
+    the token is valid for an hour)."""
+    tokens = _logins(client.application)
+    if ("api", username, password) not in tokens:
+        response = client.post(
+            "/api/v1/security/login",
+            json={"username": username, "password": password, "provider": "db", "refresh": False},
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        tokens[("api", username, password)] = response.json["access_token"]
+    return {"Authorization": f"Bearer {tokens[('api', username, password)]}"}
+
+
+def search_filters(page: str) -> dict[str, list[str]]:
+    """column → the filters FAB's 搜索 widget offers for it (labels as shown, in the widget's order).
+
+    Read from the widget's own arguments: `new AdminFilters('#filter_form', labels, fields,
+    search_filters, active_filters)` in the list page.
+    """
+    start = page.find("new AdminFilters(")
+    assert start >= 0, "the page has no FAB search widget"
+    text = page[page.index(",", start) + 1 :]
+    decoder = json.JSONDecoder()
+    values = []
+    for _ in range(3):
+        text = text.lstrip().removeprefix(",").lstrip()
+        value, end = decoder.raw_decode(text)
+        values.append(value)
+        text = text[end:]
+    return values[2]
+
+
+def list_rows(page: str) -> list[str]:
+    """The rows of a FAB list page's table as the user reads them: each row's cell texts, tab-joined."""
+    marker = '<table class="table table-bordered table-hover">'
+    if marker not in page:  # FAB draws no table for an empty result
+        assert "new AdminFilters(" in page, "not a FAB list page"
+        return []
+    table = page.split(marker, 1)[1]
+    body = table.split("</thead>", 1)[1].split("</table>", 1)[0]
+    return [
+        "\t".join(_text(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S))
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    ]
+
+
+def _text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def search(client: Any, list_path: str, column: str, operator: str, value: str) -> list[str]:
+    """Search a FAB list page as a user does with its widget (pick the column and the operator,
+    e.g. "等于" or "包含", type the value, submit); returns the rows of the result (`list_rows`)."""
+    page = client.get(list_path)
+    assert page.status_code == 200, list_path
+    offered = search_filters(page.get_data(as_text=True)).get(column, [])
+    assert operator in offered, f"{list_path}: {column} offers {offered}"
+    separator = "&" if "?" in list_path else "?"
+    query = urlencode({f"_flt_{offered.index(operator)}_{column}": value})
+    result = client.get(f"{list_path}{separator}{query}")
+    assert result.status_code == 200, result.request.url
+    return list_rows(result.get_data(as_text=True))
