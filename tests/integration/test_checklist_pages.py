@@ -631,7 +631,7 @@ def published(app: Any, plugin_id: str, version: str) -> int:
 
 def offered_version(app: Any, client: Any, plugin_id: str) -> str | None:
     """The version of the plugin the 现场检查表 offers for a 东湖区 dust enterprise, if any."""
-    fill_url = f"/checklists/fill/{dust_enterprise(app, DONGHU)['id']}"
+    fill_url = f"/checklists/fill/{dust_enterprise(app, DONGHU).id}"
     if f'data-plugin="{plugin_id}"' not in client.get(fill_url).get_data(as_text=True):
         return None
     return form_data(client.get(f"{fill_url}?plugin={plugin_id}").get_data(as_text=True))["version"]
@@ -747,7 +747,7 @@ def test_identical_evidence_from_two_regions_is_readable_in_both_and_in_no_third
     with app.app_context():
         jinjiang_enterprise = enterprise_in(app.appbuilder.session, JINJIANG).id
     uploads = {
-        "donghu": dust_enterprise(app, DONGHU)["id"],
+        "donghu": dust_enterprise(app, DONGHU).id,
         "jinjiang": jinjiang_enterprise,
     }
     clients = {username: logged_in(app, username) for username in uploads}

@@ -22,17 +22,26 @@ def _logins(app: Any) -> dict[Any, Any]:
     return app.extensions.setdefault("test_logins", {})
 
 
+def _session_version(app: Any, username: str) -> int:
+    """Logout, a password change or "sign out everywhere" bump it and revoke every cookie and
+    token of the user: a cached login is only reused while the version is the same."""
+    with app.app_context():
+        user = app.appbuilder.sm.find_user(username=username)
+        return user.session_version if user is not None else -1
+
+
 def sign_in(client: Any, username: str) -> Any:
     """Log the client in as the demo user. The first time for an app and a user through the login
     form; later with the session cookie that login got, as a browser keeps it (checking the
     password's scrypt hash costs 0.1–0.3 s, and tests log in hundreds of times)."""
     app = client.application
     cookie_name = app.config["SESSION_COOKIE_NAME"]
-    cookie = _logins(app).get(("form", username))
+    key = ("form", username, _session_version(app, username))
+    cookie = _logins(app).get(key)
     if cookie is None:
         response = login(client, username)
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        cookie = _logins(app)[("form", username)] = client.get_cookie(cookie_name).value
+        cookie = _logins(app)[key] = client.get_cookie(cookie_name).value
     else:
         client.set_cookie(cookie_name, cookie)
     return client
@@ -47,14 +56,15 @@ def api_token(client: Any, username: str, password: str = DEMO_PASSWORD) -> dict
     """The Authorization header of a JWT login through the REST API (one login per app and user:
     the token is valid for an hour)."""
     tokens = _logins(client.application)
-    if ("api", username, password) not in tokens:
+    key = ("api", username, password, _session_version(client.application, username))
+    if key not in tokens:
         response = client.post(
             "/api/v1/security/login",
             json={"username": username, "password": password, "provider": "db", "refresh": False},
         )
         assert response.status_code == 200, response.get_data(as_text=True)
-        tokens[("api", username, password)] = response.json["access_token"]
-    return {"Authorization": f"Bearer {tokens[('api', username, password)]}"}
+        tokens[key] = response.json["access_token"]
+    return {"Authorization": f"Bearer {tokens[key]}"}
 
 
 def search_filters(page: str) -> dict[str, list[str]]:
