@@ -26,11 +26,13 @@ run: setup
 # The whole suite on both engines and Chromium, in parallel (pytest-xdist: one worker per core).
 test: setup
 	scripts/system-deps.sh
+	$(BIN)/lint-imports
 	scripts/with-postgres.sh $(BIN)/pytest -n auto
 
 # The inner loop (well under 30 s): lint, formatting, unit and plugin tests; no database, no browser.
 check: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q -n auto -m "not slow" tests/unit tests/plugins
 
 lint: setup

@@ -92,11 +92,11 @@ def build_database(work: Path, extra: int, home: int, seed: int) -> dict[str, An
     """The platform's migrated database with the demo data and `extra` more enterprises."""
     from sqlalchemy import func, select
 
+    from enforcement.db.scoping import UNSCOPED
     from enforcement.demo import load_demo
     from enforcement.domain import codes
     from enforcement.domain.uscc import make_uscc
     from enforcement.models import Enterprise, EnterpriseTag, Equipment, Region
-    from enforcement.models.scoping import UNSCOPED
     from support.databases import build_app
 
     app = build_app(database_url(work), work / "data", **COMMON_SETTINGS)

@@ -18,10 +18,10 @@ import xlsxwriter
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from enforcement.db.scoping import UNSCOPED
 from enforcement.demo import GENERIC_BRANDS, PILOT_CITIES, PROFILES
 from enforcement.domain.uscc import make_uscc
 from enforcement.models import Enterprise, Equipment
-from enforcement.models.scoping import UNSCOPED
 from support.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from enforcement.db.scoping import UNSCOPED
 from enforcement.models import AuditLog, Enterprise
-from enforcement.models.scoping import UNSCOPED
 from support.factories import new_uscc
 from support.web import api_token
 

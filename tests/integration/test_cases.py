@@ -331,8 +331,8 @@ def test_reminders_collect_open_case_clocks_for_the_jurisdiction(app):
 
 
 def test_escalated_hazards_are_linked_to_their_case_and_marked(app, as_user):
+    from enforcement.db.scoping import UNSCOPED
     from enforcement.models import Case, Hazard
-    from enforcement.models.scoping import UNSCOPED
     from enforcement.services import cases
 
     with app.app_context():

@@ -18,12 +18,12 @@ from typing import Any
 import openpyxl
 from sqlalchemy import func, select
 
+from enforcement.db.scoping import UNSCOPED
 from enforcement.models import (
     ChecklistUpload,
     Department,
     EvidenceFile,
 )
-from enforcement.models.scoping import UNSCOPED
 from support import demo
 from support.demo import DEMO_PASSWORD, DustEnterprise, db, enterprise_in
 from support.files import png_bytes

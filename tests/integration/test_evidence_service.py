@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from enforcement.db.acting import Actor, acting_as
+from enforcement.db.scoping import UNSCOPED
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import EvidenceFile
-from enforcement.models.scoping import UNSCOPED
 from enforcement.services import evidence
 from support.demo import enterprise_in
 

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 import enforcement.models  # noqa: F401 - registers every table on Model.metadata
 from enforcement.db.acting import Actor, acting_as
+from enforcement.db.audit import install_audit
+from enforcement.db.scoping import UNSCOPED, install_scoping
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.domain.uscc import make_uscc
 from enforcement.models import (
@@ -28,9 +30,7 @@ from enforcement.models import (
     Region,
     TrainingRecord,
 )
-from enforcement.models.scoping import UNSCOPED, install_scoping
 from enforcement.services import importing
-from enforcement.services.audit import install_audit
 from enforcement.services.exporting import template_xlsx
 from enforcement.services.importing import RowError, import_file, read_table
 from support.databases import scratch_engine

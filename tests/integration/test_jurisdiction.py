@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from enforcement.db.scoping import UNSCOPED
 from enforcement.models import Equipment
-from enforcement.models.scoping import UNSCOPED
 from support import factories
 from support.demo import DONGHU, JINJIANG, db, enforcers_in, enterprise_in
 from support.web import api_token, search
@@ -174,9 +174,9 @@ def test_get_of_an_already_loaded_foreign_record_still_answers_nothing(app):
     from sqlalchemy import select
 
     from enforcement.db.acting import Actor, acting_as
+    from enforcement.db.scoping import UNSCOPED
     from enforcement.domain.jurisdiction import Jurisdiction
     from enforcement.models import Enterprise
-    from enforcement.models.scoping import UNSCOPED
 
     with app.app_context():
         session = app.appbuilder.session

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from enforcement.db.scoping import UNSCOPED
 from enforcement.db.unit_of_work import take_failures, unit_of_work, write_intent
 from enforcement.hookspecs import hookimpl
 from enforcement.models import Case, Department, Document, Enforcer, Enterprise
-from enforcement.models.scoping import UNSCOPED
 from enforcement.services import cases, documents
 from enforcement.services.checklists import platform_of
 from support.factories import enterprise as add_enterprise

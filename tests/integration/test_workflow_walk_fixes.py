@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from enforcement.db.scoping import UNSCOPED
 from enforcement.models import Case, Enforcer, Hazard
-from enforcement.models.scoping import UNSCOPED
 from enforcement.services import cases, checklists
 from support import factories
 from support.demo import DONGHU, NANCHANG, db, enforcers_in

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from enforcement.db.scoping import UNSCOPED
 from enforcement.models import (
     AppUser,
     Case,
@@ -21,7 +22,6 @@ from enforcement.models import (
     EnterpriseTag,
     Equipment,
 )
-from enforcement.models.scoping import UNSCOPED
 
 DEMO_PASSWORD = "Demo@2026!"  # every demo login's (enforcement.demo.DEMO_PASSWORD)
 DONGHU = "360102"  # 南昌市东湖区: the inspector `donghu`

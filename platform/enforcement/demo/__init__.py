@@ -13,6 +13,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from enforcement.db.scoping import UNSCOPED
 from enforcement.db.unit_of_work import transaction
 from enforcement.demo.base_data import DemoDataError, DemoSummary, load_base_data, plan_demo
 from enforcement.demo.cases import load_case_demo
@@ -29,7 +30,6 @@ from enforcement.demo.tables import (
 )
 from enforcement.demo.workbench import load_workbench_demo
 from enforcement.models import AppUser, Enforcer, task_enforcer
-from enforcement.models.scoping import UNSCOPED
 from enforcement.plugins import Platform, get_plugin_manager
 
 __all__ = [

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from enforcement.db.scoping import UNSCOPED
 from enforcement.demo.tables import (
     CITY_POSITIONS,
     COUNTY_POSITIONS,
@@ -65,7 +66,6 @@ from enforcement.models import (
     Region,
     TrainingRecord,
 )
-from enforcement.models.scoping import UNSCOPED
 
 # ------------------------------------------------------------------------------------------------
 # Plan

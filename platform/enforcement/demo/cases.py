@@ -17,10 +17,10 @@ import pluggy
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from enforcement.db.scoping import UNSCOPED
 from enforcement.domain.planning import OPEN_HAZARD_STATUSES
 from enforcement.domain.workflow import late_payment_surcharge
 from enforcement.models import Case, Department, Enforcer, Enterprise, Hazard
-from enforcement.models.scoping import UNSCOPED
 from enforcement.services import cases as service
 
 ANCHOR = dt.date(2026, 11, 20)  # the demo's "today": later dates were not yet reached

@@ -20,13 +20,10 @@ import multiprocessing
 import os
 import queue
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
-import time
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from enforcement.documents import RenderError, setting
@@ -46,38 +43,11 @@ BUSY = "文书 PDF 生成繁忙，请稍后重试"
 BROKEN = "文书 PDF 排版出错，请检查文书内容；如仍失败请联系系统管理员"
 # The folder that holds the `enforcement` package, for the worker's interpreter.
 SOURCE_ROOT = str(Path(__file__).resolve().parents[2])
+# The worker's own module (documents/render_process.py) imports the renderer; this one must not.
 WORKER_MAIN = (
-    "import sys; from enforcement.documents.worker import serve; "
+    "import sys; from enforcement.documents.render_process import serve; "
     "serve(int(sys.argv[1]), sys.argv[2])"
 )
-
-
-def serve(fd: int, temp_dir: str) -> None:
-    """A worker: (html, font dir, crash) in, ("ok", pdf) or ("error", text) out; None or EOF ends it."""
-    from enforcement.documents.render import pdf_in_this_process
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server too, which ends us
-    tempfile.tempdir = temp_dir
-    conn = Connection(fd)
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        html, font_dir, crash = job
-        if crash == "exit":
-            os._exit(70)
-        elif crash == "segfault":
-            os.kill(os.getpid(), signal.SIGSEGV)
-        elif crash == "hang":
-            time.sleep(3600)
-        try:
-            result = ("ok", pdf_in_this_process(html, font_dir))
-        except Exception as exc:  # a Python-level failure: this render only, the worker stays
-            result = ("error", f"{type(exc).__name__}: {exc}")
-        conn.send(result)
 
 
 class _Failed(Exception):

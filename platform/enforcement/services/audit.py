@@ -7,10 +7,6 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-# Moved to enforcement.db; importers switch in one pass.
-from enforcement.db.audit import install_audit as install_audit
-from enforcement.db.audit import record_event as record_event
-from enforcement.db.audit import snapshot as snapshot
 from enforcement.db.scoping import UNSCOPED
 from enforcement.models import AppUser, Enforcer
 

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from enforcement.db.acting import current_actor
+from enforcement.db.scoping import UNSCOPED
 from enforcement.domain.errors import FieldError, refuse_if
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import Department, Enterprise, Region
-from enforcement.models.scoping import UNSCOPED, current_actor
 
 USCC_TAKEN = "该统一社会信用代码已登记，请勿重复录入"
 USCC_ELSEWHERE = "该统一社会信用代码已在其他辖区登记"  # never say where: that is not ours to tell

@@ -28,6 +28,7 @@ from enforcement.checklists.compiler import CompiledChecklist
 from enforcement.checklists.errors import PluginError
 from enforcement.checklists.loader import validate_text
 from enforcement.checklists.validation import validator_for
+from enforcement.db.acting import current_actor
 from enforcement.db.unit_of_work import after_commit, transaction
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import (
@@ -37,7 +38,6 @@ from enforcement.models import (
     CompiledSchema,
     Enterprise,
 )
-from enforcement.models.scoping import current_actor
 from enforcement.plugins import ChecklistEntry, Platform, get_plugin_manager
 
 _LOCK = threading.Lock()

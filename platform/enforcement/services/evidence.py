@@ -21,9 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from enforcement.db.acting import current_actor
 from enforcement.db.unit_of_work import transaction
 from enforcement.models import Enterprise, EvidenceFile
-from enforcement.models.scoping import current_actor
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 ACCEPTED_TYPES = "JPEG、PNG、WebP 图片或 PDF 文件"

@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 from wtforms import Form
 
+from enforcement.db.acting import current_actor
+from enforcement.db.scoping import OutOfJurisdiction, check_writable
 from enforcement.db.unit_of_work import take_failures, unit_of_work
 from enforcement.domain.errors import FieldError, Refused, refuse_if
 from enforcement.domain.fields import Field, clean_record
-from enforcement.models.scoping import OutOfJurisdiction, check_writable, current_actor
 from enforcement.services.exporting import export_xlsx
 from enforcement.web.errors import refused_response
 

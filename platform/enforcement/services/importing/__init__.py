@@ -19,9 +19,10 @@ import logging
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
+from enforcement.db.acting import current_actor
+from enforcement.db.audit import record_event
+from enforcement.db.scoping import OutOfJurisdiction
 from enforcement.db.unit_of_work import unit_of_work
-from enforcement.models.scoping import OutOfJurisdiction, current_actor
-from enforcement.services.audit import record_event
 from enforcement.services.importing import kinds
 from enforcement.services.importing.columns import (
     COLUMNS,

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from enforcement.db.scoping import UNSCOPED
 from enforcement.domain.fields import ENFORCER_FIELDS, ENTERPRISE_FIELDS, EQUIPMENT_FIELDS
 from enforcement.models import Department, Enforcer, Enterprise, Equipment, TrainingRecord
-from enforcement.models.scoping import UNSCOPED
 from enforcement.services import base_data
 from enforcement.services.importing.columns import COLUMNS, TRAINING_COLUMNS
 from enforcement.services.importing.rows import Row

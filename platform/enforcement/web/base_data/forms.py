@@ -25,10 +25,10 @@ from wtforms import Field as FormField
 from wtforms import Form, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, StopValidation
 
+from enforcement.db.acting import current_actor
 from enforcement.domain.errors import FieldError
 from enforcement.domain.fields import Field
 from enforcement.models import Department, Region
-from enforcement.models.scoping import current_actor
 from enforcement.web.base import app_session as _session
 
 

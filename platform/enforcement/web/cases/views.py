@@ -17,10 +17,11 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
 
+from enforcement.db.acting import current_actor
+from enforcement.db.scoping import UNSCOPED
 from enforcement.domain import workflow
 from enforcement.models import Case, Enforcer, Enterprise, Hazard, Penalty, task_enforcer
 from enforcement.models.case import CASE_SOURCES
-from enforcement.models.scoping import UNSCOPED, current_actor
 from enforcement.services import cases as service
 from enforcement.services.audit import display_names
 from enforcement.web.base import CONFIDENCE_LABELS, ChineseModelView, flash_failures

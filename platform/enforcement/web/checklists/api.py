@@ -8,8 +8,8 @@ from flask import request
 from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 
+from enforcement.db.acting import current_actor
 from enforcement.models import Enterprise
-from enforcement.models.scoping import current_actor
 from enforcement.services import checklists as service
 
 

@@ -17,9 +17,9 @@ from sqlalchemy import or_, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from enforcement.checklists.measures import MEASURE_LABELS
+from enforcement.db.acting import current_actor
 from enforcement.domain import codes
 from enforcement.models import AnswerSet, Enterprise
-from enforcement.models.scoping import current_actor
 from enforcement.plugins import ChecklistEntry
 from enforcement.services import checklists as service
 from enforcement.services import evidence

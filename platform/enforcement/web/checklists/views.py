@@ -20,8 +20,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from enforcement.checklists.compiler import SEVERITY_LABELS
 from enforcement.checklists.measures import basis_text
+from enforcement.db.acting import current_actor
 from enforcement.models import ChecklistUpload, Region
-from enforcement.models.scoping import current_actor
 from enforcement.plugins import ChecklistEntry, Platform
 from enforcement.services import checklists as service
 from enforcement.services.exporting import export_xlsx

@@ -17,11 +17,12 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import or_, select
 
+from enforcement.db.acting import current_actor
+from enforcement.db.scoping import OutOfJurisdiction
 from enforcement.db.unit_of_work import take_failures
 from enforcement.documents import DocumentError, forms, get_form
 from enforcement.models import Document, Enterprise
 from enforcement.models.document import DOCUMENT_STATUSES, FrozenDocument
-from enforcement.models.scoping import OutOfJurisdiction, current_actor
 from enforcement.services import case_file
 from enforcement.services import documents as service
 from enforcement.services.exporting import export_xlsx
