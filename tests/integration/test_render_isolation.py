@@ -46,6 +46,8 @@ def test_a_hung_render_is_killed_at_the_timeout(monkeypatch):
     with pytest.raises(RenderError, match="超时"):
         pdf_from_context(FORM, {})
     monkeypatch.delenv(worker.CRASH_VARIABLE)
+    # The next render starts a fresh worker (a cold interpreter): the default timeout again.
+    monkeypatch.delenv("ENFORCEMENT_RENDER_TIMEOUT")
     assert pdf_from_context(FORM, {}).startswith(b"%PDF")
 
 
