@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from typing import Any
 
 from flask import current_app, flash, send_file, url_for
@@ -47,10 +48,12 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 def parse_float(value: Any) -> float | None:
+    """A finite number from a form or JSON value; anything else (blank, "NaN", "1e999") is None."""
     try:
-        return float(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+        number = float(value) if value not in (None, "") else None
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def failure_warnings(session: Session) -> list[str]:

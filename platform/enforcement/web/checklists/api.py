@@ -11,6 +11,7 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from enforcement.models import Enterprise
 from enforcement.models.scoping import current_actor
 from enforcement.services import checklists as service
+from enforcement.web.inputs import to_id
 
 
 class ChecklistApi(BaseApi):
@@ -139,7 +140,9 @@ class ChecklistApi(BaseApi):
                 400, errors=[{"path": "/answers", "message": "请求应为 JSON，且包含 answers 对象"}]
             )
         session = self.appbuilder.session
-        enterprise = session.get(Enterprise, body.get("enterprise_id"))  # scoped: foreign → None
+        enterprise_id = to_id(body.get("enterprise_id"))
+        # scoped: another region's enterprise is None, as is one that does not exist
+        enterprise = session.get(Enterprise, enterprise_id) if enterprise_id else None
         if enterprise is None:
             return self.response(404, errors=[{"path": "/enterprise_id", "message": "企业不存在"}])
         platform = service.platform_of()

@@ -7,19 +7,34 @@ inspection saved by someone else since the caller's version) with {"errors": [{"
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from flask import request
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import fields
 
+from enforcement.domain.errors import FieldError
+from enforcement.domain.fields import clean_record
 from enforcement.models import Enforcer, Enterprise, Hazard, Inspection, Plan, Task
 from enforcement.services import checklists
 from enforcement.services import workbench as service
-from enforcement.web.base import ContractApi, SoftDeleteInterface, parse_date, read_schema
-from enforcement.web.workbench.schemas import HAZARD_READ, INSPECTION_READ, PLAN_READ, TASK_READ
+from enforcement.web.base import ContractApi, SoftDeleteInterface, read_schema
+from enforcement.web.inputs import clean_date, error_list, ids, json_body, to_id
+from enforcement.web.workbench.schemas import (
+    DEADLINE,
+    DUE_ON,
+    ENTERPRISE_ID,
+    HAZARD_READ,
+    INSPECTION_READ,
+    MEASURE_INPUT,
+    PLAN_ID,
+    PLAN_READ,
+    SAVE_INPUT,
+    TASK_READ,
+    participant_errors,
+)
 
 
 class WorkbenchApi(ContractApi):
@@ -56,9 +71,10 @@ class WorkbenchApi(ContractApi):
             404, message="记录不存在", errors=[{"path": "/", "message": "记录不存在"}]
         )
 
-    def _body(self) -> dict[str, Any]:
-        body = request.get_json(silent=True)
-        return body if isinstance(body, dict) else {}
+    def _invalid(self, errors: list[FieldError]) -> Any:
+        return self.response(
+            422, message="；".join(e.message for e in errors), errors=error_list(errors)
+        )
 
 
 class PlanApi(WorkbenchApi):
@@ -143,23 +159,37 @@ class TaskApi(WorkbenchApi):
             422:
               description: a rule failed (two certified inspectors, due date in the plan period …)
         """
-        body = self._body()
+        body = json_body()
         session = self._session()
-        enterprise = session.get(Enterprise, body.get("enterprise_id") or 0)
+        values, errors = clean_record((ENTERPRISE_ID, PLAN_ID), body)
+        try:
+            due_on = clean_date(DUE_ON, body.get("due_on"), not_before=dt.date.today())
+        except FieldError as exc:
+            errors.append(exc)
+        raw_ids = body.get("enforcer_ids") or []
+        if not isinstance(raw_ids, list):
+            errors.append(FieldError("/enforcer_ids", "执法人员应为编号列表"))
+            raw_ids = []
+        errors += [
+            FieldError(f"/enforcer_ids/{n}", "执法人员编号应为正整数")
+            for n, raw in enumerate(raw_ids)
+            if to_id(raw) is None
+        ]
+        if errors:
+            return self._invalid(errors)
+        enterprise = session.get(Enterprise, values["enterprise_id"])
         if enterprise is None:
-            return self.response(
-                422,
-                errors=[{"path": "/enterprise_id", "message": "企业不存在或不在您的管辖范围内"}],
-            )
-        ids = [i for i in body.get("enforcer_ids") or [] if isinstance(i, int)]
-        enforcers = [e for e in (session.get(Enforcer, i) for i in ids) if e is not None]
-        plan = session.get(Plan, body["plan_id"]) if body.get("plan_id") else None
+            return self._invalid([FieldError("/enterprise_id", "企业不存在或不在您的管辖范围内")])
+        enforcers = [e for e in (session.get(Enforcer, i) for i in ids(raw_ids)) if e is not None]
+        plan = session.get(Plan, values["plan_id"]) if values.get("plan_id") else None
+        if values.get("plan_id") and plan is None:
+            return self._invalid([FieldError("/plan_id", "计划不存在或不在您的管辖范围内")])
         try:
             task = service.create_task(
                 session,
                 enterprise=enterprise,
                 enforcers=enforcers,
-                due_on=parse_date(body.get("due_on")),
+                due_on=due_on,
                 plan=plan,
             )
         except service.WorkbenchError as exc:
@@ -196,22 +226,30 @@ class InspectionApi(WorkbenchApi):
         inspection = self._session().get(Inspection, pk)
         if inspection is None:
             return self._missing()
-        body = self._body()
+        body = json_body()
+        values, errors = clean_record(SAVE_INPUT, body, partial=True)
+        if "version" not in body:
+            errors.append(FieldError("/version", "请提供您读取时的版本号 version"))
+        participants = body.get("participants")
+        if participants is not None:
+            errors += participant_errors(participants)
         answers = body.get("answers")
+        if answers is not None and not isinstance(answers, dict):
+            errors.append(FieldError("/answers", "answers 应为对象"))
+        if errors:
+            return self._invalid(errors)
         try:
             outcome = service.save_inspection(
                 self._session(),
                 checklists.platform_of(),
                 inspection,
-                version=body.get("version"),
-                plugin_id=body.get("plugin_id"),
-                answers=answers if isinstance(answers, dict) else None,
+                version=values["version"],
+                plugin_id=values.get("plugin_id"),
+                answers=answers,
                 submit=bool(body.get("submit")),
-                participants=body.get("participants")
-                if isinstance(body.get("participants"), list)
-                else None,
-                latitude=body.get("latitude"),
-                longitude=body.get("longitude"),
+                participants=participants,
+                latitude=values.get("latitude"),
+                longitude=values.get("longitude"),
             )
         except service.WorkbenchError as exc:
             return self._refused(exc)
@@ -246,14 +284,21 @@ class HazardApi(WorkbenchApi):
         hazard = self._session().get(Hazard, pk)
         if hazard is None:
             return self._missing()
-        body = self._body()
+        body = json_body()
+        errors: list[FieldError] = []
+        measure = deadline = None
         try:
-            service.confirm_measure(
-                self._session(),
-                hazard,
-                str(body.get("measure", "")),
-                parse_date(body.get("deadline")),
-            )
+            measure = MEASURE_INPUT.clean(body.get("measure"))
+        except FieldError as exc:
+            errors.append(exc)
+        try:
+            deadline = clean_date(DEADLINE, body.get("deadline"), not_before=dt.date.today())
+        except FieldError as exc:
+            errors.append(exc)
+        if errors:
+            return self._invalid(errors)
+        try:
+            service.confirm_measure(self._session(), hazard, measure, deadline)
         except service.WorkbenchError as exc:
             return self._refused(exc, "/measure")
         return self.response(200, result=self.show_model_schema.dump(hazard))
