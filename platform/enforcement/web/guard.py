@@ -89,9 +89,9 @@ def _integer_keyed(view: Any) -> bool:
 
 
 def _check_path(view: Any) -> Any:
-    if not request.view_args or not _integer_keyed(view):
+    if not _integer_keyed(view):
         return None
-    pk = request.view_args.get("pk")
+    pk = (request.view_args or {}).get("pk")
     if isinstance(pk, str) and parse_int64(pk) is None:
         return _refuse(404, [{"path": "/", "message": "记录不存在"}])
     if request.endpoint and request.endpoint.endswith(".action_post"):
