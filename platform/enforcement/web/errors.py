@@ -63,17 +63,26 @@ def api_error_body(response: Response) -> Response:
     if not request.path.startswith("/api/") or response.status_code < 400:
         return response
     body = response.get_json(silent=True) if response.is_json else None
-    if isinstance(body, dict) and isinstance(body.get("errors"), list) and body["errors"]:
-        if isinstance(body.get("message"), str):
-            return response
     body = body if isinstance(body, dict) else {}
-    default = MESSAGES.get(response.status_code, MESSAGES[500])[1]
+    errors = body.get("errors")
     message = body.get("message") or body.get("msg")
-    if not message or message in _FAB_DEFAULTS:
-        message = default
-    errors = body.get("errors") if isinstance(body.get("errors"), list) else None
-    body["errors"] = errors or _pointer_errors(message)
-    body["message"] = message if isinstance(message, str) else default
+    said = isinstance(message, str) and message not in _FAB_DEFAULTS
+    if isinstance(errors, list) and errors and said:
+        return response
+    default = MESSAGES.get(response.status_code, MESSAGES[500])[1]
+    if not isinstance(errors, list) or not errors:
+        # marshmallow's {"field": ["…"]} says where; FAB's English default says nothing.
+        errors = _pointer_errors(
+            message if message and (said or not isinstance(message, str)) else default
+        )
+    body["errors"] = errors
+    if not said:
+        # A structured message stays readable as the errors; the message becomes their text.
+        body["message"] = (
+            default
+            if isinstance(message, str) or not message
+            else "；".join(str(error.get("message", "")) for error in errors[:3])
+        )
     response.set_data(json.dumps(body, ensure_ascii=False))
     response.mimetype = "application/json"
     return response

@@ -107,7 +107,8 @@ PARTICIPANT_FIELDS: tuple[Field, ...] = (
 MEASURE_INPUT = Field(
     "measure", "处理措施", "choice", required=True, choices=planning.HAZARD_MEASURES
 )
-PLAN_TITLE = Field("title", "计划名称", required=True, max_length=200)
+# A blank title is the service's to refuse, beside its other reasons (planning.validate_plan).
+PLAN_TITLE = Field("title", "计划名称", max_length=200)
 PLAN_YEAR = Field("year", "年度", "integer", required=True, minimum=2000, maximum=2100)
 SAMPLE_SIZE = Field("sample_size", "双随机抽取企业数", "integer", minimum=1, maximum=100_000)
 SEED = Field("seed", "随机种子", "integer", minimum=0)

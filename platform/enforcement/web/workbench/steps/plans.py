@@ -94,7 +94,7 @@ class PlanSteps(WorkbenchSteps):
         try:
             plan = service.create_plan(
                 session,
-                title=data.get("title", ""),
+                title=values.get("title") or "",
                 year=year or 0,
                 kind=data.get("kind", ""),
                 period_start=parse_date(data.get("period_start")),  # type: ignore[arg-type]
