@@ -240,6 +240,14 @@ class ContractApi(ModelRestApi):
         # Edit schemas load partially into the instance: nothing to merge (FAB's merge dumps every column).
         return data
 
+    def _get_fields_info(
+        self, cols: list[str], model_schema: Any, *args: Any, **kwargs: Any
+    ) -> list[dict[str, Any]]:
+        # `_info` describes the add/edit columns FAB derives from the model; a hand-written write
+        # schema does not declare some of them (a relationship), which was a KeyError (500).
+        cols = [col for col in cols if col in model_schema.fields]
+        return super()._get_fields_info(cols, model_schema, *args, **kwargs)
+
     def response_422(self, message: Any = None) -> Any:
         errors = errors_from_messages(message or "无法处理该记录")
         return self.response(422, errors=errors, message=message)

@@ -74,6 +74,20 @@ class ChecklistApi(BaseApi):
         """The declaration (plugin.json) of a checklist; ?version= for an older one.
         ---
         get:
+          parameters:
+          - in: path
+            name: plugin_id
+            required: true
+            schema:
+              type: string
+              maxLength: 120
+              pattern: '^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$'
+          - in: query
+            name: version
+            required: false
+            schema:
+              type: string
+              pattern: '^[0-9]+[.][0-9]+[.][0-9]+$'
           responses:
             200:
               description: the declaration
@@ -89,6 +103,20 @@ class ChecklistApi(BaseApi):
         """The compiled answers schema.
         ---
         get:
+          parameters:
+          - in: path
+            name: plugin_id
+            required: true
+            schema:
+              type: string
+              maxLength: 120
+              pattern: '^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$'
+          - in: query
+            name: version
+            required: false
+            schema:
+              type: string
+              pattern: '^[0-9]+[.][0-9]+[.][0-9]+$'
           responses:
             200:
               description: JSON Schema of the answers
@@ -108,6 +136,20 @@ class ChecklistApi(BaseApi):
         """The compiled UI schema (JSON Forms style).
         ---
         get:
+          parameters:
+          - in: path
+            name: plugin_id
+            required: true
+            schema:
+              type: string
+              maxLength: 120
+              pattern: '^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$'
+          - in: query
+            name: version
+            required: false
+            schema:
+              type: string
+              pattern: '^[0-9]+[.][0-9]+[.][0-9]+$'
           responses:
             200:
               description: UI schema
@@ -125,6 +167,24 @@ class ChecklistApi(BaseApi):
         """Save (draft) or submit answers for an enterprise: {"enterprise_id", "answers", "submit"}.
         ---
         post:
+          parameters:
+          - in: path
+            name: plugin_id
+            required: true
+            schema:
+              type: string
+              maxLength: 120
+              pattern: '^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$'
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [enterprise_id, answers]
+                  properties:
+                    enterprise_id: {type: integer}
+                    answers: {type: object}
+                    submit: {type: boolean}
           responses:
             201:
               description: saved

@@ -94,6 +94,12 @@ class PlanApi(WorkbenchApi):
         """Approve a draft plan.
         ---
         post:
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
           responses:
             200:
               description: approved
@@ -117,6 +123,12 @@ class PlanApi(WorkbenchApi):
         """双随机 draw and task breakdown of an approved plan (reproducible from the recorded seed).
         ---
         post:
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
           responses:
             200:
               description: the created task ids, the seed and the enterprises left out
@@ -153,6 +165,17 @@ class TaskApi(WorkbenchApi):
         """A task: {"enterprise_id", "enforcer_ids": [≥2 certified], "due_on", "plan_id"?}.
         ---
         post:
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [enterprise_id, due_on]
+                  properties:
+                    enterprise_id: {type: integer}
+                    enforcer_ids: {type: array, items: {type: integer}}
+                    due_on: {type: string, format: date}
+                    plan_id: {type: integer}
           responses:
             201:
               description: created
@@ -215,6 +238,34 @@ class InspectionApi(WorkbenchApi):
         "latitude"?, "longitude"?}. A stale version answers 409.
         ---
         post:
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [version]
+                  properties:
+                    version: {type: integer}
+                    plugin_id: {type: string}
+                    answers: {type: object}
+                    submit: {type: boolean}
+                    participants:
+                      type: array
+                      items:
+                        type: object
+                        properties:
+                          name: {type: string}
+                          position: {type: string}
+                          phone: {type: string}
+                          unit: {type: string}
+                    latitude: {type: number}
+                    longitude: {type: number}
           responses:
             200:
               description: saved; the new version
@@ -275,6 +326,21 @@ class HazardApi(WorkbenchApi):
         """Confirm a hazard's measure: {"measure": immediate|deadline|on_site|file_case, "deadline"?}.
         ---
         post:
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [measure]
+                  properties:
+                    measure: {type: string, enum: [immediate, deadline, on_site, file_case]}
+                    deadline: {type: string, format: date}
           responses:
             200:
               description: confirmed
