@@ -653,3 +653,28 @@ def test_value_problems_point_at_each_bad_value():
         )
     )
     assert set(found) == {"/nul", "/big", "/list/1", "/f"}
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("name", "企" * 201, "不能超过200个字符"),
+        ("address", "路\x00", "空字符"),
+        ("employees", 2**63, "超出允许范围"),
+    ],
+)
+def test_a_flush_refuses_what_the_column_cannot_hold_on_every_engine(app, column, value, message):
+    """The last line (db/bounds.py): whatever entry point forgot a rule, SQLite refuses what
+    PostgreSQL would, with the platform's refusal instead of a DataError."""
+    from enforcement.domain.errors import Refused
+    from integration.helpers import enterprise_in
+
+    with app.app_context(), acting_as(Actor("system", NATIONAL)):
+        session = app.appbuilder.session
+        enterprise = enterprise_in(session, DONGHU)
+        setattr(enterprise, column, value)
+        with pytest.raises(Refused) as refused:
+            session.flush()
+        session.rollback()
+        assert refused.value.errors[0].path == f"/{column}"
+        assert message in refused.value.errors[0].message

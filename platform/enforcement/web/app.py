@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from enforcement.config import load_config
 from enforcement.db.acting import SYSTEM, Actor, acting_as
 from enforcement.db.audit import install_audit
+from enforcement.db.bounds import install_bounds
 from enforcement.db.engine import configure_engine
 from enforcement.db.scoping import UNSCOPED, install_scoping, visible
 from enforcement.domain.jurisdiction import DENIED, NATIONAL, Jurisdiction
@@ -136,6 +137,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     install_scoping(Session)
     install_audit(Session)
+    install_bounds(Session)  # what a column holds, alike on SQLite and PostgreSQL
 
     # The shape of every request (ids, JSON bodies, list arguments) before any view sees it.
     guard.install_guard(app)
