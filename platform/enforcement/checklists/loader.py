@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 
 from enforcement.checklists.errors import PluginError, PluginInvalid, pointer
 from enforcement.domain import codes
+from enforcement.domain.values import JSON_MAX_DEPTH, json_depth
 
 SCHEMA_FILE = "checklist-plugin.schema.json"
 
@@ -287,6 +288,8 @@ def validate_text(
     text: str, file: str, known_equipment_types: set[str] | None = None
 ) -> tuple[dict[str, Any] | None, list[PluginError]]:
     """(declaration, []) for a good file, (None, every error) for a bad one."""
+    if json_depth(text) > JSON_MAX_DEPTH:  # json.loads would recurse until RecursionError
+        return None, [PluginError(file, "", f"JSON 嵌套超过{JSON_MAX_DEPTH}层，不是检查事项插件")]
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -25,6 +25,7 @@ from enforcement.db.acting import current_actor
 from enforcement.db.unit_of_work import after_commit, unit_of_work
 from enforcement.domain import workflow
 from enforcement.domain.errors import Conflict, FieldError, Refused
+from enforcement.domain.values import as_int64
 from enforcement.domain.workflow import CaseFacts, PenaltyFacts, Stage
 from enforcement.domain.workflow import IllegalTransition as IllegalTransition  # what a move raises
 from enforcement.models import (
@@ -126,7 +127,7 @@ def allowed_actions(
 
 
 def _check_version(case: Case, expected_version: int | None) -> None:
-    if expected_version is not None and int(expected_version) != case.version:
+    if expected_version is not None and as_int64(expected_version) != case.version:
         raise StaleCase(
             f"该案件已被他人修改（当前版本 {case.version}，您看到的是版本 {expected_version}），"
             "请刷新页面后重试",
@@ -423,6 +424,8 @@ def _money(value: Any, field: str, *, required: bool) -> Decimal | None:
         amount = Decimal(str(value)).quantize(workflow.CENT)
     except (InvalidOperation, ValueError):
         raise CaseError("金额格式不正确", field) from None
+    if not amount.is_finite():  # Decimal("NaN") quantizes to NaN, and NaN <= 0 raises
+        raise CaseError("金额格式不正确", field)
     if amount <= 0:
         raise CaseError("金额应大于0", field)
     if amount >= Decimal("1000000000000"):

@@ -37,6 +37,7 @@ from enforcement.documents.render import (
     pdf_from_context,
     render_html,
 )
+from enforcement.domain.values import as_int64
 from enforcement.models import (
     AppUser,
     Case,
@@ -158,9 +159,10 @@ def parse_subject(subject: Any) -> tuple[str, Any]:
     """``"enterprise:12"``, ``("case", 3)`` or an ORM record → (kind, record or id)."""
     if isinstance(subject, str):
         kind, _, ident = subject.partition(":")
-        if not kind or not ident.isdigit():
+        number = as_int64(ident, minimum=1)
+        if not kind or number is None:
             raise DocumentError("文书对象格式应为 类型:编号")
-        return kind, int(ident)
+        return kind, number
     if isinstance(subject, tuple):
         return subject[0], subject[1]
     if isinstance(subject, Enterprise):

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from enforcement.checklists.measures import basis_text
 from enforcement.db.unit_of_work import in_unit_of_work, transaction, unit_of_work
 from enforcement.domain import planning
+from enforcement.domain.values import as_finite, as_int64
 from enforcement.models import AnswerSet, Enterprise, Hazard, Inspection, InspectionScheme, Task
 from enforcement.plugins import ChecklistEntry, Platform
 from enforcement.services import checklists
@@ -160,6 +161,8 @@ def start_inspection(
 def _location_reasons(latitude: float | None, longitude: float | None) -> list[str]:
     if (latitude is None) != (longitude is None):
         return ["定位信息不完整（需同时有经度和纬度）"]
+    if latitude is not None and (as_finite(latitude) is None or as_finite(longitude) is None):
+        return ["定位信息应为数字"]
     if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # type: ignore[operator]
         return ["定位信息超出有效范围"]
     return []
@@ -249,7 +252,7 @@ def save_inspection(
     """
     if inspection.status != "in_progress":
         raise WorkbenchError("该现场检查已完成，不能再修改")
-    if version is None or int(version) != inspection.version:
+    if as_int64(version) != inspection.version:
         raise ConflictError(conflict_message(inspection, version))
     reasons = []
     if participants is not None:
@@ -313,7 +316,7 @@ def finish_inspection(
     """Close the on-site inspection: every checklist submitted, participants recorded; derive hazards."""
     if inspection.status != "in_progress":
         raise WorkbenchError("该现场检查已完成")
-    if version is None or int(version) != inspection.version:
+    if as_int64(version) != inspection.version:
         raise ConflictError(conflict_message(inspection, version))
     reasons = []
     if not inspection.participants:

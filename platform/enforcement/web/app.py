@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from enforcement.config import load_config
 from enforcement.db.acting import SYSTEM, Actor, acting_as
 from enforcement.db.audit import install_audit
+from enforcement.db.bounds import install_bounds
 from enforcement.db.engine import configure_engine
 from enforcement.db.scoping import UNSCOPED, install_scoping, visible
 from enforcement.domain.jurisdiction import DENIED, NATIONAL, Jurisdiction
-from enforcement.web import fab_speedups
+from enforcement.web import fab_speedups, guard
 
 MIGRATIONS_DIR = __file__.rsplit("/", 2)[0] + "/migrations"
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(overrides))
     fab_speedups.install()
+    guard.install_converters(app)  # before any route: `<int:…>` is bounded to 64 bits
 
     db = SQLA(session_options={"class_": JurisdictionSession})
     db.init_app(app)
@@ -135,6 +137,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     install_scoping(Session)
     install_audit(Session)
+    install_bounds(Session)  # what a column holds, alike on SQLite and PostgreSQL
+
+    # The shape of every request (ids, JSON bodies, list arguments) before any view sees it.
+    guard.install_guard(app)
 
     # Registered before FAB's own handlers: every query of the request runs as the logged-in user.
     @app.before_request

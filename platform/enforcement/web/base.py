@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import sys
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -54,10 +55,12 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 def parse_float(value: Any) -> float | None:
+    """A finite number from a form or JSON value; anything else (blank, "NaN", "1e999") is None."""
     try:
-        return float(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+        number = float(value) if value not in (None, "") else None
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def failure_warnings(session: Session) -> list[str]:
@@ -293,6 +296,14 @@ class ContractApi(ModelRestApi):
     def _merge_update_item(self, model_item: Any, data: dict[str, Any]) -> dict[str, Any]:
         # Edit schemas load partially into the instance: nothing to merge (FAB's merge dumps every column).
         return data
+
+    def _get_fields_info(
+        self, cols: list[str], model_schema: Any, *args: Any, **kwargs: Any
+    ) -> list[dict[str, Any]]:
+        # `_info` describes the add/edit columns FAB derives from the model; a hand-written write
+        # schema does not declare some of them (a relationship), which was a KeyError (500).
+        cols = [col for col in cols if col in model_schema.fields]
+        return super()._get_fields_info(cols, model_schema, *args, **kwargs)
 
     def response_422(self, message: Any = None) -> Any:
         errors = errors_from_messages(message or "无法处理该记录")

@@ -6,10 +6,11 @@ The one mapping of the platform's error type: a `Refused` (domain/errors.py) rai
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from enforcement.domain.errors import Refused
@@ -53,7 +54,57 @@ def _render(status: int, detail: str | None = None) -> Any:
         return f"<h1>{title}</h1><p>{message}</p>", status
 
 
+# FAB's own English answers (BaseApi.response_401/403/404, the security API): said in Chinese.
+_FAB_DEFAULTS = {"Not found", "Forbidden", "Not authorized", "Unauthorized", "Fatal error"}
+
+
+def _pointer_errors(messages: Any, prefix: str = "") -> list[dict[str, str]]:
+    """A message (str, or marshmallow's nested dict/list) as [{"path", "message"}]."""
+    if isinstance(messages, dict):
+        return [
+            error
+            for key, value in messages.items()
+            for error in _pointer_errors(value, f"{prefix}/{key}")
+        ]
+    if isinstance(messages, list):
+        return [error for message in messages for error in _pointer_errors(message, prefix)]
+    return [{"path": prefix or "/", "message": str(messages)}]
+
+
+def api_error_body(response: Response) -> Response:
+    """after_request: every non-2xx answer under /api/ carries {"message", "errors": [{path,
+    message}]}, whoever produced it (FAB's 401/403/404, a 405, 413 or 429, an endpoint)."""
+    if not request.path.startswith("/api/") or response.status_code < 400:
+        return response
+    body = response.get_json(silent=True) if response.is_json else None
+    body = body if isinstance(body, dict) else {}
+    errors = body.get("errors")
+    message = body.get("message") or body.get("msg")
+    said = isinstance(message, str) and message not in _FAB_DEFAULTS
+    if isinstance(errors, list) and errors and said:
+        return response
+    default = MESSAGES.get(response.status_code, MESSAGES[500])[1]
+    if not isinstance(errors, list) or not errors:
+        # marshmallow's {"field": ["…"]} says where; FAB's English default says nothing.
+        errors = _pointer_errors(
+            message if message and (said or not isinstance(message, str)) else default
+        )
+    body["errors"] = errors
+    if not said:
+        # A structured message stays readable as the errors; the message becomes their text.
+        body["message"] = (
+            default
+            if isinstance(message, str) or not message
+            else "；".join(str(error.get("message", "")) for error in errors[:3])
+        )
+    response.set_data(json.dumps(body, ensure_ascii=False))
+    response.mimetype = "application/json"
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
+    app.after_request(api_error_body)
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:
         if exc.code in (301, 302, 303, 304, 307, 308):
@@ -62,7 +113,7 @@ def register_error_handlers(app: Flask) -> None:
             title = "表单已过期"
             message = "页面停留时间过长或表单已失效，请刷新页面后重新提交。"
             if _wants_json():
-                return jsonify(message=message), 400
+                return jsonify(message=message, errors=[{"path": "/", "message": message}]), 400
             return render_template(
                 "enforcement/error.html", status=400, title=title, message=message
             ), 400

@@ -47,6 +47,12 @@ class CaseApi(ContractApi):
         """Move a case by one action of the procedure table.
         ---
         post:
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
           requestBody:
             content:
               application/json:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
+from enforcement.domain.fields import Field
 from enforcement.services import cases as service
 from enforcement.web.base import read_schema
 
@@ -77,3 +78,9 @@ LIST_COLUMNS = [
     "filed_on",
     "version",
 ]
+
+
+# What the case desk accepts as typed text (lengths are the columns', models/case.py).
+CASE_TITLE = Field("title", "案件名称", max_length=300)
+PARTY_NAME = Field("party_name", "当事人姓名", max_length=100)
+DECISION_NO = Field("decision_no", "处罚决定书文号", max_length=64)

@@ -20,11 +20,16 @@ from sqlalchemy import select
 from enforcement.db.acting import current_actor
 from enforcement.db.scoping import UNSCOPED
 from enforcement.domain import workflow
+from enforcement.domain.errors import FieldError
+from enforcement.domain.fields import Field
+from enforcement.domain.values import as_int64
 from enforcement.models import Case, Enforcer, Enterprise, Hazard, Penalty, task_enforcer
 from enforcement.models.case import CASE_SOURCES
 from enforcement.services import cases as service
 from enforcement.services.audit import display_names
 from enforcement.web.base import CONFIDENCE_LABELS, ChineseModelView, flash_failures
+from enforcement.web.cases.schemas import CASE_TITLE, DECISION_NO, PARTY_NAME
+from enforcement.web.inputs import FUTURE_YEARS, form_id, form_ids, ids
 
 STATE_CLASSES = {
     workflow.OK: "label-success",
@@ -111,15 +116,29 @@ def _form_date(name: str, errors: dict[str, str], *, required: bool = False) -> 
             errors[name] = "请填写日期"
         return None
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         errors[name] = "日期格式应为 年-月-日，如 2026-03-01"
         return None
+    if not 1900 <= day.year <= dt.date.today().year + FUTURE_YEARS:
+        errors[name] = "日期超出有效范围，请检查年份"
+        return None
+    return day
+
+
+def _texts(errors: dict[str, str], *fields: Field) -> dict[str, str | None]:
+    """The form's text fields by their rules (lengths are the columns'); a refusal at the field."""
+    values: dict[str, str | None] = {}
+    for field in fields:
+        try:
+            values[field.name] = field.clean(request.form.get(field.name))
+        except FieldError as exc:
+            errors[field.name] = exc.message
+    return values
 
 
 def _version() -> int | None:
-    raw = request.form.get("version")
-    return int(raw) if raw and raw.isdigit() else None
+    return as_int64(request.form.get("version"), minimum=0)
 
 
 class CaseDeskView(BaseView):
@@ -211,7 +230,8 @@ class CaseDeskView(BaseView):
         case = self._case(pk)
         existing = None
         if request.form.get("penalty_id"):
-            existing = self._session().get(Penalty, int(request.form["penalty_id"]))
+            penalty_id = form_id("penalty_id")
+            existing = self._session().get(Penalty, penalty_id) if penalty_id else None
             if existing is None or existing.case_id != case.id:
                 abort(404)
         try:
@@ -250,6 +270,7 @@ class CaseDeskView(BaseView):
         errors: dict[str, str] = {}
         decided_on = _form_date("decided_on", errors, required=True)
         served_on = _form_date("served_on", errors)
+        _texts(errors, DECISION_NO)
         if errors:
             return self._render_detail(case, errors=errors, status=422, form="decision")
         try:
@@ -308,8 +329,7 @@ class CaseDeskView(BaseView):
 
     def _hazards(self, raw_ids: list[str]) -> list[Hazard]:
         """The hazards a case is opened from (立案查处 on the hazards page); scoped, open, no case yet."""
-        ids = sorted({int(v) for v in raw_ids if v.isdigit()})
-        hazards = [self._session().get(Hazard, i) for i in ids]
+        hazards = [self._session().get(Hazard, i) for i in sorted(ids(raw_ids))]
         return [h for h in hazards if h is not None]
 
     def _team(self, hazards: list[Hazard]) -> list[Enforcer]:
@@ -388,16 +408,18 @@ class CaseDeskView(BaseView):
         session = self._session()
         errors: dict[str, str] = {}
         enterprise = None
-        raw_enterprise = request.form.get("enterprise_id", "")
-        if raw_enterprise.isdigit():
-            enterprise = session.get(Enterprise, int(raw_enterprise))
+        enterprise_id = form_id("enterprise_id")
+        if enterprise_id:
+            enterprise = session.get(Enterprise, enterprise_id)
         if enterprise is None:
             errors["enterprise_id"] = "请选择当事企业"
-        ids = [int(v) for v in request.form.getlist("enforcer_ids") if v.isdigit()]
         team = {e.id: e for e in self._team(hazards)}
         inspectors = [
-            e for e in (team.get(i) or session.get(Enforcer, i) for i in ids) if e is not None
+            e
+            for e in (team.get(i) or session.get(Enforcer, i) for i in form_ids("enforcer_ids"))
+            if e is not None
         ]
+        texts = _texts(errors, CASE_TITLE, PARTY_NAME)
         discovered_on = _form_date("discovered_on", errors, required=True)
         evidence_taken_on = _form_date("evidence_taken_on", errors)
         filed_on = _form_date("filed_on", errors) or dt.date.today()
@@ -417,9 +439,9 @@ class CaseDeskView(BaseView):
                 discovered_on=discovered_on,  # type: ignore[arg-type]
                 evidence_taken_on=evidence_taken_on,
                 filed_on=filed_on,
-                title=(request.form.get("title") or "").strip() or None,
+                title=texts["title"],
                 party_kind=request.form.get("party_kind", "unit"),
-                party_name=request.form.get("party_name"),
+                party_name=texts["party_name"],
             )
         except service.CaseError as exc:
             session.rollback()

@@ -11,6 +11,7 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from enforcement.db.acting import current_actor
 from enforcement.models import Enterprise
 from enforcement.services import checklists as service
+from enforcement.web.inputs import to_id
 
 
 class ChecklistApi(BaseApi):
@@ -73,6 +74,20 @@ class ChecklistApi(BaseApi):
         """The declaration (plugin.json) of a checklist; ?version= for an older one.
         ---
         get:
+          parameters:
+          - in: path
+            name: plugin_id
+            required: true
+            schema:
+              type: string
+              maxLength: 120
+              pattern: '^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$'
+          - in: query
+            name: version
+            required: false
+            schema:
+              type: string
+              pattern: '^[0-9]+[.][0-9]+[.][0-9]+$'
           responses:
             200:
               description: the declaration
@@ -88,6 +103,20 @@ class ChecklistApi(BaseApi):
         """The compiled answers schema.
         ---
         get:
+          parameters:
+          - in: path
+            name: plugin_id
+            required: true
+            schema:
+              type: string
+              maxLength: 120
+              pattern: '^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$'
+          - in: query
+            name: version
+            required: false
+            schema:
+              type: string
+              pattern: '^[0-9]+[.][0-9]+[.][0-9]+$'
           responses:
             200:
               description: JSON Schema of the answers
@@ -107,6 +136,20 @@ class ChecklistApi(BaseApi):
         """The compiled UI schema (JSON Forms style).
         ---
         get:
+          parameters:
+          - in: path
+            name: plugin_id
+            required: true
+            schema:
+              type: string
+              maxLength: 120
+              pattern: '^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$'
+          - in: query
+            name: version
+            required: false
+            schema:
+              type: string
+              pattern: '^[0-9]+[.][0-9]+[.][0-9]+$'
           responses:
             200:
               description: UI schema
@@ -124,6 +167,24 @@ class ChecklistApi(BaseApi):
         """Save (draft) or submit answers for an enterprise: {"enterprise_id", "answers", "submit"}.
         ---
         post:
+          parameters:
+          - in: path
+            name: plugin_id
+            required: true
+            schema:
+              type: string
+              maxLength: 120
+              pattern: '^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$'
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [enterprise_id, answers]
+                  properties:
+                    enterprise_id: {type: integer}
+                    answers: {type: object}
+                    submit: {type: boolean}
           responses:
             201:
               description: saved
@@ -139,7 +200,9 @@ class ChecklistApi(BaseApi):
                 400, errors=[{"path": "/answers", "message": "请求应为 JSON，且包含 answers 对象"}]
             )
         session = self.appbuilder.session
-        enterprise = session.get(Enterprise, body.get("enterprise_id"))  # scoped: foreign → None
+        enterprise_id = to_id(body.get("enterprise_id"))
+        # scoped: another region's enterprise is None, as is one that does not exist
+        enterprise = session.get(Enterprise, enterprise_id) if enterprise_id else None
         if enterprise is None:
             return self.response(404, errors=[{"path": "/enterprise_id", "message": "企业不存在"}])
         platform = service.platform_of()

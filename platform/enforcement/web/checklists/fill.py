@@ -23,6 +23,7 @@ from enforcement.models import AnswerSet, Enterprise
 from enforcement.plugins import ChecklistEntry
 from enforcement.services import checklists as service
 from enforcement.services import evidence
+from enforcement.web.inputs import to_id
 
 PICKER_LIMIT = 50
 
@@ -181,7 +182,7 @@ class FieldFormPages(BaseView):
                 self._session(),
                 file.read(limit + 1),
                 file.filename,
-                int(enterprise_id) if enterprise_id.isdigit() else None,
+                to_id(enterprise_id),
                 data_dir=current_app.config["DATA_DIR"],
                 max_bytes=limit,
             )

@@ -7,19 +7,34 @@ inspection saved by someone else since the caller's version) with {"errors": [{"
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from flask import request
 from flask_appbuilder.api import expose, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import fields
 
+from enforcement.domain.errors import FieldError
+from enforcement.domain.fields import clean_record
 from enforcement.models import Enforcer, Enterprise, Hazard, Inspection, Plan, Task
-from enforcement.services import checklists, inspections, plans, rectification
+from enforcement.services import checklists, inspections, plans, rectification, workbench
 from enforcement.services.workbench import ConflictError, WorkbenchError
-from enforcement.web.base import ContractApi, SoftDeleteInterface, parse_date, read_schema
-from enforcement.web.workbench.schemas import HAZARD_READ, INSPECTION_READ, PLAN_READ, TASK_READ
+from enforcement.web.base import ContractApi, SoftDeleteInterface, read_schema
+from enforcement.web.inputs import clean_date, error_list, ids, json_body, to_id
+from enforcement.web.workbench.schemas import (
+    DEADLINE,
+    DUE_ON,
+    ENTERPRISE_ID,
+    HAZARD_READ,
+    INSPECTION_READ,
+    MEASURE_INPUT,
+    PLAN_ID,
+    PLAN_READ,
+    SAVE_INPUT,
+    TASK_READ,
+    participant_errors,
+)
 
 
 class WorkbenchApi(ContractApi):
@@ -56,9 +71,10 @@ class WorkbenchApi(ContractApi):
             404, message="记录不存在", errors=[{"path": "/", "message": "记录不存在"}]
         )
 
-    def _body(self) -> dict[str, Any]:
-        body = request.get_json(silent=True)
-        return body if isinstance(body, dict) else {}
+    def _invalid(self, errors: list[FieldError]) -> Any:
+        return self.response(
+            422, message="；".join(e.message for e in errors), errors=error_list(errors)
+        )
 
 
 class PlanApi(WorkbenchApi):
@@ -78,6 +94,12 @@ class PlanApi(WorkbenchApi):
         """Approve a draft plan.
         ---
         post:
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
           responses:
             200:
               description: approved
@@ -101,6 +123,12 @@ class PlanApi(WorkbenchApi):
         """双随机 draw and task breakdown of an approved plan (reproducible from the recorded seed).
         ---
         post:
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
           responses:
             200:
               description: the created task ids, the seed and the enterprises left out
@@ -137,29 +165,54 @@ class TaskApi(WorkbenchApi):
         """A task: {"enterprise_id", "enforcer_ids": [≥2 certified], "due_on", "plan_id"?}.
         ---
         post:
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [enterprise_id, due_on]
+                  properties:
+                    enterprise_id: {type: integer}
+                    enforcer_ids: {type: array, items: {type: integer}}
+                    due_on: {type: string, format: date}
+                    plan_id: {type: integer}
           responses:
             201:
               description: created
             422:
               description: a rule failed (two certified inspectors, due date in the plan period …)
         """
-        body = self._body()
+        body = json_body()
         session = self._session()
-        enterprise = session.get(Enterprise, body.get("enterprise_id") or 0)
+        values, errors = clean_record((ENTERPRISE_ID, PLAN_ID), body)
+        try:
+            due_on = clean_date(DUE_ON, body.get("due_on"), not_before=dt.date.today())
+        except FieldError as exc:
+            errors.append(exc)
+        raw_ids = body.get("enforcer_ids") or []
+        if not isinstance(raw_ids, list):
+            errors.append(FieldError("/enforcer_ids", "执法人员应为编号列表"))
+            raw_ids = []
+        errors += [
+            FieldError(f"/enforcer_ids/{n}", "执法人员编号应为正整数")
+            for n, raw in enumerate(raw_ids)
+            if to_id(raw) is None
+        ]
+        if errors:
+            return self._invalid(errors)
+        enterprise = session.get(Enterprise, values["enterprise_id"])
         if enterprise is None:
-            return self.response(
-                422,
-                errors=[{"path": "/enterprise_id", "message": "企业不存在或不在您的管辖范围内"}],
-            )
-        ids = [i for i in body.get("enforcer_ids") or [] if isinstance(i, int)]
-        enforcers = [e for e in (session.get(Enforcer, i) for i in ids) if e is not None]
-        plan = session.get(Plan, body["plan_id"]) if body.get("plan_id") else None
+            return self._invalid([FieldError("/enterprise_id", "企业不存在或不在您的管辖范围内")])
+        enforcers = [e for e in (session.get(Enforcer, i) for i in ids(raw_ids)) if e is not None]
+        plan = session.get(Plan, values["plan_id"]) if values.get("plan_id") else None
+        if values.get("plan_id") and plan is None:
+            return self._invalid([FieldError("/plan_id", "计划不存在或不在您的管辖范围内")])
         try:
             task = plans.create_task(
                 session,
                 enterprise=enterprise,
                 enforcers=enforcers,
-                due_on=parse_date(body.get("due_on")),
+                due_on=due_on,
                 plan=plan,
             )
         except WorkbenchError as exc:
@@ -185,6 +238,34 @@ class InspectionApi(WorkbenchApi):
         "latitude"?, "longitude"?}. A stale version answers 409.
         ---
         post:
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [version]
+                  properties:
+                    version: {type: integer}
+                    plugin_id: {type: string}
+                    answers: {type: object}
+                    submit: {type: boolean}
+                    participants:
+                      type: array
+                      items:
+                        type: object
+                        properties:
+                          name: {type: string}
+                          position: {type: string}
+                          phone: {type: string}
+                          unit: {type: string}
+                    latitude: {type: number}
+                    longitude: {type: number}
           responses:
             200:
               description: saved; the new version
@@ -196,22 +277,30 @@ class InspectionApi(WorkbenchApi):
         inspection = self._session().get(Inspection, pk)
         if inspection is None:
             return self._missing()
-        body = self._body()
+        body = json_body()
+        values, errors = clean_record(SAVE_INPUT, body, partial=True)
+        if "version" not in body:
+            errors.append(FieldError("/version", "请提供您读取时的版本号 version"))
+        participants = body.get("participants")
+        if participants is not None:
+            errors += participant_errors(participants)
         answers = body.get("answers")
+        if answers is not None and not isinstance(answers, dict):
+            errors.append(FieldError("/answers", "answers 应为对象"))
+        if errors:
+            return self._invalid(errors)
         try:
             outcome = inspections.save_inspection(
                 self._session(),
                 checklists.platform_of(),
                 inspection,
-                version=body.get("version"),
-                plugin_id=body.get("plugin_id"),
-                answers=answers if isinstance(answers, dict) else None,
+                version=values["version"],
+                plugin_id=values.get("plugin_id"),
+                answers=answers,
                 submit=bool(body.get("submit")),
-                participants=body.get("participants")
-                if isinstance(body.get("participants"), list)
-                else None,
-                latitude=body.get("latitude"),
-                longitude=body.get("longitude"),
+                participants=participants,
+                latitude=values.get("latitude"),
+                longitude=values.get("longitude"),
             )
         except WorkbenchError as exc:
             return self._refused(exc)
@@ -237,6 +326,21 @@ class HazardApi(WorkbenchApi):
         """Confirm a hazard's measure: {"measure": immediate|deadline|on_site|file_case, "deadline"?}.
         ---
         post:
+          parameters:
+          - in: path
+            name: pk
+            required: true
+            schema:
+              type: integer
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [measure]
+                  properties:
+                    measure: {type: string, enum: [immediate, deadline, on_site, file_case]}
+                    deadline: {type: string, format: date}
           responses:
             200:
               description: confirmed
@@ -246,14 +350,21 @@ class HazardApi(WorkbenchApi):
         hazard = self._session().get(Hazard, pk)
         if hazard is None:
             return self._missing()
-        body = self._body()
+        body = json_body()
+        errors: list[FieldError] = []
+        measure = deadline = None
         try:
-            rectification.confirm_measure(
-                self._session(),
-                hazard,
-                str(body.get("measure", "")),
-                parse_date(body.get("deadline")),
-            )
-        except WorkbenchError as exc:
+            measure = MEASURE_INPUT.clean(body.get("measure"))
+        except FieldError as exc:
+            errors.append(exc)
+        try:
+            deadline = clean_date(DEADLINE, body.get("deadline"), not_before=dt.date.today())
+        except FieldError as exc:
+            errors.append(exc)
+        if errors:
+            return self._invalid(errors)
+        try:
+            rectification.confirm_measure(self._session(), hazard, measure, deadline)
+        except workbench.WorkbenchError as exc:
             return self._refused(exc, "/measure")
         return self.response(200, result=self.show_model_schema.dump(hazard))

@@ -3,7 +3,13 @@ detail columns follow from these fields."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import fields
+
+from enforcement.domain import planning
+from enforcement.domain.errors import FieldError
+from enforcement.domain.fields import Field, clean_record
 
 PLAN_READ: dict[str, fields.Field] = {
     "id": fields.Integer(),
@@ -77,3 +83,48 @@ HAZARD_READ: dict[str, fields.Field] = {
     "rectification_order_id": fields.Integer(),
     "case_id": fields.Integer(),
 }
+
+
+# -- what the workbench API and pages accept (domain/fields.py rules; lengths are the columns') --
+
+DUE_ON = Field("due_on", "完成期限", "date", required=True)
+DEADLINE = Field("deadline", "整改期限", "date")
+ENTERPRISE_ID = Field("enterprise_id", "企业", "integer", required=True, minimum=1)
+PLAN_ID = Field("plan_id", "监督检查计划", "integer", minimum=1)
+VERSION = Field("version", "版本号", "integer", required=True, minimum=0)
+SAVE_INPUT: tuple[Field, ...] = (
+    VERSION,
+    Field("plugin_id", "检查事项", max_length=120),
+    Field("latitude", "纬度", "number", minimum=-90, maximum=90),
+    Field("longitude", "经度", "number", minimum=-180, maximum=180),
+)
+PARTICIPANT_FIELDS: tuple[Field, ...] = (
+    Field("name", "参加人员姓名", max_length=64),
+    Field("position", "职务", max_length=64),
+    Field("phone", "联系电话", max_length=32),
+    Field("unit", "单位", max_length=200),
+)
+MEASURE_INPUT = Field(
+    "measure", "处理措施", "choice", required=True, choices=planning.HAZARD_MEASURES
+)
+# A blank title is the service's to refuse, beside its other reasons (planning.validate_plan).
+PLAN_TITLE = Field("title", "计划名称", max_length=200)
+PLAN_YEAR = Field("year", "年度", "integer", required=True, minimum=2000, maximum=2100)
+SAMPLE_SIZE = Field("sample_size", "双随机抽取企业数", "integer", minimum=1, maximum=100_000)
+SEED = Field("seed", "随机种子", "integer", minimum=0)
+
+
+def participant_errors(participants: Any) -> list[FieldError]:
+    """现场检查参加人员: a list of {"name", "position", "phone", "unit"}, each text fitting."""
+    if not isinstance(participants, list):
+        return [FieldError("/participants", "参加人员应为列表")]
+    if len(participants) > 100:
+        return [FieldError("/participants", "参加人员不能超过100人")]
+    errors: list[FieldError] = []
+    for index, person in enumerate(participants):
+        if not isinstance(person, dict):
+            errors.append(FieldError(f"/participants/{index}", "每位参加人员应为对象"))
+            continue
+        _, invalid = clean_record(PARTICIPANT_FIELDS, person, partial=True)
+        errors += [FieldError(f"/participants/{index}{e.path}", e.message) for e in invalid]
+    return errors

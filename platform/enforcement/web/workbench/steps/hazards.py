@@ -28,6 +28,7 @@ class HazardSteps(WorkbenchSteps):
         session = app_session()
         inspection = self._get(Inspection, pk)
         errors: dict[int | str, list[str]] = {}
+        today = dt.date.today()
         status = 200
         if request.method == "POST":
             for hazard in inspection.hazards:
@@ -35,6 +36,9 @@ class HazardSteps(WorkbenchSteps):
                 if not measure or hazard.status not in planning.OPEN_HAZARD_STATUSES:
                     continue
                 deadline = parse_date(request.form.get(f"deadline_{hazard.id}"))
+                if deadline is not None and deadline != hazard.deadline and deadline < today:
+                    errors[hazard.id] = ["整改期限不能早于今天"]
+                    continue
                 if (
                     measure == hazard.measure
                     and hazard.measure_confirmed
@@ -81,6 +85,13 @@ class HazardSteps(WorkbenchSteps):
         hazard = self._get(Hazard, pk)
         measure = request.form.get("measure", "")
         deadline = parse_date(request.form.get("deadline"))
+        if deadline is not None and deadline != hazard.deadline and deadline < dt.date.today():
+            return self._refused(
+                WorkbenchError("整改期限不能早于今天"),
+                "无法确认",
+                back="HazardView.show",
+                pk=pk,
+            )
         return self._step(
             lambda: rectification.confirm_measure(app_session(), hazard, measure, deadline),
             success="处理措施已确认",

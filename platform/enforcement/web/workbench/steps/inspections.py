@@ -15,10 +15,14 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 
 from enforcement.checklists.measures import MEASURE_LABELS
+from enforcement.domain.fields import clean_record
+from enforcement.domain.values import as_int64
 from enforcement.models import AnswerSet, Inspection, Task
 from enforcement.services import checklists, evidence, inspections
 from enforcement.services.workbench import ConflictError, WorkbenchError
 from enforcement.web.base import app_session, parse_float
+from enforcement.web.inputs import error_list, json_body
+from enforcement.web.workbench.schemas import SAVE_INPUT, participant_errors
 from enforcement.web.workbench.steps.base import WorkbenchSteps
 
 
@@ -172,17 +176,24 @@ class InspectionSteps(WorkbenchSteps):
     def meta(self, pk: int) -> Any:
         """Participants, location and notes: {"version", "participants"?, "latitude"?, "longitude"?}."""
         inspection = self._get(Inspection, pk)
-        body = request.get_json(silent=True) or {}
+        body = json_body()
+        values, errors = clean_record(SAVE_INPUT, body, partial=True)
         participants = body.get("participants")
+        if participants is not None:
+            errors += participant_errors(participants)
+        if errors:
+            return jsonify(
+                message="；".join(e.message for e in errors), errors=error_list(errors)
+            ), 422
         try:
             outcome = inspections.save_inspection(
                 app_session(),
                 checklists.platform_of(),
                 inspection,
-                version=body.get("version"),
-                participants=participants if isinstance(participants, list) else None,
-                latitude=parse_float(body.get("latitude")),
-                longitude=parse_float(body.get("longitude")),
+                version=values.get("version"),
+                participants=participants,
+                latitude=values.get("latitude"),
+                longitude=values.get("longitude"),
                 notes=body.get("notes") if isinstance(body.get("notes"), str) else None,
             )
         except WorkbenchError as exc:
@@ -201,7 +212,7 @@ class InspectionSteps(WorkbenchSteps):
                 app_session(),
                 checklists.platform_of(),
                 inspection,
-                version=int(version) if version.isdigit() else None,
+                version=as_int64(version),
             )
         except WorkbenchError as exc:
             return self._refused(exc, "无法结束检查", back="WorkbenchView.inspection", pk=pk)

@@ -12,10 +12,12 @@ from sqlalchemy import select
 
 from enforcement.db.acting import current_actor
 from enforcement.domain import codes, planning
+from enforcement.domain.errors import FieldError
 from enforcement.models import Department, Plan, Region
 from enforcement.services import checklists, plans
 from enforcement.services.workbench import WorkbenchError
 from enforcement.web.base import app_session, parse_date
+from enforcement.web.workbench.schemas import PLAN_TITLE, PLAN_YEAR, SAMPLE_SIZE, SEED
 from enforcement.web.workbench.steps.base import WorkbenchSteps, field_errors
 
 
@@ -72,12 +74,13 @@ class PlanSteps(WorkbenchSteps):
         data["sectors"] = form.getlist("sectors")
         data["item_set_ids"] = form.getlist("item_set_ids")
         errors = []
-        year = int(data["year"]) if data.get("year", "").isdigit() else None
-        if year is None:
-            errors.append("请填写年度")
-        sample = data.get("sample_size", "")
-        if sample and not sample.isdigit():
-            errors.append("双随机抽取企业数应为正整数")
+        values: dict[str, Any] = {}
+        for field in (PLAN_TITLE, PLAN_YEAR, SAMPLE_SIZE, SEED):
+            try:
+                values[field.name] = field.clean(data.get(field.name))
+            except FieldError as exc:
+                errors.append(exc.message)
+        year = values.get("year")
         if not data.get("region_code"):
             errors.append("请选择计划覆盖的行政区划")
         if errors:
@@ -86,12 +89,12 @@ class PlanSteps(WorkbenchSteps):
             tags=tuple(data["tags"]),
             sectors=tuple(data["sectors"]),
             region_code=data["region_code"],
-            sample_size=int(sample) if sample else None,
+            sample_size=values.get("sample_size"),
         )
         try:
             plan = plans.create_plan(
                 session,
-                title=data.get("title", ""),
+                title=values.get("title") or "",
                 year=year or 0,
                 kind=data.get("kind", ""),
                 period_start=parse_date(data.get("period_start")),  # type: ignore[arg-type]
@@ -100,7 +103,7 @@ class PlanSteps(WorkbenchSteps):
                 department_id=department.id if isinstance(department, Department) else None,
                 item_set_ids=data["item_set_ids"],
                 rule=rule,
-                seed=int(data["seed"]) if data.get("seed", "").isdigit() else None,
+                seed=values.get("seed"),
                 notes=data.get("notes") or None,
             )
         except WorkbenchError as exc:

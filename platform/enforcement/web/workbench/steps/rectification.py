@@ -15,6 +15,7 @@ from enforcement.models import Hazard, RectificationOrder, Task
 from enforcement.services import rectification
 from enforcement.services.workbench import WorkbenchError
 from enforcement.web.base import app_session, parse_date
+from enforcement.web.inputs import form_id
 from enforcement.web.workbench.steps.base import WorkbenchSteps
 
 
@@ -48,7 +49,8 @@ class RectificationSteps(WorkbenchSteps):
         errors: list[str] = []
         status = 200
         if request.method == "POST":
-            hazard = session.get(Hazard, int(request.form.get("hazard_id", "0") or 0))
+            hazard_id = form_id("hazard_id")
+            hazard = session.get(Hazard, hazard_id) if hazard_id else None
             if hazard is None:
                 abort(404)
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import flash, request
@@ -13,6 +14,7 @@ from enforcement.models import Enforcer, Enterprise, Plan
 from enforcement.services import plans
 from enforcement.services.workbench import WorkbenchError
 from enforcement.web.base import app_session, parse_date
+from enforcement.web.inputs import form_id, form_ids
 from enforcement.web.workbench.steps.base import WorkbenchSteps, field_errors
 
 
@@ -33,25 +35,24 @@ class TaskSteps(WorkbenchSteps):
         status = 200
         if request.method == "POST":
             form = {k: request.form.get(k, "").strip() for k in request.form}
-            form["enforcer_ids"] = [
-                int(i) for i in request.form.getlist("enforcer_ids") if i.isdigit()
-            ]
-            enterprise_id = form.get("enterprise_id", "")
-            enterprise = (
-                session.get(Enterprise, int(enterprise_id)) if enterprise_id.isdigit() else None
-            )
-            plan_id = form.get("plan_id", "")
-            plan = session.get(Plan, int(plan_id)) if plan_id.isdigit() else None
+            form["enforcer_ids"] = form_ids("enforcer_ids")
+            enterprise_id = form_id("enterprise_id")
+            enterprise = session.get(Enterprise, enterprise_id) if enterprise_id else None
+            plan_id = form_id("plan_id")
+            plan = session.get(Plan, plan_id) if plan_id else None
             chosen = [e for e in enforcers if e.id in form["enforcer_ids"]]
+            due_on = parse_date(form.get("due_on"))
             if enterprise is None:
                 errors.append("请填写本辖区内企业的编号")
+            elif due_on is not None and due_on < dt.date.today():
+                errors.append("完成期限不能早于今天")
             else:
                 try:
                     task = plans.create_task(
                         session,
                         enterprise=enterprise,
                         enforcers=chosen,
-                        due_on=parse_date(form.get("due_on")),
+                        due_on=due_on,
                         plan=plan,
                     )
                 except WorkbenchError as exc:
