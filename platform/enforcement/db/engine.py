@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from enforcement.db.unit_of_work import write_intent
+from enforcement.db.unit_of_work import waiting_for_write_lock, write_intent
 
 
 def _is_sqlite(dbapi_connection: Any) -> bool:
@@ -32,8 +32,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    # A unit of work that will write takes the write lock at once (waiting up to busy_timeout).
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+    # A unit of work that will write takes the write lock at once (waiting up to busy_timeout),
+    # counted as waiting meanwhile so that a chunked job lets it go first (unit_of_work.chunked).
+    if not write_intent.get():
+        connection.exec_driver_sql("BEGIN")
+        return
+    with waiting_for_write_lock():
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def configure_engine(engine: Engine) -> None:

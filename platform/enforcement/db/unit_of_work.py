@@ -10,13 +10,19 @@ On SQLite the outermost unit takes the write lock at its start (`BEGIN IMMEDIATE
 `db/engine.py`): a transaction that read first and writes later would otherwise fail at once with
 "database is locked" when another writer committed in between, because SQLite's busy timeout does
 not cover the upgrade from a read to a write lock.
+
+A long job (an import of thousands of rows) iterates with `chunked`: as the outermost unit it
+commits every few hundred rows, so the write lock is held for one chunk at a time and the requests
+waiting for it (saves, logins, which write an audit row) go between two chunks.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterator
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -28,6 +34,7 @@ log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 _DEPTH = "enforcement_uow_depth"
 _AFTER_COMMIT = "enforcement_uow_after_commit"
@@ -143,3 +150,87 @@ def _run_isolated(session: Session, label: str, callback: Callable[[], Any]) -> 
 def take_failures(session: Session) -> list[CallbackFailure]:
     """The post-commit failures since the last call: the web layer shows them as a warning."""
     return _actual(session).info.pop(_FAILURES, [])
+
+
+# -- long jobs in chunks ----------------------------------------------------------------------------
+
+# Threads of this process waiting in BEGIN IMMEDIATE for SQLite's write lock (db/engine.py counts
+# them): a chunked job lets them go first. SQLite's busy handler polls, it does not queue, so a job
+# that begins its next chunk at once would win the lock again and again.
+_waiting_writers = 0
+_waiting_guard = threading.Lock()
+
+
+@contextmanager
+def waiting_for_write_lock() -> Iterator[None]:
+    """Count the calling thread as waiting for the write lock while the block runs."""
+    global _waiting_writers
+    with _waiting_guard:
+        _waiting_writers += 1
+    try:
+        yield
+    finally:
+        with _waiting_guard:
+            _waiting_writers -= 1
+
+
+def waiting_writers() -> int:
+    return _waiting_writers
+
+
+CHUNK_ROWS = 500
+CHUNK_SECONDS = 1.0
+# Between two chunks on SQLite: at least this long, so that a writer of another process (whose busy
+# handler sleeps up to 100 ms between tries) can take the lock too; at most YIELD_MAX_SECONDS while
+# writers of this process are still waiting.
+YIELD_MIN_SECONDS = 0.1
+YIELD_MAX_SECONDS = 1.0
+
+
+def chunked(
+    session: Session | scoped_session[Session],
+    items: Iterable[T],
+    size: int | None = None,
+    *,
+    seconds: float | None = None,
+) -> Iterator[T]:
+    """Iterate over `items` inside an open unit of work, committing after every `size` items (or
+    `seconds`, whichever comes first; CHUNK_ROWS and CHUNK_SECONDS by default) when that unit is
+    the outermost one.
+
+    The write lock is then held for one chunk at a time: between two chunks the unit commits what
+    it did so far (objects stay loaded, nothing is expired) and, on SQLite, lets waiting writers
+    take the lock before it goes on. Nested in a caller's unit, nothing is committed early: the
+    caller's unit stays all or nothing. The unit's `after_commit` callbacks still run once, at its
+    end. A failure rolls back the current chunk only, so the job must be safe to run again (an
+    import is: it matches rows on their natural keys).
+    """
+    session = _actual(session)
+    if not in_unit_of_work(session):
+        raise RuntimeError("chunked() runs inside unit_of_work(session)")
+    outermost = session.info.get(_DEPTH) == 1
+    size = size or CHUNK_ROWS
+    seconds = seconds or CHUNK_SECONDS
+    count, started = 0, time.monotonic()
+    for item in items:
+        yield item
+        count += 1
+        if not outermost:
+            continue
+        if count >= size or time.monotonic() - started >= seconds:
+            _commit_chunk(session)
+            count, started = 0, time.monotonic()
+
+
+def _commit_chunk(session: Session) -> None:
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+    if session.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL queues lock waiters itself
+    time.sleep(YIELD_MIN_SECONDS)
+    deadline = time.monotonic() + YIELD_MAX_SECONDS - YIELD_MIN_SECONDS
+    while waiting_writers() and time.monotonic() < deadline:
+        time.sleep(0.01)

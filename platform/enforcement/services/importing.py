@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from enforcement.db.unit_of_work import unit_of_work
+from enforcement.db.unit_of_work import chunked, unit_of_work
 from enforcement.domain import codes
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.domain.uscc import USCCError, normalize_uscc
@@ -740,7 +740,8 @@ def _save_row(session: Session, kind: _Kind, row: _Row) -> str | None:
 def import_file(
     session: Session, kind: str, data: bytes, filename: str, max_rows: int = 20000
 ) -> ImportResult:
-    """Import a .xlsx or .csv file of `kind` (enterprises, equipment, enforcers) as one unit of work.
+    """Import a .xlsx or .csv file of `kind` (enterprises, equipment, enforcers) as one unit of work,
+    committed in chunks of rows when it is the outermost one (unit_of_work.chunked).
 
     Rows with errors are left out and reported; the other rows are saved (each in its SAVEPOINT).
     Counts are per row.
@@ -776,9 +777,10 @@ def import_file(
     try:
         with unit_of_work(session):
             context = _load_context(session)
-            for number, cells in zip(
-                table.index, table.itertuples(index=False, name=None), strict=True
-            ):
+            rows = zip(table.index, table.itertuples(index=False, name=None), strict=True)
+            # Committed every few hundred rows: a long import does not hold the write lock (and
+            # keep every save and login waiting) for its whole run.
+            for number, cells in chunked(session, rows):
                 row = _parse_row(int(number), cells, positions)
                 _check_repeats(kind, context, row)
                 spec.check(context, row)

@@ -10,7 +10,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from flask import current_app, flash, send_file, url_for
+from flask import current_app, flash, request, send_file, url_for
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -170,6 +170,26 @@ class ChineseModelView(ModelView):
     def pre_update(self, item: Any) -> None:
         self._check_jurisdiction(item)
 
+    # FAB's add, edit and delete read the record, then write it and commit. On SQLite a transaction
+    # that has read cannot take the write lock once another request has committed ("database is
+    # locked" at once: the busy timeout does not cover the upgrade), so each runs as one unit of
+    # work, which takes the lock at its start and waits its turn (db/unit_of_work.py).
+    def _add(self) -> Any:
+        if request.method != "POST":
+            return super()._add()
+        with unit_of_work(self.datamodel.session):
+            return super()._add()
+
+    def _edit(self, pk: Any) -> Any:
+        if request.method != "POST":
+            return super()._edit(pk)
+        with unit_of_work(self.datamodel.session):
+            return super()._edit(pk)
+
+    def _delete(self, pk: Any) -> Any:
+        with unit_of_work(self.datamodel.session):
+            return super()._delete(pk)
+
     def export_rows(self, items: list[Any], columns: list[str]) -> list[dict[str, Any]]:
         rows = []
         for item in items:
@@ -232,6 +252,19 @@ class ContractApi(ModelRestApi):
     allow_browser_login = True
     page_size = 50
     max_page_size = 500
+
+    # Read, then write and commit: one unit of work each, as ChineseModelView's add/edit/delete.
+    def post_headless(self) -> Any:
+        with unit_of_work(self.datamodel.session):
+            return super().post_headless()
+
+    def put_headless(self, pk: Any) -> Any:
+        with unit_of_work(self.datamodel.session):
+            return super().put_headless(pk)
+
+    def delete_headless(self, pk: Any) -> Any:
+        with unit_of_work(self.datamodel.session):
+            return super().delete_headless(pk)
 
     def _merge_update_item(self, model_item: Any, data: dict[str, Any]) -> dict[str, Any]:
         # Edit schemas load partially into the instance: nothing to merge (FAB's merge dumps every column).

@@ -319,7 +319,8 @@ class EnforcementSecurityManager(SecurityManager):
 
     def reset_password(self, userid: Any, password: str) -> None:
         # Setting the password bumps the version (models/user.py), whoever changes it.
-        super().reset_password(userid, password)
+        with unit_of_work(self.session()):
+            super().reset_password(userid, password)
         # Whoever changed their own password stays logged in here, and only here.
         if (
             has_request_context()
@@ -327,6 +328,15 @@ class EnforcementSecurityManager(SecurityManager):
             and str(current_user.id) == str(userid)
         ):
             session[SESSION_VERSION_KEY] = self.get_user_by_id(int(userid)).session_version
+
+    # -- FAB's own writes ---------------------------------------------------------------------
+    # FAB reads the user, then updates it and commits: as one unit of work each, so that on SQLite
+    # the update waits for the write lock instead of failing (FAB would log the error and drop the
+    # login count).
+
+    def update_user_auth_stat(self, user: Any, success: bool = True) -> None:
+        with unit_of_work(self.session()):
+            super().update_user_auth_stat(user, success)
 
     # -- lock-out -----------------------------------------------------------------------------
 
