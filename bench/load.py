@@ -471,6 +471,8 @@ class UserSession:
 LIST_PAGES = (
     ("list.enterprises", "/enterprise/list/"),
     ("list.inspections", "/inspection/list/"),
+    ("list.tasks", "/task/list/"),  # creates the re-inspection tasks that have fallen due
+    ("list.rectifications", "/rectification/list/"),
     ("list.documents", "/documents/"),
     ("reminders", "/reminders/"),
     ("reminders.badge", "/reminders/count"),
@@ -699,7 +701,7 @@ def check_database(url: str, work: Path, plan: dict[str, Any], run: Run) -> list
     from sqlalchemy.orm import Session
 
     from enforcement.db.engine import configure_engine
-    from enforcement.models import Document, Enterprise, Inspection
+    from enforcement.models import Document, Enterprise, Inspection, RectificationOrder, Task
     from enforcement.models.scoping import UNSCOPED
 
     failures: list[str] = []
@@ -737,6 +739,21 @@ def check_database(url: str, work: Path, plan: dict[str, Any], run: Run) -> list
             stored = session.get(Inspection, inspection_id, execution_options=unscoped)
             if stored is None or stored.notes != notes:
                 failures.append(f"inspection {inspection_id}: notes saved, not stored")
+        orphans = session.scalar(
+            select(func.count())
+            .select_from(Task)
+            .where(
+                Task.kind == "recheck",
+                Task.id.not_in(
+                    select(RectificationOrder.recheck_task_id).where(
+                        RectificationOrder.recheck_task_id.is_not(None)
+                    )
+                ),
+            )
+            .execution_options(**unscoped)
+        )
+        if orphans:
+            failures.append(f"{orphans} re-inspection tasks created twice")
         for leader in plan["leaders"]:
             if not any(name == leader["username"] for name, _ in run.imports):
                 continue

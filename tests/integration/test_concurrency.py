@@ -35,6 +35,7 @@ from enforcement.models import (
     Enforcer,
     Enterprise,
     Inspection,
+    RectificationOrder,
     Region,
 )
 from enforcement.models.scoping import UNSCOPED
@@ -58,7 +59,8 @@ class County:
     code: str
     department_id: int
     enterprise_ids: list[int]
-    inspection_ids: list[int]
+    inspection_ids: list[int]  # running, saved by the tests
+    spare_inspection_id: int  # finished by the re-inspection test
 
 
 def _user(session: Any, username: str, role: str, department: Department) -> None:
@@ -113,7 +115,7 @@ def county(app: Any) -> County:
             session.add_all(enterprises)
         platform = checklists.platform_of(app)
         inspections = []
-        for enterprise in enterprises[:INSPECTIONS]:
+        for enterprise in enterprises[: INSPECTIONS + 1]:
             with acting_as(Actor(INSPECTOR, NATIONAL)):
                 task = workbench_service.create_task(
                     session,
@@ -126,7 +128,9 @@ def county(app: Any) -> County:
                 workbench_service.approve_scheme(session, scheme)
             with acting_as(Actor(INSPECTOR, NATIONAL)):
                 inspections.append(workbench_service.start_inspection(session, task).id)
-        return County(code, department.id, [e.id for e in enterprises], inspections)
+        return County(
+            code, department.id, [e.id for e in enterprises], inspections[:-1], inspections[-1]
+        )
 
 
 def clients(app: Any, username: str, count: int) -> list[Any]:
@@ -311,6 +315,71 @@ def test_fifty_saves_at_once_on_fifty_records_all_answer_and_all_are_stored(app,
         }
         assert set(notes.values()) == {f"并发保存 {stamp}"}
     assert logged_errors(caplog) == []
+
+
+def test_task_lists_opened_at_once_create_a_due_reinspection_task_once(app, county):
+    """The task list creates the re-inspection tasks that have fallen due: eight lists opened at
+    the same moment create it once, not eight times."""
+    from enforcement.demo.workbench import _answers
+    from enforcement.models import AnswerSet, Task
+
+    with app.app_context(), acting_as(Actor(INSPECTOR, NATIONAL)):
+        session = app.appbuilder.session
+        platform = checklists.platform_of(app)
+        inspection = session.get(Inspection, county.spare_inspection_id)
+        facts = checklists.enterprise_facts(inspection.enterprise)
+        scheme = workbench_service.scheme_of(session, inspection.task)
+        for plugin_id in scheme.plugin_ids:
+            workbench_service.save_inspection(
+                session,
+                platform,
+                inspection,
+                version=inspection.version,
+                plugin_id=plugin_id,
+                answers=_answers(platform.registry.get(plugin_id), facts, fail=1),
+            )
+        workbench_service.save_inspection(
+            session,
+            platform,
+            inspection,
+            version=inspection.version,
+            participants=[{"name": "张三", "position": "主要负责人"}],
+        )
+        with unit_of_work(session):  # as the demo does: whole drafts, marked submitted
+            for answer_set_id in inspection.answer_set_ids.values():
+                session.get(AnswerSet, answer_set_id).status = "submitted"
+        hazards = workbench_service.finish_inspection(
+            session, platform, inspection, version=inspection.version
+        )
+        assert hazards
+        issued = dt.date.today() - dt.timedelta(days=60)
+        deadlines = {h.id: issued + dt.timedelta(days=30) for h in hazards}  # long past
+        for hazard in hazards:
+            if not hazard.is_major:
+                workbench_service.confirm_measure(session, hazard, "deadline", deadlines[hazard.id])
+        order_id = workbench_service.issue_rectification_order(
+            session, inspection, deadlines=deadlines, issued_on=issued
+        ).id
+        parent_id = inspection.task_id
+
+    answers = run_together(
+        [
+            (lambda c=c: timed("task list", lambda: c.get("/task/list/")))
+            for c in clients(app, INSPECTOR, 8)
+        ]
+    )
+
+    assert {a.status for a in answers} == {200}
+    with app.app_context():
+        session = app.appbuilder.session
+        session.rollback()
+        rechecks = session.scalars(
+            select(Task.id)
+            .where(Task.parent_id == parent_id, Task.kind == "recheck")
+            .execution_options(**UNSCOPED_OPTIONS)
+        ).all()
+        order = session.get(RectificationOrder, order_id, execution_options=UNSCOPED_OPTIONS)
+        assert rechecks == [order.recheck_task_id]
 
 
 def import_csv(code: str, rows: int, employees: int) -> bytes:
