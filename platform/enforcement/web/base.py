@@ -129,7 +129,35 @@ class SoftDeleteInterface(SQLAInterface):
                 self.delete(item, commit=False)
 
 
-class ChineseModelView(ModelView):
+class WritesAsUnitsOfWork:
+    """FAB's add, edit and delete (model views) as one unit of work each.
+
+    FAB reads the record, then writes it and commits. On SQLite a transaction that has read cannot
+    take the write lock once another request has committed ("database is locked" at once: the busy
+    timeout does not cover the upgrade), so each step runs as a unit of work, which takes the lock
+    at its start and waits its turn (db/unit_of_work.py).
+    """
+
+    datamodel: Any
+
+    def _add(self) -> Any:
+        if request.method != "POST":
+            return super()._add()  # type: ignore[misc]
+        with unit_of_work(self.datamodel.session):
+            return super()._add()  # type: ignore[misc]
+
+    def _edit(self, pk: Any) -> Any:
+        if request.method != "POST":
+            return super()._edit(pk)  # type: ignore[misc]
+        with unit_of_work(self.datamodel.session):
+            return super()._edit(pk)  # type: ignore[misc]
+
+    def _delete(self, pk: Any) -> Any:
+        with unit_of_work(self.datamodel.session):
+            return super()._delete(pk)  # type: ignore[misc]
+
+
+class ChineseModelView(WritesAsUnitsOfWork, ModelView):
     """A ModelView titled in Chinese from one noun, 50 rows a page, with an Excel export."""
 
     noun = "记录"
@@ -169,26 +197,6 @@ class ChineseModelView(ModelView):
 
     def pre_update(self, item: Any) -> None:
         self._check_jurisdiction(item)
-
-    # FAB's add, edit and delete read the record, then write it and commit. On SQLite a transaction
-    # that has read cannot take the write lock once another request has committed ("database is
-    # locked" at once: the busy timeout does not cover the upgrade), so each runs as one unit of
-    # work, which takes the lock at its start and waits its turn (db/unit_of_work.py).
-    def _add(self) -> Any:
-        if request.method != "POST":
-            return super()._add()
-        with unit_of_work(self.datamodel.session):
-            return super()._add()
-
-    def _edit(self, pk: Any) -> Any:
-        if request.method != "POST":
-            return super()._edit(pk)
-        with unit_of_work(self.datamodel.session):
-            return super()._edit(pk)
-
-    def _delete(self, pk: Any) -> Any:
-        with unit_of_work(self.datamodel.session):
-            return super()._delete(pk)
 
     def export_rows(self, items: list[Any], columns: list[str]) -> list[dict[str, Any]]:
         rows = []
@@ -253,7 +261,7 @@ class ContractApi(ModelRestApi):
     page_size = 50
     max_page_size = 500
 
-    # Read, then write and commit: one unit of work each, as ChineseModelView's add/edit/delete.
+    # Read, then write and commit: one unit of work each, as WritesAsUnitsOfWork does for pages.
     def post_headless(self) -> Any:
         with unit_of_work(self.datamodel.session):
             return super().post_headless()

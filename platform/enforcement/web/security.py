@@ -41,6 +41,7 @@ from enforcement.db.audit import record_event
 from enforcement.db.unit_of_work import unit_of_work
 from enforcement.models import AppUser, AuditLog
 from enforcement.models.user import revoke_sessions
+from enforcement.web.base import WritesAsUnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ USER_LABELS = {
 }
 
 
-class AppUserView(UserDBModelView):
+class AppUserView(WritesAsUnitsOfWork, UserDBModelView):
     """FAB's user admin, with the department that sets a user's jurisdiction."""
 
     list_title = "用户列表"
