@@ -369,10 +369,12 @@ class Run:
 class UserSession:
     """One simulated user: a keep-alive connection, the session cookie and the CSRF token."""
 
+    timeout = 120  # seconds a request may take before the bench calls it failed (599)
+
     def __init__(self, run: Run, username: str) -> None:
         self.run = run
         self.username = username
-        self.connection = http.client.HTTPConnection("127.0.0.1", run.port, timeout=120)
+        self.connection = http.client.HTTPConnection("127.0.0.1", run.port, timeout=self.timeout)
         self.cookie = ""
         self.csrf = ""
         self.rng = random.Random(username)
@@ -400,7 +402,9 @@ class UserSession:
             status = response.status
         except (OSError, http.client.HTTPException) as exc:
             self.connection.close()
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.run.port, timeout=120)
+            self.connection = http.client.HTTPConnection(
+                "127.0.0.1", self.run.port, timeout=self.timeout
+            )
             response, data, status = None, str(exc).encode(), 599
         elapsed = time.perf_counter() - started
         self.run.samples.append(Sample(op, status, started - self.run.origin, elapsed))
@@ -575,6 +579,8 @@ class Inspector(UserSession):
 
 
 class Leader(UserSession):
+    timeout = 900  # an import of 20,000 rows under this load takes minutes
+
     def __init__(self, run: Run, spec: dict[str, Any]) -> None:
         super().__init__(run, spec["username"])
         self.spec = spec

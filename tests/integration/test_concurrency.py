@@ -520,3 +520,72 @@ def test_a_chunked_import_reports_what_one_transaction_did_and_a_second_run_chan
     assert (second.created, second.updated, second.unchanged) == (0, 0, 27)
     assert second.errors == first.errors
     assert stored == 27
+
+
+# The writers' turnstile (SQLite) -----------------------------------------------------------------
+
+
+def test_the_turnstile_serves_writers_in_the_order_they_came_and_lets_one_give_up():
+    from enforcement.db.engine import WriteTurnstile
+
+    turnstile = WriteTurnstile()
+    assert turnstile.acquire(1) and turnstile.acquire(1)  # the holder may take it again
+    served: list[str] = []
+
+    def writer(name: str, timeout: float) -> None:
+        if turnstile.acquire(timeout):
+            served.append(name)
+            turnstile.release()
+        else:
+            served.append(f"{name} gave up")
+
+    threads = []
+    for name, timeout in (("first", 5), ("impatient", 0.2), ("second", 5), ("third", 5)):
+        threads.append(threading.Thread(target=writer, args=(name, timeout)))
+        threads[-1].start()
+        time.sleep(0.05)  # they queue in this order
+    time.sleep(0.3)
+    turnstile.release()
+    turnstile.release()
+    for thread in threads:
+        thread.join(5)
+    assert served == ["impatient gave up", "first", "second", "third"]
+
+
+def test_a_writer_waits_its_turn_between_a_long_jobs_transactions(tmp_path, monkeypatch):
+    """SQLite's busy handler polls: a job that begins its next transaction at once would take the
+    lock again before a waiting writer wakes up. Queued in the turnstile, the writer goes next."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    from enforcement.db import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "BUSY_TIMEOUT_MS", 100)  # SQLite alone would give up
+    engine = create_engine(f"sqlite:///{tmp_path / 'turns.db'}")
+    engine_module.configure_engine(engine)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (who TEXT, at REAL)"))
+    order: list[str] = []
+
+    def job() -> None:
+        with Session(engine) as session:
+            for _ in range(6):
+                with unit_of_work(session):
+                    session.execute(text("INSERT INTO t VALUES ('job', 0)"))
+                    time.sleep(0.2)  # a chunk: longer than SQLite's busy timeout here
+                order.append("job")
+
+    def writer() -> None:
+        time.sleep(0.1)  # the job holds the lock
+        with Session(engine) as session, unit_of_work(session):
+            session.execute(text("INSERT INTO t VALUES ('writer', 0)"))
+        order.append("writer")
+
+    threads = [threading.Thread(target=job), threading.Thread(target=writer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    engine.dispose()
+    assert order.index("writer") <= 2  # right after the job's first (or second) transaction
+    assert len(order) == 7

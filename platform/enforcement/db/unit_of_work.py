@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -154,37 +153,12 @@ def take_failures(session: Session) -> list[CallbackFailure]:
 
 # -- long jobs in chunks ----------------------------------------------------------------------------
 
-# Threads of this process waiting in BEGIN IMMEDIATE for SQLite's write lock (db/engine.py counts
-# them): a chunked job lets them go first. SQLite's busy handler polls, it does not queue, so a job
-# that begins its next chunk at once would win the lock again and again.
-_waiting_writers = 0
-_waiting_guard = threading.Lock()
-
-
-@contextmanager
-def waiting_for_write_lock() -> Iterator[None]:
-    """Count the calling thread as waiting for the write lock while the block runs."""
-    global _waiting_writers
-    with _waiting_guard:
-        _waiting_writers += 1
-    try:
-        yield
-    finally:
-        with _waiting_guard:
-            _waiting_writers -= 1
-
-
-def waiting_writers() -> int:
-    return _waiting_writers
-
-
 CHUNK_ROWS = 500
 CHUNK_SECONDS = 1.0
-# Between two chunks on SQLite: at least this long, so that a writer of another process (whose busy
-# handler sleeps up to 100 ms between tries) can take the lock too; at most YIELD_MAX_SECONDS while
-# writers of this process are still waiting.
-YIELD_MIN_SECONDS = 0.1
-YIELD_MAX_SECONDS = 1.0
+# The pause between two chunks on SQLite. The writers of this process queue for the lock and get it
+# in turn (db/engine.py); a writer of another process (`enforcement import` beside the server) only
+# polls, up to 100 ms apart: the pause gives it its chance too.
+CHUNK_PAUSE_SECONDS = 0.1
 
 
 def chunked(
@@ -199,8 +173,8 @@ def chunked(
     the outermost one.
 
     The write lock is then held for one chunk at a time: between two chunks the unit commits what
-    it did so far (objects stay loaded, nothing is expired) and, on SQLite, lets waiting writers
-    take the lock before it goes on. Nested in a caller's unit, nothing is committed early: the
+    it did so far (objects stay loaded, nothing is expired), and the writers that were waiting go
+    before the next chunk (on SQLite they queue for the lock, db/engine.py). Nested in a caller's unit, nothing is committed early: the
     caller's unit stays all or nothing. The unit's `after_commit` callbacks still run once, at its
     end. A failure rolls back the current chunk only, so the job must be safe to run again (an
     import is: it matches rows on their natural keys).
@@ -217,9 +191,11 @@ def chunked(
         count += 1
         if not outermost:
             continue
+        if count == 1:  # the chunk's first item has waited for the lock: its clock starts now
+            started = time.monotonic()
         if count >= size or time.monotonic() - started >= seconds:
             _commit_chunk(session)
-            count, started = 0, time.monotonic()
+            count = 0
 
 
 def _commit_chunk(session: Session) -> None:
@@ -228,9 +204,5 @@ def _commit_chunk(session: Session) -> None:
         session.commit()
     finally:
         session.expire_on_commit = expire
-    if session.get_bind().dialect.name != "sqlite":
-        return  # PostgreSQL queues lock waiters itself
-    time.sleep(YIELD_MIN_SECONDS)
-    deadline = time.monotonic() + YIELD_MAX_SECONDS - YIELD_MIN_SECONDS
-    while waiting_writers() and time.monotonic() < deadline:
-        time.sleep(0.01)
+    if session.get_bind().dialect.name == "sqlite":
+        time.sleep(CHUNK_PAUSE_SECONDS)
