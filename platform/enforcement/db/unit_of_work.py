@@ -174,10 +174,10 @@ def chunked(
 
     The write lock is then held for one chunk at a time: between two chunks the unit commits what
     it did so far (objects stay loaded, nothing is expired), and the writers that were waiting go
-    before the next chunk (on SQLite they queue for the lock, db/engine.py). Nested in a caller's unit, nothing is committed early: the
-    caller's unit stays all or nothing. The unit's `after_commit` callbacks still run once, at its
-    end. A failure rolls back the current chunk only, so the job must be safe to run again (an
-    import is: it matches rows on their natural keys).
+    before the next chunk (on SQLite they queue for the lock, db/engine.py). Nested in a caller's
+    unit, nothing is committed early: the caller's unit stays all or nothing. The unit's
+    `after_commit` callbacks still run once, at its end. A failure rolls back the current chunk
+    only, so the job must be safe to run again (an import is: it matches rows on natural keys).
     """
     session = _actual(session)
     if not in_unit_of_work(session):
@@ -185,7 +185,7 @@ def chunked(
     outermost = session.info.get(_DEPTH) == 1
     size = size or CHUNK_ROWS
     seconds = seconds or CHUNK_SECONDS
-    count, started = 0, time.monotonic()
+    count, started = 0, 0.0
     for item in items:
         yield item
         count += 1
