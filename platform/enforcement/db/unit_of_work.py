@@ -153,12 +153,13 @@ def take_failures(session: Session) -> list[CallbackFailure]:
 
 # -- long jobs in chunks ----------------------------------------------------------------------------
 
+# A chunk ends after this many items or seconds: a writer waits for half a second of import at most.
 CHUNK_ROWS = 500
-CHUNK_SECONDS = 1.0
+CHUNK_SECONDS = 0.5
 # The pause between two chunks on SQLite. The writers of this process queue for the lock and get it
 # in turn (db/engine.py); a writer of another process (`enforcement import` beside the server) only
 # polls, up to 100 ms apart: the pause gives it its chance too.
-CHUNK_PAUSE_SECONDS = 0.1
+CHUNK_PAUSE_SECONDS = 0.05
 
 
 def chunked(
