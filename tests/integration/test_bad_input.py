@@ -22,8 +22,7 @@ from enforcement.domain import values
 from enforcement.domain.jurisdiction import NATIONAL, Jurisdiction
 from enforcement.models import Case, Department, Enforcer, Equipment, Hazard
 from enforcement.services import cases as case_service
-from enforcement.services import checklists
-from enforcement.services import workbench as service
+from enforcement.services import checklists, inspections, plans
 from integration.helpers import add_enterprise
 
 DONGHU = "360102"
@@ -57,17 +56,19 @@ def records(app: Any) -> dict[str, int]:
                     .order_by(Enforcer.id)
                 )
             )[:2]
-            task = service.create_task(
+            task = plans.create_task(
                 session,
                 enterprise=enterprise,
                 enforcers=team,
                 due_on=dt.date.today() + dt.timedelta(days=30),
             )
-            scheme = service.compile_scheme(session, platform, task, plugin_ids=["confined_space"])
+            scheme = inspections.compile_scheme(
+                session, platform, task, plugin_ids=["confined_space"]
+            )
         with acting_as(Actor("nanchang", Jurisdiction("360100"))):
-            service.approve_scheme(session, scheme)
+            inspections.approve_scheme(session, scheme)
         with acting_as(Actor("donghu", Jurisdiction(DONGHU))):
-            inspection = service.start_inspection(session, task)
+            inspection = inspections.start_inspection(session, task)
         with acting_as(Actor("system", NATIONAL)):
             hazard = session.scalars(
                 select(Hazard)

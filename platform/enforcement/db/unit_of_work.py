@@ -10,13 +10,18 @@ On SQLite the outermost unit takes the write lock at its start (`BEGIN IMMEDIATE
 `db/engine.py`): a transaction that read first and writes later would otherwise fail at once with
 "database is locked" when another writer committed in between, because SQLite's busy timeout does
 not cover the upgrade from a read to a write lock.
+
+A long job (an import of thousands of rows) iterates with `chunked`: as the outermost unit it
+commits every few hundred rows, so the write lock is held for one chunk at a time and the requests
+waiting for it (saves, logins, which write an audit row) go between two chunks.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -28,6 +33,7 @@ log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 _DEPTH = "enforcement_uow_depth"
 _AFTER_COMMIT = "enforcement_uow_after_commit"
@@ -143,3 +149,61 @@ def _run_isolated(session: Session, label: str, callback: Callable[[], Any]) -> 
 def take_failures(session: Session) -> list[CallbackFailure]:
     """The post-commit failures since the last call: the web layer shows them as a warning."""
     return _actual(session).info.pop(_FAILURES, [])
+
+
+# -- long jobs in chunks ----------------------------------------------------------------------------
+
+# A chunk ends after this many items or seconds: a writer waits for half a second of import at most.
+CHUNK_ROWS = 500
+CHUNK_SECONDS = 0.5
+# The pause between two chunks on SQLite. The writers of this process queue for the lock and get it
+# in turn (db/engine.py); a writer of another process (`enforcement import` beside the server) only
+# polls, up to 100 ms apart: the pause gives it its chance too.
+CHUNK_PAUSE_SECONDS = 0.05
+
+
+def chunked(
+    session: Session | scoped_session[Session],
+    items: Iterable[T],
+    size: int | None = None,
+    *,
+    seconds: float | None = None,
+) -> Iterator[T]:
+    """Iterate over `items` inside an open unit of work, committing after every `size` items (or
+    `seconds`, whichever comes first; CHUNK_ROWS and CHUNK_SECONDS by default) when that unit is
+    the outermost one.
+
+    The write lock is then held for one chunk at a time: between two chunks the unit commits what
+    it did so far (objects stay loaded, nothing is expired), and the writers that were waiting go
+    before the next chunk (on SQLite they queue for the lock, db/engine.py). Nested in a caller's
+    unit, nothing is committed early: the caller's unit stays all or nothing. The unit's
+    `after_commit` callbacks still run once, at its end. A failure rolls back the current chunk
+    only, so the job must be safe to run again (an import is: it matches rows on natural keys).
+    """
+    session = _actual(session)
+    if not in_unit_of_work(session):
+        raise RuntimeError("chunked() runs inside unit_of_work(session)")
+    outermost = session.info.get(_DEPTH) == 1
+    size = size or CHUNK_ROWS
+    seconds = seconds or CHUNK_SECONDS
+    count, started = 0, 0.0
+    for item in items:
+        yield item
+        count += 1
+        if not outermost:
+            continue
+        if count == 1:  # the chunk's first item has waited for the lock: its clock starts now
+            started = time.monotonic()
+        if count >= size or time.monotonic() - started >= seconds:
+            _commit_chunk(session)
+            count = 0
+
+
+def _commit_chunk(session: Session) -> None:
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+    if session.get_bind().dialect.name == "sqlite":
+        time.sleep(CHUNK_PAUSE_SECONDS)

@@ -153,19 +153,21 @@ def generate_recheck(
 def generate_due_rechecks(session: Session, *, today: dt.date | None = None) -> list[Task]:
     """Re-inspection tasks for every visible order whose deadline has passed (idempotent)."""
     today = today or dt.date.today()
-    orders = session.scalars(
-        select(RectificationOrder).where(
-            RectificationOrder.recheck_task_id.is_(None),
-            or_(
-                RectificationOrder.deadline < today,
-                RectificationOrder.completion_reported_on.is_not(None),
-            ),
-        )
-    ).all()
+    due = select(RectificationOrder).where(
+        RectificationOrder.recheck_task_id.is_(None),
+        or_(
+            RectificationOrder.deadline < today,
+            RectificationOrder.completion_reported_on.is_not(None),
+        ),
+    )
     created: list[Task] = []
-    if not orders:
+    if not session.scalars(due).first():
         return created  # the usual case: a list page opens no write transaction
     with unit_of_work(session):
+        # Read again under the lock: two lists opened at once would each create the task.
+        orders = session.scalars(
+            due.with_for_update(of=RectificationOrder).execution_options(populate_existing=True)
+        ).all()
         for order in orders:
             task = generate_recheck(session, order, today=today)
             if task is not None:

@@ -42,6 +42,7 @@ from enforcement.db.audit import record_event
 from enforcement.db.unit_of_work import unit_of_work
 from enforcement.models import AppUser, AuditLog
 from enforcement.models.user import revoke_sessions
+from enforcement.web.base import WritesAsUnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ USER_LABELS = {
 }
 
 
-class AppUserView(UserDBModelView):
+class AppUserView(WritesAsUnitsOfWork, UserDBModelView):
     """FAB's user admin, with the department that sets a user's jurisdiction."""
 
     list_title = "用户列表"
@@ -325,7 +326,8 @@ class EnforcementSecurityManager(SecurityManager):
 
     def reset_password(self, userid: Any, password: str) -> None:
         # Setting the password bumps the version (models/user.py), whoever changes it.
-        super().reset_password(userid, password)
+        with unit_of_work(self.session()):
+            super().reset_password(userid, password)
         # Whoever changed their own password stays logged in here, and only here.
         if (
             has_request_context()
@@ -333,6 +335,15 @@ class EnforcementSecurityManager(SecurityManager):
             and str(current_user.id) == str(userid)
         ):
             session[SESSION_VERSION_KEY] = self.get_user_by_id(int(userid)).session_version
+
+    # -- FAB's own writes ---------------------------------------------------------------------
+    # FAB reads the user, then updates it and commits: as one unit of work each, so that on SQLite
+    # the update waits for the write lock instead of failing (FAB would log the error and drop the
+    # login count).
+
+    def update_user_auth_stat(self, user: Any, success: bool = True) -> None:
+        with unit_of_work(self.session()):
+            super().update_user_auth_stat(user, success)
 
     # -- lock-out -----------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from enforcement.db.acting import current_actor
 from enforcement.db.audit import record_event
 from enforcement.db.scoping import OutOfJurisdiction
-from enforcement.db.unit_of_work import unit_of_work
+from enforcement.db.unit_of_work import chunked, unit_of_work
 from enforcement.services.importing import kinds
 from enforcement.services.importing.columns import (
     COLUMNS,
@@ -110,9 +110,10 @@ def import_file(
     try:
         with unit_of_work(session):
             context = kinds.load_context(session)
-            for number, cells in zip(
-                table.index, table.itertuples(index=False, name=None), strict=True
-            ):
+            rows = zip(table.index, table.itertuples(index=False, name=None), strict=True)
+            # Committed every few hundred rows: a long import does not hold the write lock (and
+            # keep every save and login waiting) for its whole run.
+            for number, cells in chunked(session, rows):
                 row = parse_row(int(number), cells, positions)
                 kinds.check_repeats(kind, context, row)
                 rules.check(context, row)
