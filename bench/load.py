@@ -179,9 +179,8 @@ def prepare(url: str, work: Path, inspectors: int, import_rows: int) -> dict[str
     from enforcement.demo import load_demo
     from enforcement.domain.jurisdiction import NATIONAL
     from enforcement.models import AppUser, Region
-    from enforcement.services import checklists
+    from enforcement.services import checklists, inspections, plans
     from enforcement.services import documents as documents_service
-    from enforcement.services import inspections, plans
 
     started = time.perf_counter()
     app = build_app(url, work / "data", **SERVER_SETTINGS)
