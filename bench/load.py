@@ -356,7 +356,9 @@ class Run:
     port: int
     deadline: float
     origin: float
+    duration: float  # seconds of load: requests started later are not sent
     think: float
+    ended: float = 0.0  # when the last request in flight at the deadline answered
     samples: list[Sample] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     finalized: list[int] = field(default_factory=list)  # document ids the pages said were final
@@ -631,7 +633,7 @@ class Leader(UserSession):
 
 def drive(port: int, plan: dict[str, Any], duration: float, think: float) -> Run:
     origin = time.perf_counter()
-    run = Run(port=port, deadline=origin + duration, origin=origin, think=think)
+    run = Run(port=port, deadline=origin + duration, origin=origin, duration=duration, think=think)
     users: list[UserSession] = [Inspector(run, spec) for spec in plan["inspectors"]]
     users += [Leader(run, spec) for spec in plan["leaders"]]
 
@@ -646,7 +648,7 @@ def drive(port: int, plan: dict[str, Any], duration: float, think: float) -> Run
         thread.start()
     for thread in threads:
         thread.join()
-    run.deadline = time.perf_counter()  # the last request's end: the throughput's wall time
+    run.ended = time.perf_counter()
     return run
 
 
@@ -664,7 +666,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def figures(run: Run) -> list[dict[str, Any]]:
-    wall = run.deadline - run.origin
+    # Requests/s over the load's duration: the requests it started (one in flight at the end, an
+    # import say, would otherwise stretch the wall time with nothing else running).
     groups: dict[str, list[Sample]] = defaultdict(list)
     for sample in run.samples:
         groups[sample.op].append(sample)
@@ -676,7 +679,7 @@ def figures(run: Run) -> list[dict[str, Any]]:
             {
                 "op": op,
                 "requests": len(samples),
-                "rps": len(samples) / wall,
+                "rps": sum(s.started < run.duration for s in samples) / run.duration,
                 "p50": percentile(ms, 50),
                 "p95": percentile(ms, 95),
                 "p99": percentile(ms, 99),
@@ -840,16 +843,23 @@ def main() -> int:
     )
     server = start_server(url, work, args.threads)
     print(f"  server on 127.0.0.1:{server.port}, {args.duration:.0f} s of load …", flush=True)
+    load_before = os.getloadavg()[0]
     try:
         run = drive(server.port, plan, args.duration, args.think)
     finally:
         server.stop()
+    machine = (
+        f"{os.cpu_count()} cores, load average {load_before:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end"
+    )
     rows = figures(run)
     title = (
         f"{engine}, {len(plan['inspectors'])} inspectors + {len(plan['leaders'])} leaders, "
-        f"{run.deadline - run.origin:.0f} s, think {args.think} s, {args.threads} server threads"
+        f"{args.duration:.0f} s (+{run.ended - run.deadline:.0f} s for the requests in flight), "
+        f"think {args.think} s, {args.threads} server threads"
     )
     print_table(rows, title)
+    print(f"\nmachine: {machine}")
     failures = check_database(url, work, plan, run)
     errors = server_errors(server.log)
     imports = Counter(name for name, _ in run.imports)
@@ -872,6 +882,7 @@ def main() -> int:
             {
                 "engine": engine,
                 "title": title,
+                "machine": machine,
                 "rows": rows,
                 "problems": [vars(p) for p in run.problems],
                 "server_errors": errors,

@@ -9,7 +9,8 @@ OFFSET):
 - JSON bodies: valid JSON nested at most `JSON_MAX_DEPTH` deep (400), without NaN or Infinity,
   integers within 64 bits, strings without NUL or lone surrogates (422 at the value's path);
 - query and form values: no NUL (400);
-- FAB list pages: page and page size in range, an order column the view offers (400);
+- FAB list pages: page and page size in range, an order column the view offers, a filter FAB
+  can apply (400);
 - FAB API lists: a `q` that parses, with page and page size integers in range (400).
 
 Field rules (lengths, dates, amounts) are the endpoints' own, from domain/fields.py (web/inputs.py).
@@ -17,6 +18,7 @@ Field rules (lengths, dates, amounts) are the endpoints' own, from domain/fields
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import prison
@@ -37,6 +39,7 @@ from enforcement.domain.values import (
 
 MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 1000
+_FILTER_ARG = re.compile(r"_flt_(\d)_(.+)")
 
 
 class BoundedIntegerConverter(IntegerConverter):
@@ -77,8 +80,10 @@ def _views() -> dict[str, Any]:
 
 
 def _integer_keyed(view: Any) -> bool:
-    datamodel = getattr(view, "datamodel", None)
-    model = getattr(datamodel, "obj", None)
+    return _integer_keyed_model(getattr(getattr(view, "datamodel", None), "obj", None))
+
+
+def _integer_keyed_model(model: Any) -> bool:
     if model is None:
         return False
     try:
@@ -132,6 +137,30 @@ def _int_in(raw: Any, low: int, high: int) -> bool:
     return value is not None and value <= high
 
 
+def _filter_fits(view: Any, index: int, column: str) -> bool:
+    """A `_flt_<index>_<column>` FAB can apply: an index among the column's filters (FAB indexes
+    the list without checking), and for an integer column values within 64 bits."""
+    filters = view._filters.get_search_filters().get(column)
+    if filters is None:
+        return True  # FAB ignores a column that is not searchable
+    if index >= len(filters):
+        return False
+    values = request.args.getlist(f"_flt_{index}_{column}")
+    datamodel = view.datamodel
+    if datamodel.is_relation(column) and _integer_keyed_model(datamodel.get_related_model(column)):
+        # FAB loads the related record by the value: PostgreSQL refuses "abc" for an integer key.
+        return all(raw == "" or as_int64(raw) is not None for raw in values)
+    if datamodel.is_integer(column):
+        for raw in values:
+            try:
+                number = int(raw)
+            except ValueError:
+                continue  # FAB filters on nothing
+            if not INT64_MIN <= number <= INT64_MAX:
+                return False
+    return True
+
+
 def _check_list_page(view: Any) -> Any:
     """FAB's list arguments (urltools: int() of any `page_…`/`psize_…`, any `_oc_…` column)."""
     max_size = current_app.config.get("LIST_MAX_PAGE_SIZE", MAX_PAGE_SIZE)
@@ -142,6 +171,9 @@ def _check_list_page(view: Any) -> Any:
             return _refuse(400, [{"path": f"/{key}", "message": f"每页条数应为1到{max_size}"}])
         if "page_" in key and not _int_in(raw, 0, MAX_PAGE):
             return _refuse(400, [{"path": f"/{key}", "message": "页码超出范围"}])
+        match = _FILTER_ARG.fullmatch(key)
+        if match and not _filter_fits(view, int(match[1]), match[2]):
+            return _refuse(400, [{"path": f"/{key}", "message": "筛选条件不正确"}])
         if key.startswith("_oc_"):
             target = views.get(key[4:])
             columns = getattr(target, "order_columns", None)
