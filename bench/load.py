@@ -6,7 +6,7 @@ Run from the repository root (see bench/README.md):
     .venv/bin/python bench/load.py --duration 30                    # shorter
     scripts/with-postgres.sh .venv/bin/python bench/load.py --postgres   # PostgreSQL
 
-1. Build a database (tests/conftest.py's build_app: migrations, permissions, roles, regions; then the
+1. Build a database (tests/support/databases.py's build_app: migrations, permissions, roles, regions; then the
    demo data set) and add what the simulated users work on: one login per inspector in a county
    department, an approved task with a running 现场检查 each, enterprises of their own to edit, and
    for each leader two enterprise spreadsheets (.xlsx) that differ in one column.
@@ -174,13 +174,13 @@ def prepare(url: str, work: Path, inspectors: int, import_rows: int) -> dict[str
     """Build the database and return what each simulated user works on (JSON-ready)."""
     from sqlalchemy import select
 
-    from conftest import build_app
     from enforcement.db.acting import Actor, acting_as
     from enforcement.demo import load_demo
     from enforcement.domain.jurisdiction import NATIONAL
     from enforcement.models import AppUser, Region
     from enforcement.services import checklists, inspections, plans
     from enforcement.services import documents as documents_service
+    from support.databases import build_app
 
     started = time.perf_counter()
     app = build_app(url, work / "data", **SERVER_SETTINGS)
@@ -808,9 +808,15 @@ def database_url(args: argparse.Namespace, work: Path) -> tuple[str, str]:
         )
     if not base:
         return "sqlite", f"sqlite:///{work / 'load.db'}"
-    from conftest import fresh_postgres_database
+    from sqlalchemy import create_engine, text
 
-    return "postgresql", fresh_postgres_database(base, "enforcement_load_bench")
+    name = "enforcement_load_bench"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return "postgresql", base.rsplit("/", 1)[0] + "/" + name
 
 
 def main() -> int:

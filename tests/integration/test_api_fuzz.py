@@ -13,7 +13,6 @@ records, and the shared `app` is read-mostly.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis.errors import Unsatisfiable  # noqa: E402
 from schemathesis import DataGenerationMethod, GenerationConfig  # noqa: E402
 
-from conftest import api_token, build_app, database_url  # noqa: E402
+from support.web import api_token  # noqa: E402
 
 MAX_EXAMPLES = 5
 METHODS = {"GET", "POST", "PUT"}
@@ -32,22 +31,10 @@ SKIPPED_PATHS = ("/api/v1/security/", "/api/{version}/_openapi")
 USERS = ("admin", "donghu")
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def fuzz_app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Any]:
-    """The platform with the demo data, like `app`, on each engine, for this module only."""
-    from enforcement.demo import load_demo
-
-    tmp = tmp_path_factory.mktemp(f"fuzz-{request.param}")
-    application = build_app(database_url(request.param, tmp, "enforcement_fuzz"), tmp / "data")
-    with application.app_context():
-        load_demo(application.appbuilder.session, seed=2021)
-    application.config["ENGINE_NAME"] = request.param
-    yield application
-    with application.app_context():
-        application.appbuilder.session.remove()
-        application.appbuilder.session.get_bind().dispose()
+@pytest.fixture
+def fuzz_app(app: Any) -> Any:
+    """The platform with the demo data on each engine: this module's own copy (it writes)."""
+    return app
 
 
 def _operations(app: Any, headers: dict[str, str]) -> list[Any]:

@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from conftest import api_token, login
 from enforcement.db.acting import Actor, acting_as
 from enforcement.domain import values
 from enforcement.domain.jurisdiction import NATIONAL, Jurisdiction
 from enforcement.models import Case, Department, Enforcer, Equipment, Hazard
 from enforcement.services import cases as case_service
 from enforcement.services import checklists, inspections, plans
-from integration.helpers import add_enterprise
+from support.factories import enterprise as add_enterprise
+from support.web import api_token, login
 
 DONGHU = "360102"
 HUGE = 99999999999999999999999
@@ -671,7 +671,7 @@ def test_a_flush_refuses_what_the_column_cannot_hold_on_every_engine(app, column
     """The last line (db/bounds.py): whatever entry point forgot a rule, SQLite refuses what
     PostgreSQL would, with the platform's refusal instead of a DataError."""
     from enforcement.domain.errors import Refused
-    from integration.helpers import enterprise_in
+    from support.demo import enterprise_in
 
     with app.app_context(), acting_as(Actor("system", NATIONAL)):
         session = app.appbuilder.session

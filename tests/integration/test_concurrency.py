@@ -23,7 +23,6 @@ from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from conftest import DEMO_PASSWORD, login
 from enforcement.db.acting import Actor, acting_as
 from enforcement.db.scoping import UNSCOPED
 from enforcement.db.unit_of_work import unit_of_work
@@ -41,6 +40,8 @@ from enforcement.models import (
 )
 from enforcement.services import checklists, inspections, plans, rectification
 from enforcement.services import documents as documents_service
+from support.demo import DEMO_PASSWORD
+from support.web import login
 
 UNSCOPED_OPTIONS = {UNSCOPED: True}
 FORM = "onsite_measures_decision"  # 现场处理措施决定书, numbered per department (现决)
