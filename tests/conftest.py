@@ -16,11 +16,12 @@ import pytest
 
 from support import databases
 
-# Each xdist worker its own instance folder (the generated secret key lives there).
-os.environ.setdefault(
-    "ENFORCEMENT_INSTANCE_DIR",
-    str(databases.ROOT / "instance" / "test" / databases.worker()),
-)
+# Each xdist worker its own instance folder (the generated secret key lives there), unless the
+# caller chose one; workers inherit the controller's environment, so ours is replaced, not kept.
+_INSTANCES = databases.ROOT / "instance" / "test"
+if os.environ.get("ENFORCEMENT_INSTANCE_DIR", str(_INSTANCES)).startswith(str(_INSTANCES)):
+    os.environ["ENFORCEMENT_INSTANCE_DIR"] = str(_INSTANCES / databases.worker())
+_STARTED = pytest.StashKey[bool]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -31,9 +32,6 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if config.stash.get(_STARTED, False):
         databases.finish_run()
-
-
-_STARTED = pytest.StashKey[bool]()
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +61,6 @@ def client(app: Any) -> Any:
 @pytest.fixture
 def as_user(client: Any) -> Any:
     """Log the test client in as a demo user: as_user("donghu")."""
-
     from support.web import sign_in
 
     return lambda username: sign_in(client, username)
