@@ -34,6 +34,31 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         databases.finish_run()
 
 
+# The longest single test (a phone walk of 25–40 s) starts early, not as the run's last straggler.
+LONGEST_FIRST = ("e2e/test_workflow_walk.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests without a database first (unit, plugins), then the browser, then the rest.
+
+    Fast feedback first; and under xdist (worksteal hands each worker a contiguous half) one
+    worker runs those while the other builds the demo database, instead of both waiting for it.
+    Stable: the order within each group, grouped by fixture scope, is kept.
+    """
+    order = {"unit": 0, "plugins": 0, "e2e": 2}
+    tests = databases.ROOT / "tests"
+
+    def group(item: pytest.Item) -> int:
+        if not item.path.is_relative_to(tests):
+            return 3
+        relative = item.path.relative_to(tests)
+        if relative.as_posix() in LONGEST_FIRST:
+            return 1
+        return order.get(relative.parts[0], 3) if len(relative.parts) > 1 else 3
+
+    items.sort(key=group)
+
+
 @pytest.fixture(scope="session")
 def demo_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[databases.DemoApps]:
     """Makes apps over copies of the demo database (see support.databases.DemoApps)."""
