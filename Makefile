@@ -23,17 +23,18 @@ run: setup
 	@$(BIN)/enforcement demo-logins
 	$(BIN)/enforcement run --port $(PORT)
 
-# The whole suite on both engines and Chromium, in parallel (pytest-xdist: one worker per core).
+# The whole suite on both engines and Chromium, in parallel: one pytest-xdist worker per core, each
+# starting on its share of the tests and taking over the other's when done (worksteal).
 test: setup
 	scripts/system-deps.sh
 	$(BIN)/lint-imports
-	scripts/with-postgres.sh $(BIN)/pytest -n auto
+	scripts/with-postgres.sh $(BIN)/pytest -n auto --dist worksteal
 
 # The inner loop (well under 30 s): lint, formatting, unit and plugin tests; no database, no browser.
 check: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -n auto -m "not slow" tests/unit tests/plugins
+	$(BIN)/pytest -q -n auto --dist worksteal -m "not slow" tests/unit tests/plugins
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

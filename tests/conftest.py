@@ -16,11 +16,12 @@ import pytest
 
 from support import databases
 
-# Each xdist worker its own instance folder (the generated secret key lives there).
-os.environ.setdefault(
-    "ENFORCEMENT_INSTANCE_DIR",
-    str(databases.ROOT / "instance" / "test" / databases.worker()),
-)
+# Each xdist worker its own instance folder (the generated secret key lives there), unless the
+# caller chose one; workers inherit the controller's environment, so ours is replaced, not kept.
+_INSTANCES = databases.ROOT / "instance" / "test"
+if os.environ.get("ENFORCEMENT_INSTANCE_DIR", str(_INSTANCES)).startswith(str(_INSTANCES)):
+    os.environ["ENFORCEMENT_INSTANCE_DIR"] = str(_INSTANCES / databases.worker())
+_STARTED = pytest.StashKey[bool]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -33,7 +34,29 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         databases.finish_run()
 
 
-_STARTED = pytest.StashKey[bool]()
+# The longest single test (a phone walk of 25–40 s) starts early, not as the run's last straggler.
+LONGEST_FIRST = ("e2e/test_workflow_walk.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests without a database first (unit, plugins), then the browser, then the rest.
+
+    Fast feedback first; and under xdist (worksteal hands each worker a contiguous half) one
+    worker runs those while the other builds the demo database, instead of both waiting for it.
+    Stable: the order within each group, grouped by fixture scope, is kept.
+    """
+    order = {"unit": 0, "plugins": 0, "e2e": 2}
+    tests = databases.ROOT / "tests"
+
+    def group(item: pytest.Item) -> int:
+        if not item.path.is_relative_to(tests):
+            return 3
+        relative = item.path.relative_to(tests)
+        if relative.as_posix() in LONGEST_FIRST:
+            return 1
+        return order.get(relative.parts[0], 3) if len(relative.parts) > 1 else 3
+
+    items.sort(key=group)
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +86,6 @@ def client(app: Any) -> Any:
 @pytest.fixture
 def as_user(client: Any) -> Any:
     """Log the test client in as a demo user: as_user("donghu")."""
-
     from support.web import sign_in
 
     return lambda username: sign_in(client, username)

@@ -114,7 +114,7 @@ def county(app: Any) -> County:
             ]
             session.add_all(enterprises)
         platform = checklists.platform_of(app)
-        inspections = []
+        started = []
         for enterprise in enterprises[: INSPECTIONS + 1]:
             with acting_as(Actor(INSPECTOR, NATIONAL)):
                 task = plans.create_task(
@@ -127,9 +127,9 @@ def county(app: Any) -> County:
             with acting_as(Actor(LEADER, NATIONAL)):
                 inspections.approve_scheme(session, scheme)
             with acting_as(Actor(INSPECTOR, NATIONAL)):
-                inspections.append(inspections.start_inspection(session, task).id)
+                started.append(inspections.start_inspection(session, task).id)
         return County(
-            code, department.id, [e.id for e in enterprises], inspections[:-1], inspections[-1]
+            code, department.id, [e.id for e in enterprises], started[:-1], started[-1]
         )
 
 
