@@ -1,9 +1,11 @@
 """Concurrent writers wait for each other instead of failing (issue 9), on SQLite and PostgreSQL.
 
 Each test runs its requests in threads, one Flask test client each, against the shared `app`:
-finalizations of documents, saves on different records, and an import while others save and log in.
-Everything written here lives in a county of its own (a department created for these tests, its
-enforcers, logins and enterprises), so no other test sees it. bench/load.py is the long version.
+finalizations of documents, saves on different records, an import while others save and log in,
+task lists that create due re-inspection tasks. Everything written here lives in a county of its
+own (a department created for these tests, its enforcers, logins and enterprises), so no other
+test sees it. Then the pieces: imports in chunks (unit_of_work.chunked) and the queue of SQLite
+writers (db/engine.py). bench/load.py is the long version.
 """
 
 from __future__ import annotations
