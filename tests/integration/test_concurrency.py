@@ -130,9 +130,7 @@ def county(app: Any) -> County:
                 inspections.approve_scheme(session, scheme)
             with acting_as(Actor(INSPECTOR, NATIONAL)):
                 started.append(inspections.start_inspection(session, task).id)
-        return County(
-            code, department.id, [e.id for e in enterprises], started[:-1], started[-1]
-        )
+        return County(code, department.id, [e.id for e in enterprises], started[:-1], started[-1])
 
 
 def clients(app: Any, username: str, count: int) -> list[Any]:
@@ -385,10 +383,10 @@ def test_task_lists_opened_at_once_create_a_due_reinspection_task_once(app, coun
 
 
 def import_csv(code: str, rows: int, employees: int) -> bytes:
-    lines = ["企业名称,统一社会信用代码,行政区划代码,行业类别,从业人数"]
+    lines = ["企业名称,统一社会信用代码,行政区划代码,行业类别,地址,从业人数"]
     for n in range(rows):
         uscc = make_uscc("9", "1", code, f"MP{n:06d}")
-        lines.append(f"并发导入{n:05d}机械有限公司,{uscc},{code},机械,{employees}")
+        lines.append(f"并发导入{n:05d}机械有限公司,{uscc},{code},机械,并发路{n}号,{employees}")
     return "\n".join(lines).encode()
 
 
@@ -475,13 +473,15 @@ def test_an_import_lets_saves_and_logins_through_while_it_runs(app, county, capl
 def chunk_test_csv(code: str, tag: str) -> bytes:
     """30 rows: row 6 has an unknown sector, row 18 a region outside the county, row 25 repeats
     the USCC of row 2; the other 27 are new enterprises."""
-    lines = ["企业名称,统一社会信用代码,行政区划代码,行业类别,从业人数"]
+    lines = ["企业名称,统一社会信用代码,行政区划代码,行业类别,地址,从业人数"]
     for n in range(30):
         number = n + 2  # the spreadsheet row
         uscc = make_uscc("9", "1", code, f"{tag}{(2 if number == 25 else number):06d}")
         region = "360102" if number == 18 else code
         sector = "养殖" if number == 6 else "机械"
-        lines.append(f"分块导入{tag}{number:03d}有限公司,{uscc},{region},{sector},{number}")
+        lines.append(
+            f"分块导入{tag}{number:03d}有限公司,{uscc},{region},{sector},分块路{number}号,{number}"
+        )
     return "\n".join(lines).encode()
 
 

@@ -15,12 +15,14 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Float, Integer, Numeric, String, event
+from sqlalchemy import JSON, BigInteger, Float, Integer, Numeric, String, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from enforcement.domain.errors import FieldError, Refused
 from enforcement.domain.values import INT64_MAX, INT64_MIN, text_problem, value_problems
+
+INT32 = (-(2**31), 2**31 - 1)
 
 
 def column_problem(column: Any, value: Any) -> str | None:
@@ -39,7 +41,9 @@ def column_problem(column: Any, value: Any) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int) and isinstance(kind, Integer | Numeric):
-        return None if INT64_MIN <= value <= INT64_MAX else "数值超出允许范围"
+        # INTEGER is 32-bit on PostgreSQL (64-bit on SQLite): the same bound on both engines.
+        low, high = (INT64_MIN, INT64_MAX) if isinstance(kind, BigInteger | Numeric) else INT32
+        return None if low <= value <= high else "数值超出允许范围"
     if isinstance(value, float) and isinstance(kind, Float | Numeric):
         return None if math.isfinite(value) else "应为有限的数字"
     if isinstance(value, Decimal) and isinstance(kind, Numeric):

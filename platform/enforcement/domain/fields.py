@@ -31,6 +31,8 @@ COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 # (they make "文件.exe" read as "exe.件文"), and lone surrogates (not text at all).
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 INT64_MAX = 2**63 - 1
+# Record ids and other INTEGER columns: 32-bit on PostgreSQL, so the same bound on both engines.
+INT32_MAX = 2**31 - 1
 
 KINDS = ("text", "choice", "tags", "uscc", "region", "phone", "integer", "number", "date")
 

@@ -3,6 +3,8 @@ scoping as the pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from marshmallow import fields
 
@@ -71,6 +73,11 @@ class RegionApi(ContractApi):
     show_model_schema = list_model_schema
     search_columns = ["code", "name", "level", "parent_code"]
     base_order = ("code", "asc")
+
+    def get_headless(self, pk: Any, **kwargs: Any) -> Any:
+        # The key is a 6-digit text code: a number in the path is compared as text (PostgreSQL
+        # refuses varchar = integer), and anything else simply does not exist.
+        return super().get_headless(str(pk), **kwargs)
 
 
 class DepartmentApi(ContractApi):

@@ -15,6 +15,7 @@ from enforcement.domain.fields import (
     ENFORCER_FIELDS,
     ENTERPRISE_FIELDS,
     EQUIPMENT_FIELDS,
+    INT32_MAX,
     Field,
 )
 from enforcement.models import Enforcer, Enterprise, Equipment
@@ -23,8 +24,12 @@ from enforcement.web.base import TableWriteSchema, schema_field
 from enforcement.web.base import app_session as _session
 
 # The API names a parent by its key where a page offers a picker and a spreadsheet a natural key.
-ENTERPRISE_ID = Field("enterprise_id", "所属企业", "integer", required=True, minimum=1)
-DEPARTMENT_ID = Field("department_id", "所属执法部门", "integer", required=True, minimum=1)
+ENTERPRISE_ID = Field(
+    "enterprise_id", "所属企业", "integer", required=True, minimum=1, maximum=INT32_MAX
+)
+DEPARTMENT_ID = Field(
+    "department_id", "所属执法部门", "integer", required=True, minimum=1, maximum=INT32_MAX
+)
 
 
 def _read(table: tuple[Field, ...], **extra: fields.Field) -> dict[str, fields.Field]:

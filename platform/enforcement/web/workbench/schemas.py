@@ -9,7 +9,7 @@ from marshmallow import fields
 
 from enforcement.domain import planning
 from enforcement.domain.errors import FieldError
-from enforcement.domain.fields import Field, clean_record
+from enforcement.domain.fields import INT32_MAX, Field, clean_record
 
 PLAN_READ: dict[str, fields.Field] = {
     "id": fields.Integer(),
@@ -89,9 +89,11 @@ HAZARD_READ: dict[str, fields.Field] = {
 
 DUE_ON = Field("due_on", "完成期限", "date", required=True)
 DEADLINE = Field("deadline", "整改期限", "date")
-ENTERPRISE_ID = Field("enterprise_id", "企业", "integer", required=True, minimum=1)
-PLAN_ID = Field("plan_id", "监督检查计划", "integer", minimum=1)
-VERSION = Field("version", "版本号", "integer", required=True, minimum=0)
+ENTERPRISE_ID = Field(
+    "enterprise_id", "企业", "integer", required=True, minimum=1, maximum=INT32_MAX
+)
+PLAN_ID = Field("plan_id", "监督检查计划", "integer", minimum=1, maximum=INT32_MAX)
+VERSION = Field("version", "版本号", "integer", required=True, minimum=0, maximum=INT32_MAX)
 SAVE_INPUT: tuple[Field, ...] = (
     VERSION,
     Field("plugin_id", "检查事项", max_length=120),
@@ -111,7 +113,7 @@ MEASURE_INPUT = Field(
 PLAN_TITLE = Field("title", "计划名称", max_length=200)
 PLAN_YEAR = Field("year", "年度", "integer", required=True, minimum=2000, maximum=2100)
 SAMPLE_SIZE = Field("sample_size", "双随机抽取企业数", "integer", minimum=1, maximum=100_000)
-SEED = Field("seed", "随机种子", "integer", minimum=0)
+SEED = Field("seed", "随机种子", "integer", minimum=0, maximum=INT32_MAX)
 
 
 def participant_errors(participants: Any) -> list[FieldError]:
