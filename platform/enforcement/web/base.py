@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import sys
 from typing import Any
 
 from flask import current_app, flash, send_file, url_for
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from enforcement.db.unit_of_work import take_failures, unit_of_work
+from enforcement.domain.errors import Refused
 from enforcement.models.scoping import OutOfJurisdiction, check_writable, current_actor
 from enforcement.services.exporting import export_xlsx
 
@@ -247,6 +249,14 @@ class ContractApi(ModelRestApi):
         # schema does not declare some of them (a relationship), which was a KeyError (500).
         cols = [col for col in cols if col in model_schema.fields]
         return super()._get_fields_info(cols, model_schema, *args, **kwargs)
+
+    def response_500(self, message: Any = None) -> Any:
+        # FAB's @safe answers every exception of an endpoint with a 500, from inside its except
+        # clause: a refusal (a flush over a column's bounds, db/bounds.py) is still the client's 422.
+        refused = sys.exc_info()[1]
+        if isinstance(refused, Refused):
+            return self.response(refused.status, **refused.as_json())
+        return super().response_500(message)
 
     def response_422(self, message: Any = None) -> Any:
         errors = errors_from_messages(message or "无法处理该记录")
