@@ -603,6 +603,20 @@ def test_bad_ids_in_a_link_are_no_record(app):
     assert "文书对象格式应为" in response.get_data(as_text=True)
 
 
+def test_the_on_site_pages_json_endpoints_refuse_deep_and_malformed_json(app, records):
+    client = app.test_client()
+    login(client, "donghu")
+    base = f"/workbench/inspection/{records['inspection']}"
+    for path, body in (
+        (f"{base}/answers/confined_space", '{"answers": ' + DEEP + "}"),
+        (f"{base}/meta", '{"version": "abc"}'),
+        (f"{base}/meta", '{"version": 1, "latitude": 1e400, "longitude": 1}'),
+        (f"{base}/meta", '{"version": 1, "participants": [{"name": "\\u0000"}]}'),
+    ):
+        response = client.post(path, data=body, content_type="application/json")
+        assert_api_error(response)
+
+
 def test_the_case_desk_shows_nan_at_the_amount(app, records):
     client = app.test_client()
     login(client, "donghu")
