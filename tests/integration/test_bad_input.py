@@ -42,11 +42,10 @@ def records(app: Any) -> dict[str, int]:
         with acting_as(Actor("system", NATIONAL)):
             enterprise = add_enterprise(session, DONGHU)
             enterprise.tags = ["confined_space"]
-            session.add(
-                Equipment(
-                    enterprise_id=enterprise.id, equipment_type="confined_space", name="污水井"
-                )
+            equipment = Equipment(
+                enterprise_id=enterprise.id, equipment_type="confined_space", name="污水井"
             )
+            session.add(equipment)
             session.commit()
             department = session.scalar(select(Department).where(Department.region_code == DONGHU))
             team = list(
@@ -90,6 +89,7 @@ def records(app: Any) -> dict[str, int]:
                 "hazard": hazard.id,
                 "case": case.id,
                 "enterprise": enterprise.id,
+                "equipment": equipment.id,
                 "task": task.id,
             }
 
@@ -332,6 +332,17 @@ def test_the_refusals_name_the_field(app, records):
     assert_api_error(response, 422)
     assert {e["path"] for e in response.json["errors"]} == {"/due_on"}
     assert "不能早于今天" in response.json["errors"][0]["message"]
+
+
+def test_text_longer_than_its_column_is_refused_at_its_field_on_every_engine(app, records):
+    """SQLite stored it and PostgreSQL answered 500; now both refuse it where it was typed."""
+    client = app.test_client()
+    headers = api_token(client, "admin")
+    response = client.put(
+        f"/api/v1/equipment/{records['equipment']}", json={"serial_no": "1" * 65}, headers=headers
+    )
+    assert_api_error(response, 422)
+    assert [e["path"] for e in response.json["errors"]] == ["/serial_no"]
 
 
 def test_good_input_still_saves(app, records):
@@ -591,6 +602,20 @@ def test_bad_ids_in_a_link_are_no_record(app):
     response = client.get(f"/documents/new?form=x&subject=enterprise:{HUGE}")
     assert response.status_code == 200
     assert "文书对象格式应为" in response.get_data(as_text=True)
+
+
+def test_the_on_site_pages_json_endpoints_refuse_deep_and_malformed_json(app, records):
+    client = app.test_client()
+    login(client, "donghu")
+    base = f"/workbench/inspection/{records['inspection']}"
+    for path, body in (
+        (f"{base}/answers/confined_space", '{"answers": ' + DEEP + "}"),
+        (f"{base}/meta", '{"version": "abc"}'),
+        (f"{base}/meta", '{"version": 1, "latitude": 1e400, "longitude": 1}'),
+        (f"{base}/meta", '{"version": 1, "participants": [{"name": "\\u0000"}]}'),
+    ):
+        response = client.post(path, data=body, content_type="application/json")
+        assert_api_error(response)
 
 
 def test_the_case_desk_shows_nan_at_the_amount(app, records):

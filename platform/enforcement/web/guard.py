@@ -25,6 +25,7 @@ import prison
 from flask import Flask, Response, abort, current_app, jsonify, request
 from flask_appbuilder.baseviews import BaseCRUDView
 from sqlalchemy import inspect as sa_inspect
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from enforcement.domain.values import (
@@ -106,8 +107,12 @@ def _check_path(view: Any) -> Any:
 
 
 def _check_values() -> Any:
-    for values in (request.args, request.form):
-        for key in values:
+    try:
+        form = request.form
+    except RequestEntityTooLarge:  # the upload views answer this one in their own words
+        form = None
+    for values in (request.args, form):
+        for key in values or ():
             for raw in [key, *values.getlist(key)]:
                 if "\x00" in raw:
                     return _refuse(400, [{"path": f"/{key}", "message": "不能包含空字符（NUL）"}])
