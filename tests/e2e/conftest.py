@@ -138,7 +138,7 @@ class Browsing:
         """A full-page screenshot: test-artifacts/screenshots/<test>-<viewport>-<NN>-<step>.png."""
         number = len(self.shots) + 1
         path = self.shot_prefix.with_name(f"{self.shot_prefix.name}-{number:02d}-{step}.png")
-        self.page.screenshot(path=str(path), full_page=True)
+        self.page.screenshot(path=str(path), full_page=True, scale="css")
         self.shots.append(path)
         return path
 

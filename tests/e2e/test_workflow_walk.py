@@ -92,7 +92,8 @@ def open_menu(walk: Walk, category: str, entry: str) -> None:
     """A top menu entry, through the phone's hamburger."""
     page = walk.page
     page.locator(".navbar-toggle").click()
-    expect(page.locator(".navbar-collapse")).to_have_class(re.compile(r"\bin\b"))
+    # Waits on the DOM, not by polling (the collapse animation made polling wait ~0.8 s).
+    page.locator(".navbar-collapse.in").wait_for()
     menu = page.locator(".navbar-collapse li.dropdown", has_text=category).first
     menu.locator("a.dropdown-toggle").click()
     walk.click(menu.locator(".dropdown-menu a", has_text=entry).first)

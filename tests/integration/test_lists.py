@@ -21,7 +21,11 @@ def test_every_sortable_list_column_sorts_without_error(app: Any, as_user: Any) 
         assert view.order_columns, f"{name} offers no column for sorting"
         for column in view.order_columns:
             for direction in ("asc", "desc"):
-                url = f"{view.route_base}/list/?_oc_{name}={column}&_od_{name}={direction}"
+                # One row per page: the ORDER BY still runs on the whole table, the page renders less.
+                url = (
+                    f"{view.route_base}/list/?_oc_{name}={column}&_od_{name}={direction}"
+                    f"&psize_{name}=1"
+                )
                 response = client.get(url)
                 if response.status_code != 200:
                     failures.append(f"{url}: {response.status_code}")
