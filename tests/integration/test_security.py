@@ -63,6 +63,14 @@ def test_every_page_sends_a_same_origin_content_security_policy(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_static_files_are_kept_by_the_browser_for_an_hour_but_pages_never(as_user):
+    client = as_user("donghu")
+    for asset in ("/static/enforcement/css/enforcement.css", "/static/appbuilder/js/ab.js"):
+        cache = client.get(asset).headers["Cache-Control"]
+        assert "max-age=3600" in cache and "no-store" not in cache, (asset, cache)
+    assert client.get("/task/list/").headers["Cache-Control"] == "no-store"
+
+
 def test_unknown_page_is_a_chinese_error_without_stack_trace(client):
     response = client.get("/no/such/page")
     body = response.get_data(as_text=True)
