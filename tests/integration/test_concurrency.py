@@ -72,7 +72,7 @@ def _user(session: Any, username: str, role: str, department: Department) -> Non
         last_name="并发",
         email=f"{username}@concurrency.example.invalid",
         active=True,
-        password=generate_password_hash(DEMO_PASSWORD, method="scrypt", salt_length=16),
+        password=generate_password_hash(DEMO_PASSWORD, method="pbkdf2:sha256:1000"),
         department=department,
     )
     user.roles = [session.scalar(select(Role).where(Role.name == role))]

@@ -237,3 +237,10 @@ def test_login_rate_limit_and_lockouts_are_on_by_default():
     assert config["AUTH_RATE_LIMIT"] == "20 per minute"
     assert config["LOGIN_MAX_FAILURES"] == 5
     assert config["LOGIN_MAX_FAILURES_PER_ADDRESS"] == 20
+
+
+def test_passwords_are_hashed_with_scrypt_unless_an_operator_says_otherwise():
+    # The test databases use a cheap hash (tests/support/databases.py); the platform must not.
+    from enforcement.config import load_config
+
+    assert load_config().get("FAB_PASSWORD_HASH_METHOD", "scrypt") == "scrypt"

@@ -18,6 +18,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import current_app, has_app_context
 from flask_appbuilder.security.sqla.models import Role
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -518,7 +519,13 @@ def _load_users(
 ) -> None:
     by_region = {d.region_code: departments[(d.region_code, d.name)] for d in plan.departments}
     existing = set(session.scalars(select(AppUser.username)))
-    password = generate_password_hash(DEMO_PASSWORD, method="scrypt", salt_length=16)
+    # Hashed the way FAB hashes any new user's password (its FAB_PASSWORD_HASH_METHOD setting).
+    method = (
+        current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt")
+        if has_app_context()
+        else "scrypt"
+    )
+    password = generate_password_hash(DEMO_PASSWORD, method=method, salt_length=16)
     new_roles: dict[str, Role] = {}
     for account in DEMO_ACCOUNTS:
         if account.username in existing:
