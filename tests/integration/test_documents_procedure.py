@@ -213,3 +213,48 @@ def test_the_case_extension_prints_the_time_limit_of_the_rule_set_the_case_was_f
         assert "第三十一条" in extension["basis"]
     else:
         assert extension["basis"] == f"{PUNISH}第六十条" and extension["limit_days"] == "90"
+
+
+def test_the_review_government_and_the_court_are_named_from_the_department_region(
+    session, data_dir
+):
+    from enforcement.models import Department
+    from support.demo import DONGHU, NANCHANG, enterprise_in
+
+    enterprise = enterprise_in(session, DONGHU)
+    county = service.draft(session, "penalty_decision_unit", enterprise, "donghu")
+    assert county.content["remedy"]["government"] == "南昌市东湖区"
+    assert county.content["remedy"]["court"] == "南昌市东湖区"
+    text = html_text(service.preview_html(county))
+    assert (
+        "向南昌市东湖区人民政府申请行政复议，或者在六个月内依法向南昌市东湖区人民法院提起行政诉讼"
+        in text
+    )
+    assert "人民政府或者" not in text
+    # a city's department: its 本级人民政府 is the city's; the court depends on 集中管辖 (left blank)
+    city = session.scalars(select(Department).where(Department.region_code == NANCHANG)).first()
+    assert city is not None
+    document = service.draft(session, "penalty_decision_unit", enterprise, "admin", department=city)
+    assert document.content["remedy"] == {**document.content["remedy"], "government": "南昌市"}
+    assert document.content["remedy"]["court"] == ""
+
+
+def test_a_hearing_notice_is_refused_when_the_hearing_is_not_seven_working_days_away(
+    session, decided_case, data_dir
+):
+    import datetime as dt
+
+    from enforcement.documents import DocumentError
+
+    monday = dt.date(2026, 12, 7)
+    document = service.draft(session, "hearing_meeting_notice", f"case:{decided_case.id}", "admin")
+    parts = {"hearing.place": "本机关听证室", "hearing.chair": "张三"}
+    # Tuesday to the Friday after: only 4 working days before the hearing → refused
+    service.update_free_text(session, document, {**parts, "hearing.time": "2026年12月14日9时30分"})
+    with pytest.raises(DocumentError, match="7个工作日"):
+        service.finalize(session, document, "admin", data_dir=data_dir, today=monday)
+    # 8 to 16 December: 7 working days before the hearing on Thursday the 17th → accepted
+    service.update_free_text(session, document, {**parts, "hearing.time": "2026年12月17日9时30分"})
+    document = service.finalize(session, document, "admin", data_dir=data_dir, today=monday)
+    assert document.status == "final"
+    assert "2026年12月17日9时30分" in html_text(service.preview_html(document))

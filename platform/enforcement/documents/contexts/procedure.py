@@ -117,6 +117,9 @@ def decision_part(case: Case | None, today: dt.date) -> dict[str, Any]:
     fine = sum((p.amount for p in fines), Decimal(0)) if fines else None
     paid = sum((p.paid_amount or Decimal(0) for p in fines), Decimal(0))
     due = main.due_on if main is not None else None
+    deferred = getattr(case, "deferred_until", None)
+    if due is not None and deferred is not None and deferred > due:
+        due = deferred  # an approved deferral moves the day the surcharge starts (第六十六条)
     surcharge = None
     if fine is not None:
         stored = [p.surcharge for p in fines if p.surcharge is not None]
@@ -174,6 +177,12 @@ def _review_ground(case: Case | None) -> str:
     return ""
 
 
+def _on(case: Case | None, name: str) -> str:
+    """A date of a procedure step the case records (the columns issue 10's procedure adds: read
+    when present, so the forms fill in once they are merged)."""
+    return cn_date(getattr(case, name, None)) if case is not None else ""
+
+
 def _people(context: dict[str, Any]) -> tuple[str, str]:
     names = [p.get("name") or "" for p in context.get("inspectors") or []]
     return (names[0] if names else "", names[1] if len(names) > 1 else "")
@@ -193,7 +202,7 @@ def _step(context: dict[str, Any], case: Case | None, numbers: dict[str, str]) -
             "enforcement_reminder": numbers.get("enforcement_reminder", ""),
         },
         "notified_on": notified,
-        "enforcement_served_on": "",  # the 催告书's service: a 送达回执 the case does not link yet
+        "enforcement_served_on": _on(case, "reminder_served_on"),
         "preservation": {
             "objects": "",
             "place": "",
@@ -205,7 +214,7 @@ def _step(context: dict[str, Any], case: Case | None, numbers: dict[str, str]) -
         "statement": {"time": "", "place": "", "person": "", "position": "", "content": ""},
         "hearing": {
             "requested_on": requested,
-            "time": "",
+            "time": _on(case, "hearing_on"),
             "end": "",
             "place": "",
             "chair": "",
@@ -219,7 +228,7 @@ def _step(context: dict[str, Any], case: Case | None, numbers: dict[str, str]) -
             "opinion": "",
         },
         "meeting": {
-            "time": "",
+            "time": _on(case, "collective_discussed_on"),
             "place": "",
             "chair": "",
             "attendees": "",
@@ -241,8 +250,8 @@ def _step(context: dict[str, Any], case: Case | None, numbers: dict[str, str]) -
         "deferral": {
             "applied_on": "",
             "reason": "",
-            "kind": "",
-            "until": "",
+            "kind": "延期" if _on(case, "deferred_until") else "",
+            "until": _on(case, "deferred_until"),
             "installments": "",
         },
         "transfer": {
@@ -286,3 +295,195 @@ EXTRAS: dict[str, tuple[Callable[[dict[str, Any], Case | None], None], ...]] = {
     "onsite_penalty_unit": (_onsite,),
     "onsite_penalty_person": (_onsite,),
 }
+
+
+# What the inspector types on each of these forms before finalizing (path, label, kind), and what a
+# final one may not leave blank; services/documents.py merges both into its tables.
+_DECISION_PARTS = [
+    ("decision.number", "处罚决定书文号", "text"),
+    ("decision.date", "处罚决定日期", "text"),
+    ("decision.served_on", "决定书送达日期", "text"),
+    ("decision.fine", "罚款金额", "text"),
+    ("decision.unpaid", "未缴罚款", "text"),
+    ("decision.surcharge", "加处罚款", "text"),
+    ("payment.bank", "缴款银行", "text"),
+    ("payment.account", "账号", "text"),
+]
+_CONTACT = [
+    ("contact.person", "联系人", "text"),
+    ("contact.phone", "联系电话", "text"),
+    ("contact.address", "机关地址", "text"),
+]
+_OBJECTS = ("preservation.objects", "先行登记保存的物品（名称、规格、数量）", "lines")
+_HEARING = [
+    ("hearing.time", "听证时间", "text"),
+    ("hearing.place", "听证地点", "text"),
+    ("hearing.chair", "听证主持人", "text"),
+    ("hearing.members", "听证员", "text"),
+    ("hearing.clerk", "记录员", "text"),
+]
+_ONSITE = [
+    ("onsite.time", "违法时间", "text"),
+    ("onsite.place", "违法地点", "text"),
+    ("facts", "违法事实及证据", "lines"),
+    ("violated", "违反条款", "text"),
+    ("penalty", "处罚内容", "text"),
+    ("onsite.collect", "缴纳方式（当场缴纳／银行缴纳）", "text"),
+    ("payment.bank", "缴款银行", "text"),
+    ("payment.account", "账号", "text"),
+    ("remedy.court", "行政诉讼管辖法院", "text"),
+]
+_TRANSFER = [
+    ("transfer.receiver", "接受移送机关", "text"),
+    ("transfer.reason", "移送理由", "lines"),
+]
+EDITABLE: dict[str, list[tuple[str, str, str]]] = {
+    "evidence_preservation_approval": [
+        _OBJECTS,
+        ("preservation.place", "保存地点", "text"),
+        ("preservation.method", "保存方式", "text"),
+        ("preservation.reason", "先行登记保存理由", "text"),
+    ],
+    "evidence_preservation_notice": [
+        _OBJECTS,
+        ("preservation.place", "保存地点", "text"),
+        ("preservation.method", "保存方式", "text"),
+    ],
+    "evidence_disposal_approval": [
+        _OBJECTS,
+        ("preservation.date", "先行登记保存日期", "text"),
+        ("refs.evidence_preservation_notice", "先行登记保存证据通知书文号", "text"),
+        ("preservation.disposal", "处理意见", "lines"),
+    ],
+    "statement_record": [
+        ("statement.time", "陈述申辩时间", "text"),
+        ("statement.place", "地点", "text"),
+        ("statement.person", "陈述申辩人", "text"),
+        ("statement.position", "职务", "text"),
+        ("statement.content", "陈述申辩内容", "lines"),
+    ],
+    "hearing_meeting_notice": [*_HEARING, *_CONTACT],
+    "hearing_record": [
+        *_HEARING,
+        ("hearing.end", "听证结束时间", "text"),
+        ("hearing.agent", "委托代理人", "text"),
+        ("hearing.proceedings", "听证记录", "lines"),
+    ],
+    "hearing_report": [
+        *_HEARING,
+        ("hearing.agent", "委托代理人", "text"),
+        ("hearing.proceedings", "听证会基本情况", "lines"),
+        ("hearing.findings", "案件事实、证据认定", "lines"),
+        ("hearing.opinion", "主持人处理意见及建议", "lines"),
+    ],
+    "collective_discussion": [
+        ("meeting.time", "讨论时间", "text"),
+        ("meeting.place", "地点", "text"),
+        ("meeting.chair", "主持人", "text"),
+        ("meeting.recorder", "记录人", "text"),
+        ("meeting.attendees", "出席人员（姓名、职务）", "text"),
+        ("meeting.discussion", "讨论记录", "lines"),
+        ("meeting.conclusion", "结论性意见", "lines"),
+    ],
+    "legal_review_opinion": [
+        ("review.submitted_on", "送审时间", "text"),
+        ("review.ground", "法制审核情形", "text"),
+        ("review.opinion", "审核意见", "lines"),
+        ("review.reviewer", "审核人", "text"),
+        ("review.qualification", "法律职业资格证书编号", "text"),
+    ],
+    "no_penalty_decision": [
+        ("facts", "违法事实", "lines"),
+        ("evidence", "证据", "lines"),
+        ("violated", "违反条款", "text"),
+        ("no_penalty.reason", "不予处罚的理由", "text"),
+        ("no_penalty.education", "教育情况", "text"),
+        ("remedy.court", "行政诉讼管辖法院", "text"),
+    ],
+    "case_extension_approval": [
+        ("extension.reason", "延期理由", "lines"),
+        ("extension.until", "申请延期至", "text"),
+    ],
+    "onsite_penalty_unit": _ONSITE,
+    "onsite_penalty_person": [
+        *_ONSITE,
+        ("party.gender", "性别", "text"),
+        ("party.age", "年龄", "text"),
+        ("party.id_no", "身份证号", "text"),
+        ("party.home", "住址", "text"),
+    ],
+    "fine_reminder": [*_DECISION_PARTS, *_CONTACT],
+    "enforcement_reminder": [*_DECISION_PARTS, *_CONTACT],
+    "additional_fine_decision": [*_DECISION_PARTS, ("remedy.court", "行政诉讼管辖法院", "text")],
+    "fine_deferral_approval": [
+        ("decision.number", "处罚决定书文号", "text"),
+        ("deferral.applied_on", "申请日期", "text"),
+        ("deferral.reason", "申请理由", "lines"),
+        ("deferral.kind", "延期或分期", "text"),
+        ("deferral.until", "延期至", "text"),
+        ("deferral.installments", "分期安排", "text"),
+    ],
+    "enforcement_application": [
+        *_DECISION_PARTS,
+        ("remedy.court", "受理法院", "text"),
+        ("enforcement_served_on", "催告书送达日期", "text"),
+        ("refs.enforcement_reminder", "催告书文号", "text"),
+        *_CONTACT,
+    ],
+    "transfer_approval": _TRANSFER,
+    "transfer_letter": [*_TRANSFER, ("contact.person", "联系人", "text"),
+                        ("contact.phone", "联系电话", "text")],
+}  # fmt: skip
+EDITABLE["evidence_disposal_decision"] = EDITABLE["evidence_disposal_approval"]
+EDITABLE["fine_deferral_approval_letter"] = EDITABLE["fine_deferral_approval"]
+REQUIRED_TO_FINALIZE: dict[str, tuple[str, ...]] = {
+    "evidence_preservation_approval": ("preservation.objects",),
+    "evidence_preservation_notice": ("preservation.objects", "preservation.place"),
+    "evidence_disposal_approval": ("preservation.objects", "preservation.disposal"),
+    "evidence_disposal_decision": ("preservation.objects", "preservation.disposal"),
+    "statement_record": ("statement.content",),
+    # 行政处罚法 第六十四条（二）: the notice names the time and the place
+    "hearing_meeting_notice": ("hearing.time", "hearing.place", "hearing.chair"),
+    "hearing_record": ("hearing.time", "hearing.place", "hearing.chair", "hearing.proceedings"),
+    "hearing_report": ("hearing.opinion",),
+    "collective_discussion": ("meeting.time", "meeting.attendees", "meeting.conclusion"),
+    "legal_review_opinion": ("review.ground", "review.opinion", "review.reviewer"),
+    "no_penalty_decision": ("facts", "violated", "no_penalty.reason"),
+    "case_extension_approval": ("extension.reason", "extension.until"),
+    # 第五十二条: 违法行为、种类和依据、罚款数额、时间、地点
+    "onsite_penalty_unit": ("facts", "violated", "penalty", "onsite.time", "onsite.place"),
+    "onsite_penalty_person": ("facts", "violated", "penalty", "onsite.time", "onsite.place"),
+    "fine_reminder": ("decision.number", "decision.unpaid"),
+    "enforcement_reminder": ("decision.number", "decision.unpaid"),
+    "additional_fine_decision": ("decision.number", "decision.fine"),
+    "fine_deferral_approval": ("decision.number", "deferral.reason"),
+    "fine_deferral_approval_letter": ("decision.number", "deferral.kind"),
+    "enforcement_application": ("decision.number", "decision.unpaid"),
+    "transfer_approval": ("transfer.receiver", "transfer.reason"),
+    "transfer_letter": ("transfer.receiver", "transfer.reason"),
+}
+# The order a case offers them in (after the forms the case desk already offers).
+CASE_STEP_FORMS: tuple[str, ...] = (
+    "evidence_preservation_approval",
+    "evidence_preservation_notice",
+    "evidence_disposal_approval",
+    "evidence_disposal_decision",
+    "statement_record",
+    "hearing_meeting_notice",
+    "hearing_record",
+    "hearing_report",
+    "legal_review_opinion",
+    "collective_discussion",
+    "case_extension_approval",
+    "no_penalty_decision",
+    "onsite_penalty_unit",
+    "onsite_penalty_person",
+    "fine_deferral_approval",
+    "fine_deferral_approval_letter",
+    "fine_reminder",
+    "additional_fine_decision",
+    "enforcement_reminder",
+    "enforcement_application",
+    "transfer_approval",
+    "transfer_letter",
+)

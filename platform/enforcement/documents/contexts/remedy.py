@@ -17,40 +17,28 @@ from sqlalchemy.orm import Session
 
 from enforcement.models import Region
 
-# Parents that are no place of their own (直辖市 districts, 省直辖县级行政区划): the province names them.
-_NOT_A_PLACE = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 
-
-def _parts(region: Region) -> list[str]:
-    return [p for p in region.full_name.split("/") if p]
-
-
-def government_name(region: Region | None) -> str:
-    """The 本级人民政府 without its suffix: 南昌市东湖区, 南昌市, 江西省."""
+def government_name(session: Session, region: Region | None) -> str:
+    """The 本级人民政府 without its suffix: 南昌市东湖区, 南昌市, 江西省, 北京市朝阳区."""
     if region is None:
         return ""
-    parts = _parts(region)
-    if not parts:
+    if region.level != "county" or not region.parent_code:
         return region.name
-    if region.level in ("province",) or len(parts) == 1:
-        return parts[0]
-    if region.level == "city" or len(parts) == 2:
-        return parts[0] if parts[-1] in _NOT_A_PLACE else parts[-1]
-    parent = parts[-2] if parts[-2] not in _NOT_A_PLACE else parts[0]
-    return parent + parts[-1]
+    parent = session.get(Region, region.parent_code)
+    return (parent.name if parent is not None else "") + region.name
 
 
-def court_name(region: Region | None) -> str:
+def court_name(session: Session, region: Region | None) -> str:
     """The basic people's court of a county-level region (without 人民法院); empty above it."""
-    if region is None or region.level not in ("county", "district") and len(_parts(region)) < 3:
+    if region is None or region.level != "county":
         return ""
-    return government_name(region)
+    return government_name(session, region)
 
 
 def remedy_context(session: Session, region_code: str | None) -> dict[str, Any]:
     region = session.get(Region, region_code) if region_code else None
     return {
-        "government": government_name(region),
-        "court": court_name(region),
+        "government": government_name(session, region),
+        "court": court_name(session, region),
         "source": "《中华人民共和国行政复议法》(2023) 第二十条、第二十四条；《中华人民共和国行政诉讼法》第四十六条",
     }
