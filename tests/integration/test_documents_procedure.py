@@ -116,6 +116,17 @@ def decided_case(session) -> Case:
     return case
 
 
+@pytest.fixture
+def enterprise_case(session) -> Case:
+    """A demo case of a unit with no fine decided yet (a 当场处罚 may still apply)."""
+    with_fine = select(Penalty.case_id).where(Penalty.kind == "fine")
+    case = session.scalars(
+        select(Case).where(Case.id.not_in(with_fine), Case.party_kind == "unit").order_by(Case.id)
+    ).first()
+    assert case is not None
+    return case
+
+
 def test_every_form_the_procedure_needs_is_implemented_with_source_and_confidence():
     catalogue = forms()
     for code in NEW_FORMS:
@@ -176,7 +187,7 @@ def test_the_hearing_notice_names_the_date_the_party_asked_for_a_hearing(session
 
 @pytest.mark.parametrize(
     "form_code",
-    ["onsite_penalty_unit", "hearing_meeting_notice", "no_penalty_decision",
+    ["transfer_letter", "hearing_meeting_notice", "no_penalty_decision",
      "enforcement_application", "evidence_preservation_notice"],
 )  # fmt: skip
 def test_procedure_forms_open_as_real_pdfs_with_their_key_text(
@@ -258,3 +269,39 @@ def test_a_hearing_notice_is_refused_when_the_hearing_is_not_seven_working_days_
     document = service.finalize(session, document, "admin", data_dir=data_dir, today=monday)
     assert document.status == "final"
     assert "2026年12月17日9时30分" in html_text(service.preview_html(document))
+
+
+def test_an_onsite_penalty_decision_is_refused_above_the_simple_procedure_amount(
+    session, decided_case, data_dir
+):
+    from enforcement.documents import DocumentError
+
+    assert decided_case.fine_total > 3000  # the demo's fines are 普通程序 amounts
+    document = service.draft(session, "onsite_penalty_unit", f"case:{decided_case.id}", "admin")
+    parts = {"onsite.time": "2026年8月5日10时", "onsite.place": "生产车间"}
+    service.update_free_text(session, document, parts)
+    with pytest.raises(DocumentError, match="第五十一条"):
+        service.finalize(session, document, "admin", data_dir=data_dir)
+
+
+def test_an_onsite_penalty_decision_within_the_amount_is_numbered_and_served_as_a_pdf(
+    session, enterprise_case, data_dir
+):
+    document = service.draft(session, "onsite_penalty_unit", f"case:{enterprise_case.id}", "admin")
+    parts = {
+        "onsite.time": "2026年8月5日10时",
+        "onsite.place": "生产车间",
+        "facts": "现场作业人员未佩戴防护用品",
+        "violated": "《中华人民共和国安全生产法》第四十五条",
+        "penalty": "罚款人民币贰仟元整",
+        "onsite.collect": "银行缴纳",
+    }
+    service.update_free_text(session, document, parts)
+    document = service.finalize(session, document, "admin", data_dir=data_dir)
+    assert "应急罚当" in document.number
+    text = pdf_text(service.render_pdf(document, data_dir=data_dir))
+    assert document.number in text and "行政（当场）处罚决定书（单位）" in text
+    assert squeeze(enterprise_case.enterprise.name) in text
+    assert "2026年8月5日10时" in text and "☑自收到本决定书之日起15日内" in text
+    for expected in GOLDEN["onsite_penalty_unit"]:
+        assert squeeze(expected) in text, expected

@@ -20,6 +20,7 @@ import datetime as dt
 import functools
 import hashlib
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -300,6 +301,23 @@ def _hearing_too_soon(session: Session, document: Document, today: dt.date) -> d
     return {}
 
 
+# 行政处罚法 第五十一条: 当场处罚 only for 警告 or a fine up to 200元 (公民) / 3000元 (单位), 本数 included.
+ONSITE_LIMITS = {"onsite_penalty_unit": Decimal(3000), "onsite_penalty_person": Decimal(200)}
+
+
+def _onsite_over_limit(session: Session, document: Document) -> dict[str, str]:
+    limit = ONSITE_LIMITS.get(document.form_code)
+    if limit is None or document.subject_kind != "case" or document.subject_id is None:
+        return {}
+    case = session.get(Case, document.subject_id)
+    if case is None or case.fine_total <= limit:
+        return {}
+    return {
+        "penalty": f"罚款{case.fine_total:,.2f}元超过当场处罚的限额（{limit:,.0f}元以下，"
+        "《中华人民共和国行政处罚法》第五十一条），应当适用普通程序作出行政处罚决定书"
+    }
+
+
 def _data_dir(data_dir: str | Path | None) -> Path:
     if data_dir is not None:
         return Path(data_dir)
@@ -326,6 +344,7 @@ def finalize(
         raise DocumentError("只有草稿可以定稿")
     missing = blank_required(document)
     missing.update(_hearing_too_soon(session, document, today or dt.date.today()))
+    missing.update(_onsite_over_limit(session, document))
     if missing:
         raise DocumentError("；".join(missing.values()))
     form = get_form(document.form_code, pm)
