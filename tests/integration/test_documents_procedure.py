@@ -302,6 +302,27 @@ def test_an_onsite_penalty_decision_within_the_amount_is_numbered_and_served_as_
     text = pdf_text(service.render_pdf(document, data_dir=data_dir))
     assert document.number in text and "行政（当场）处罚决定书（单位）" in text
     assert squeeze(enterprise_case.enterprise.name) in text
-    assert "2026年8月5日10时" in text and "☑自收到本决定书之日起15日内" in text
+    assert "2026年8月5日10时" in text and "√自收到本决定书之日起15日内" in text
     for expected in GOLDEN["onsite_penalty_unit"]:
         assert squeeze(expected) in text, expected
+
+
+def test_every_character_of_the_procedure_forms_has_a_glyph_in_the_shipped_font(
+    session, decided_case
+):
+    from fontTools.ttLib import TTFont
+
+    from enforcement.documents.fonts import font_dir, font_files
+
+    regular = next(f for f in font_files() if "400Regular" in f)  # the face the body text uses
+    cmap = TTFont(str(font_dir() / regular), lazy=True).getBestCmap()
+    for code in NEW_FORMS:
+        document = service.draft(session, code, f"case:{decided_case.id}", "admin")
+        marks = {"onsite.collect": "银行缴纳"} if code.startswith("onsite") else {}
+        if code.startswith("fine_deferral"):
+            marks = {"deferral.kind": "延期"}
+        if marks:
+            service.update_free_text(session, document, marks)
+        visible = lxml_html.fromstring(service.preview_html(document)).body.text_content()
+        missing = {c for c in visible if not c.isspace() and ord(c) not in cmap}
+        assert missing == set(), (code, missing)

@@ -116,3 +116,11 @@ def test_every_decision_of_the_catalogue_carries_the_review_and_litigation_parag
 
 def html_blocks_text(markup: str) -> str:
     return "".join(block["text"] for block in html_blocks(markup))
+
+
+def test_notices_state_the_statement_and_hearing_periods_in_working_days():
+    # 行政处罚法 第八十五条: its "三日""五日" are working days; the party reads the period from the paper
+    notice = "".join(html_blocks_text(render_html(forms()["penalty_notice"], {})).split())
+    hearing = "".join(html_blocks_text(render_html(forms()["hearing_notice"], {})).split())
+    assert "收到本告知书之日起3个工作日内" in notice
+    assert "收到本告知书之日起5个工作日内" in hearing
