@@ -19,6 +19,8 @@ import copy
 import datetime as dt
 import functools
 import hashlib
+import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from enforcement.db.acting import current_actor
 from enforcement.db.scoping import UNSCOPED
 from enforcement.db.unit_of_work import after_commit, transaction, unit_of_work
 from enforcement.documents import DocumentError, get_form
-from enforcement.documents.contexts import build_context
+from enforcement.documents.contexts import build_context, procedure
 from enforcement.documents.render import (
     cn_date,
     docx_from_context,
@@ -125,6 +127,15 @@ STEP_FORMS: dict[str, tuple[str, ...]] = {
         "case_closing_approval",
     ),
 }
+
+# The forms of the procedure's later steps (先行登记保存 … 移送): their parts live beside their context.
+EDITABLE.update(procedure.EDITABLE)
+REQUIRED_TO_FINALIZE.update(procedure.REQUIRED_TO_FINALIZE)
+STEP_FORMS["case"] = (*STEP_FORMS["case"], *procedure.CASE_STEP_FORMS)
+# 行政处罚法 第六十四条（二）: the party is told the hearing's time and place seven days before it,
+# working days (第八十五条).
+HEARING_NOTICE_DAYS = 7
+_CN_DATE = re.compile(r"(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})")
 
 
 def editable_fields(form_code: str) -> list[tuple[str, str, str]]:
@@ -250,6 +261,63 @@ def blank_required(document: Document) -> dict[str, str]:
     return missing
 
 
+def _parse_day(text: Any) -> dt.date | None:
+    match = _CN_DATE.search(str(text or ""))
+    if match is None:
+        return None
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def _working_days_between(session: Session, start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to `end`: the holiday calendar of issue 10 when it is there
+    (services/calendar.py, holidays and 调休 included) once it is merged; until then Monday to
+    Friday, so a hearing set across 春节 or 国庆 may pass with fewer real working days."""
+    try:
+        from enforcement.services.calendar import working_calendar
+    except ImportError:
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += day.weekday() < 5
+        return count
+    return int(working_calendar(session).working_days_between(start, end))
+
+
+def _hearing_too_soon(session: Session, document: Document, today: dt.date) -> dict[str, str]:
+    """A 听证会通知书 is refused when the hearing it names is not 7 working days away."""
+    if document.form_code != "hearing_meeting_notice":
+        return {}
+    day = _parse_day(get_path(document.content, "hearing.time"))
+    if day is None:
+        return {}
+    if _working_days_between(session, today, day - dt.timedelta(days=1)) < HEARING_NOTICE_DAYS:
+        return {
+            "hearing.time": "听证会应在通知送达7个工作日后举行（《中华人民共和国行政处罚法》"
+            "第六十四条第（二）项、第八十五条），请推后听证时间"
+        }
+    return {}
+
+
+# 行政处罚法 第五十一条: 当场处罚 only for 警告 or a fine up to 200元 (公民) / 3000元 (单位), 本数 included.
+ONSITE_LIMITS = {"onsite_penalty_unit": Decimal(3000), "onsite_penalty_person": Decimal(200)}
+
+
+def _onsite_over_limit(session: Session, document: Document) -> dict[str, str]:
+    limit = ONSITE_LIMITS.get(document.form_code)
+    if limit is None or document.subject_kind != "case" or document.subject_id is None:
+        return {}
+    case = session.get(Case, document.subject_id)
+    if case is None or case.fine_total <= limit:
+        return {}
+    return {
+        "penalty": f"罚款{case.fine_total:,.2f}元超过当场处罚的限额（{limit:,.0f}元以下，"
+        "《中华人民共和国行政处罚法》第五十一条），应当适用普通程序作出行政处罚决定书"
+    }
+
+
 def _data_dir(data_dir: str | Path | None) -> Path:
     if data_dir is not None:
         return Path(data_dir)
@@ -275,6 +343,8 @@ def finalize(
     if document.status != "draft":
         raise DocumentError("只有草稿可以定稿")
     missing = blank_required(document)
+    missing.update(_hearing_too_soon(session, document, today or dt.date.today()))
+    missing.update(_onsite_over_limit(session, document))
     if missing:
         raise DocumentError("；".join(missing.values()))
     form = get_form(document.form_code, pm)

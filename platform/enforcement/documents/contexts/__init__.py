@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from enforcement.documents import DocumentError, FormSpec
+from enforcement.documents.contexts import procedure
+from enforcement.documents.contexts.remedy import remedy_context
 from enforcement.documents.render import cn_date
 from enforcement.models import (
     Case,
@@ -82,32 +84,14 @@ def agency_abbreviation(department: Department | None, session: Session | None =
     return short + (name[:1] if name else "")
 
 
-def _government(session: Session, region_code: str | None) -> str:
-    """The people's government of the region (复议机关 and 法院 are named after it)."""
-    if not region_code:
-        return ""
-    region = session.get(Region, region_code)
-    return region.full_name.replace("/", "") if region is not None else ""
-
-
 def agency_context(session: Session, department: Department | None) -> dict[str, Any]:
-    parent_name = ""
-    if department is not None and department.region_code and department.region is not None:
-        parent = department.region.parent_code
-        parent_dept = (
-            session.scalar(select(Department).where(Department.region_code == parent).limit(1))
-            if parent
-            else None
-        )
-        parent_name = parent_dept.name if parent_dept else ""
-    government = _government(session, department.region_code if department else None)
     return {
         "agency": {
             "name": department.name if department else "应急管理部",
             "abbreviation": agency_abbreviation(department, session),
             "region_code": department.region_code if department else None,
         },
-        "remedy": {"government": government, "agency": parent_name, "court": government},
+        "remedy": remedy_context(session, department.region_code if department else None),
     }
 
 
@@ -243,7 +227,8 @@ def build_context(
     builder = BUILDERS.get(kind)
     if builder is None:
         raise DocumentError(f"不能从“{kind}”生成文书")
-    return builder(session, form, subject, department)
+    # the forms of the procedure's later steps add what the case record knows of that step
+    return procedure.complete(session, form, builder(session, form, subject, department))
 
 
 # Workbench and case records ------------------------------------------------------------------------
