@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from enforcement.checklists.compiler import CompiledChecklist
 from enforcement.checklists.errors import PluginError
 from enforcement.checklists.loader import validate_text
+from enforcement.checklists.measures import bases_on, major_finding, with_case
 from enforcement.checklists.validation import validator_for
 from enforcement.db.acting import current_actor
 from enforcement.db.unit_of_work import after_commit, transaction
@@ -359,12 +360,22 @@ def save_answers(
 
 
 def suggestions(
-    platform: Platform, entry: ChecklistEntry, enterprise: Enterprise, answers: dict[str, Any]
+    platform: Platform,
+    entry: ChecklistEntry,
+    enterprise: Enterprise,
+    answers: dict[str, Any],
+    on: dt.date | None = None,
 ) -> list[dict[str, Any]]:
-    """Proposed measures for every non-compliant answer (per equipment where the item repeats)."""
+    """Proposed measures for every non-compliant answer (per equipment where the item repeats).
+
+    Each says whether the finding is a 重大事故隐患 (`major`) and under which article
+    (`major_basis`): only such findings are proposed for 立案查处. `on` (the inspection's date)
+    picks the bases in force that day where an item lists `earlier_bases`.
+    """
     facts = enterprise_facts(enterprise)
     out = []
-    for item in entry.declaration["items"]:
+    for declared in entry.declaration["items"]:
+        item = bases_on(declared, on)
         given = answers.get(item["id"])
         entries = given if isinstance(given, list) else [given] if given else []
         for answer in entries:
@@ -372,12 +383,17 @@ def suggestions(
                 proposal = platform.pm.hook.suggest_measures(
                     item=item, entry=answer, enterprise=facts
                 )
+                major = major_finding(item, answer, answers)
+                if major is not None:
+                    proposal = with_case(proposal)
                 out.append(
                     {
                         "item_id": item["id"],
                         "title": item["title"],
                         "equipment_id": answer.get("equipment_id"),
                         **proposal,
+                        "major": major is not None,
+                        "major_basis": major["text"] if major else None,
                     }
                 )
     return out
