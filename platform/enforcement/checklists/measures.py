@@ -47,7 +47,11 @@ def with_case(proposal: dict[str, Any]) -> dict[str, Any]:
     measures = list(proposal.get("measures") or ["order_rectification"])
     if "file_case" not in measures:
         measures.append("file_case")
-    return {**proposal, "measures": measures, "measure_labels": [MEASURE_LABELS.get(m, m) for m in measures]}
+    return {
+        **proposal,
+        "measures": measures,
+        "measure_labels": [MEASURE_LABELS.get(m, m) for m in measures],
+    }
 
 
 @cache
