@@ -217,8 +217,14 @@ class Platform:
 
 def _folder_entries(folder: Path, source: str, registry: ChecklistRegistry) -> list[ChecklistEntry]:
     entries = []
-    # A folder holds plugin files directly (bureau drops a .json) or one sub-folder per plugin.
-    pending = sorted(folder.glob("*/plugin.json")) + sorted(folder.glob("*.json"))
+    # A folder holds plugin files directly (bureau drops a .json) or one sub-folder per plugin;
+    # a sub-folder keeps its earlier published versions in versions/ (inspections recorded on
+    # them are finished and shown with the text and rules they were recorded with).
+    pending = (
+        sorted(folder.glob("*/plugin.json"))
+        + sorted(folder.glob("*/versions/*.json"))
+        + sorted(folder.glob("*.json"))
+    )
     failed: dict[Path, list[PluginError]] = {}
     # Again while progress is made: a file may repeat over a type that a later file declares.
     while pending:
