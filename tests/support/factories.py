@@ -180,7 +180,8 @@ def answers_for(
         for follow_up in item.get("follow_ups", []):
             if holds(follow_up["when"], "non_compliant"):
                 out[follow_up["id"]] = valid_value(follow_up["answer"], rng)
-        out.update((given or {}).get(item["id"], {}))
+        asked = {f["id"] for f in item.get("follow_ups", [])}  # an earlier version may ask less
+        out.update((k, v) for k, v in (given or {}).get(item["id"], {}).items() if k in asked)
         evidence: dict[str, list[str]] = {}
         for rule in item.get("evidence", []):
             if rule["min"]:

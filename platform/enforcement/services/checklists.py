@@ -306,6 +306,29 @@ def applicable(platform: Platform, enterprise: Enterprise) -> list[ChecklistEntr
     ]
 
 
+def recorded_entry(
+    platform: Platform, entry: ChecklistEntry, answer_set: AnswerSet | None
+) -> ChecklistEntry:
+    """The version an answer set was recorded on, though a newer one is active for new inspections."""
+    if answer_set is None or answer_set.plugin_version == entry.version:
+        return entry
+    return platform.registry.get(entry.id, answer_set.plugin_version) or entry
+
+
+def recorded_compiled(
+    session: Session, entry: ChecklistEntry, answer_set: AnswerSet | None
+) -> CompiledChecklist:
+    """The form an answer set is pinned to (its schema hash): texts and rules as when it was begun."""
+    if answer_set is None or answer_set.schema_hash == entry.compiled.sha256:
+        return entry.compiled
+    pinned = session.get(CompiledSchema, answer_set.schema_hash)
+    if pinned is None:
+        return entry.compiled
+    return CompiledChecklist(
+        pinned.plugin_id, pinned.version, pinned.answers_schema, pinned.ui_schema, pinned.sha256
+    )
+
+
 @dataclass
 class SaveResult:
     answer_set: AnswerSet | None
@@ -325,17 +348,13 @@ def save_answers(
 ) -> SaveResult:
     """Save a draft as it is, or submit: validated against the compiled schema and the extra checks."""
     facts = enterprise_facts(enterprise)
-    compiled = entry.compiled
-    if answer_set is not None and answer_set.schema_hash != compiled.sha256:
-        pinned = session.get(CompiledSchema, answer_set.schema_hash)
-        compiled = CompiledChecklist(
-            pinned.plugin_id, pinned.version, pinned.answers_schema, pinned.ui_schema, pinned.sha256
-        )
+    compiled = recorded_compiled(session, entry, answer_set)
+    declaration = recorded_entry(platform, entry, answer_set).declaration
     if submit:
         errors = validator_for(compiled.sha256, compiled.answers_schema).errors(answers)
         if not errors:
             for found in platform.pm.hook.extra_checks(
-                declaration=entry.declaration, answers=answers, enterprise=facts
+                declaration=declaration, answers=answers, enterprise=facts
             ):
                 errors.extend(found)
         if errors:

@@ -304,7 +304,11 @@ def save_inspection(
     outcome.answer_set = answer_set
     if submit and not outcome.errors:
         outcome.suggestions = checklists.suggestions(
-            platform, entry, inspection.enterprise, answers, on=inspection.started_at.date()
+            platform,
+            checklists.recorded_entry(platform, entry, answer_set),
+            inspection.enterprise,
+            answers,
+            on=inspection.started_at.date(),
         )
     return outcome
 
