@@ -105,6 +105,15 @@ def test_failed_items_become_hazards_with_bases_and_suggested_measures(app, walk
         assert inspection.latitude == pytest.approx(28.68)
 
 
+def test_a_major_hazard_shows_the_article_of_order_10_it_meets(app, walk):
+    client = logged_in(app, "donghu")
+    major, general = walk.hazard_ids
+    page = client.get(f"/hazard/show/{major}").get_data(as_text=True)
+    assert "重大事故隐患判定依据" in page and "第十三条第（二）项" in page
+    other = client.get(f"/hazard/show/{general}").get_data(as_text=True)
+    assert "一般隐患" in other and "第十三条" not in other
+
+
 def test_rectification_order_requires_a_deadline_for_a_deadline_measure(app, walk):
     with app.app_context(), acting("donghu", DONGHU):
         session = app.appbuilder.session
