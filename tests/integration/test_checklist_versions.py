@@ -22,8 +22,10 @@ def _recorded(hazard: Hazard) -> dict[str, Any]:
 
 def test_an_inspection_recorded_on_the_old_version_keeps_its_text_and_severity(app: Any) -> None:
     platform = get_plugin_manager(app.config["PLUGIN_DIRS"], load_entry_points=False)
+    older = platform.registry.get(CONFINED_SPACE, "1.0.0")
     newer = platform.registry.get(CONFINED_SPACE, "1.1.0")
-    newer.status = "retired"  # as before 1.1.0 was published
+    assert (older.status, newer.status) == ("retired", "active")  # versions/ is kept, not offered
+    older.status, newer.status = "active", "retired"  # as before 1.1.0 was published
     with db(app) as session:
         walk = factories.hazards(session, platform)
         inspection = session.get(Inspection, walk.inspection_id)
@@ -36,7 +38,7 @@ def test_an_inspection_recorded_on_the_old_version_keeps_its_text_and_severity(a
         # 1.0.0 names no article of 10号令 for any finding: recorded as 一般, 责令限期整改
         assert (yx01["is_major"], yx01["measure"]) == (False, "deadline")
 
-        newer.status = "active"  # 1.1.0 published: new inspections get it …
+        older.status, newer.status = "retired", "active"  # 1.1.0 published: new work gets it …
         assert platform.registry.get(CONFINED_SPACE).version == "1.1.0"
         with acting("donghu", "360102"):
             assert inspections.derive_hazards(session, platform, inspection) == []
