@@ -13,7 +13,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = ("plugins/*/plugin.json", "schemas/*.json")
+SHIPPED = ("plugins/*/plugin.json", "plugins/*/versions/*.json", "schemas/*.json")
 
 
 class BuildWithData(build_py):

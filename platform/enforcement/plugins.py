@@ -217,8 +217,14 @@ class Platform:
 
 def _folder_entries(folder: Path, source: str, registry: ChecklistRegistry) -> list[ChecklistEntry]:
     entries = []
-    # A folder holds plugin files directly (bureau drops a .json) or one sub-folder per plugin.
-    pending = sorted(folder.glob("*/plugin.json")) + sorted(folder.glob("*.json"))
+    # A folder holds plugin files directly (bureau drops a .json) or one sub-folder per plugin;
+    # a sub-folder keeps its earlier published versions in versions/, loaded as retired
+    # (inspections recorded on them are finished and shown with their own texts and rules).
+    pending = (
+        sorted(folder.glob("*/plugin.json"))
+        + sorted(folder.glob("*/versions/*.json"))
+        + sorted(folder.glob("*.json"))
+    )
     failed: dict[Path, list[PluginError]] = {}
     # Again while progress is made: a file may repeat over a type that a later file declares.
     while pending:
@@ -230,7 +236,9 @@ def _folder_entries(folder: Path, source: str, registry: ChecklistRegistry) -> l
                 failed[path] = exc.errors
                 continue
             registry.add_equipment_types(declaration.get("equipment_types", []))
-            entries.append(ChecklistEntry(declaration, source, str(path)))
+            # a superseded version is kept for what was recorded on it, not offered for new work
+            status = "retired" if path.parent.name == "versions" else "active"
+            entries.append(ChecklistEntry(declaration, source, str(path), status=status))
         pending = list(failed) if len(failed) < len(pending) else []
     for errors in failed.values():
         registry.errors.extend(errors)  # a bad file never stops the others

@@ -93,8 +93,9 @@ def test_inspector_answers_a_collector_non_compliant_with_photo_and_submits_on_a
     assert photo.get_attribute("accept") == "image/*"
     assert photo.get_attribute("capture") == "environment"
 
-    unit.locator('.cl-field[data-key="missing_measures"] .cl-choice', has_text="隔爆").click()
-    defect.locator("textarea").fill("泄爆口朝向人员通道，未设置隔爆阀")
+    # 1.1.0: 隔爆 alone is not compliant (6号令), a choice of its own
+    unit.locator('.cl-field[data-key="problem"] .cl-choice', has_text="仅采取隔爆措施").click()
+    defect.locator("textarea").fill("仅设置隔爆阀，未设置泄爆、抑爆等控爆措施")
     photo.set_input_files(
         files=[{"name": "collector.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )

@@ -210,7 +210,11 @@ def test_a_leader_and_an_inspector_take_one_enterprise_from_plan_to_archived_cas
     item.locator('.cl-role-answer .cl-choice[data-value="non_compliant"]').first.click()
     defect = item.locator('.cl-field[data-key="defect"]')
     expect(defect).to_be_visible()  # the follow-up appears
-    item.locator('.cl-field[data-key="problems"] .cl-choice').first.click()
+    # 1.1.0: an operation without approval where poisoning is a risk — 10号令 第十三条（二）, major
+    item.locator(
+        '.cl-field[data-key="problems"] .cl-choice', has_text="作业方案未经审批擅自作业"
+    ).click()
+    item.locator('.cl-field[data-key="toxic_risk"] .cl-choice[data-value="true"]').click()
     defect.locator("textarea").fill("有限空间作业无作业方案，未经审批即安排清淤作业")
     document = item.locator('input[type=file][data-kind="document"]')
     document.set_input_files(

@@ -82,18 +82,36 @@ def test_failed_items_become_hazards_with_bases_and_suggested_measures(app, walk
         hazards = [session.get(Hazard, i) for i in walk.hazard_ids]
         assert sorted(h.item_id for h in hazards) == ["confined_space.yx01", "confined_space.yx02"]
         first = next(h for h in hazards if h.item_id == "confined_space.yx01")
-        assert "第八条" in first.illegal_basis
-        assert "第三十条" in first.penalty_basis
+        # 1.1.0 (legal review finding 9): 13号令 for inspections from 2024-01-01, no longer 59号令
+        # 第八条 / 第三十条 — those stay for inspections dated up to 2023-12-31 (earlier_bases).
+        assert "应急管理部令第13号" in first.illegal_basis and "第59号" not in first.illegal_basis
+        assert "第二十一条" in first.penalty_basis
         assert first.is_major
         assert first.measure == "file_case"  # a major hazard: the suggestion starts a case
+        assert first.suggestion["major_basis"] == (
+            "《工贸企业重大事故隐患判定标准》（应急管理部令第10号）第十三条第（二）项"
+        )
         assert "order_rectification" in first.suggestion["measures"]
         per_equipment = next(h for h in hazards if h.item_id == "confined_space.yx02")
+        # no sign, but the spaces are identified and listed (YX-04 passed): not 第十三条（一）
+        assert not per_equipment.is_major
+        assert per_equipment.measure == "deadline"
+        assert per_equipment.suggestion["major_basis"] is None
         assert per_equipment.equipment_id == walk.pieces[0]
         assert per_equipment.equipment_name == "污水井1"
         inspection = session.get(Inspection, walk.inspection_id)
         assert inspection.status == "finished"
         assert inspection.task.status == "done"
         assert inspection.latitude == pytest.approx(28.68)
+
+
+def test_a_major_hazard_shows_the_article_of_order_10_it_meets(app, walk):
+    client = logged_in(app, "donghu")
+    major, general = walk.hazard_ids
+    page = client.get(f"/hazard/show/{major}").get_data(as_text=True)
+    assert "重大事故隐患判定依据" in page and "第十三条第（二）项" in page
+    other = client.get(f"/hazard/show/{general}").get_data(as_text=True)
+    assert "一般隐患" in other and "第十三条" not in other
 
 
 def test_rectification_order_requires_a_deadline_for_a_deadline_measure(app, walk):

@@ -329,8 +329,10 @@ def test_suggest_measures_default_derives_measures_and_fine_range_from_penalty_b
     major = platform.pm.hook.suggest_measures(
         item=explosion, entry={"answer": "non_compliant"}, enterprise=FACTS
     )
-    assert major["measures"] == ["order_rectification", "fine", "suspend_operation", "file_case"]
-    assert major["measure_labels"] == ["责令限期整改", "罚款", "责令停产停业整顿", "立案查处"]
+    # 立案查处 is no longer added for the item's `severity`: only a finding that meets a major_when
+    # rule is proposed for a case (services/checklists.suggestions, legal review finding 6).
+    assert major["measures"] == ["order_rectification", "fine", "suspend_operation"]
+    assert major["measure_labels"] == ["责令限期整改", "罚款", "责令停产停业整顿"]
     assert major["fine"] == {"max": 50000}
     assert major["basis"] == "《中华人民共和国安全生产法》第九十九条第（二）项"
 
@@ -381,7 +383,7 @@ def test_suggest_measures_bureau_override_registered_later_wins_firstresult():
     elsewhere = platform.pm.hook.suggest_measures(
         item=explosion, entry={}, enterprise={**FACTS, "region_code": "110101"}
     )
-    assert "file_case" in elsewhere["measures"]  # the default again
+    assert elsewhere["measures"] == ["order_rectification", "fine", "suspend_operation"]  # default
 
 
 # case_transitioned -----------------------------------------------------------------------------

@@ -41,7 +41,8 @@ platform = p.get_plugin_manager([], load_entry_points=False)
 print(json.dumps({
     "package": enforcement.__file__,
     "plugins_dir": str(p.builtin_plugins_dir()),
-    "ids": sorted(e.id for e in platform.registry.all() if e.source == "builtin"),
+    "ids": sorted({e.id for e in platform.registry.all() if e.source == "builtin"}),
+    "versions": sorted(f"{e.id}@{e.version}" for e in platform.registry.all()),
     "errors": [str(e) for e in platform.registry.errors],
     "compiled": len(platform.registry.get("dust").compiled.sha256),
 }))
@@ -102,5 +103,7 @@ def test_wheel_ships_builtin_plugins_and_schemas(tmp_path):
     assert report["package"].startswith(str(venv)), report  # the wheel, not the checkout
     assert report["plugins_dir"].endswith("enforcement/data/plugins"), report
     assert report["ids"] == BUILTINS, report
+    # earlier published versions ship too: inspections recorded on them keep their text and rules
+    assert "aluminum@1.0.0" in report["versions"] and "aluminum@1.1.0" in report["versions"]
     assert report["errors"] == []
     assert report["compiled"] == 64

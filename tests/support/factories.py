@@ -162,9 +162,13 @@ def inspection(
 
 
 def answers_for(
-    declaration: dict[str, Any], equipment_ids: list[int], failing: dict[str, set[int | None]]
+    declaration: dict[str, Any],
+    equipment_ids: list[int],
+    failing: dict[str, set[int | None]],
+    given: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A complete submission: everything compliant except the (item, equipment) pairs in `failing`."""
+    """A complete submission: everything compliant except the (item, equipment) pairs in `failing`;
+    a failing item's follow-ups are drawn at random unless `given[item_id]` names them."""
     rng = random.Random(7)
 
     def entry(item: dict[str, Any], equipment_id: int | None) -> dict[str, Any]:
@@ -176,6 +180,8 @@ def answers_for(
         for follow_up in item.get("follow_ups", []):
             if holds(follow_up["when"], "non_compliant"):
                 out[follow_up["id"]] = valid_value(follow_up["answer"], rng)
+        asked = {f["id"] for f in item.get("follow_ups", [])}  # an earlier version may ask less
+        out.update((k, v) for k, v in (given or {}).get(item["id"], {}).items() if k in asked)
         evidence: dict[str, list[str]] = {}
         for rule in item.get("evidence", []):
             if rule["min"]:
@@ -194,6 +200,13 @@ def answers_for(
     return answers
 
 
+# A 重大事故隐患 under 10号令 第十三条（二）, and a sign missing where poisoning is a risk (not major alone).
+MAJOR_YX01 = {
+    "confined_space.yx01": {"problems": ["作业方案未经审批擅自作业"], "toxic_risk": True},
+    "confined_space.yx02": {"problem_type": "未设置安全警示标志", "toxic_risk": True},
+}
+
+
 @dataclass(frozen=True)
 class Walk:
     """The ids of a plan walked to a finished inspection with two hazards."""
@@ -210,7 +223,9 @@ class Walk:
 def hazards(session: Any, platform: Any, region_code: str = DONGHU) -> Walk:
     """Plan → task → scheme → inspection on a new 有限空间 enterprise, finished with two hazards.
 
-    YX-01 fails (a major hazard, the whole enterprise), YX-02 fails for the first confined space.
+    YX-01 fails (a major hazard, the whole enterprise: an operation without approval where poisoning
+    is a risk, 10号令 第十三条（二）), YX-02 fails for the first confined space (a general hazard:
+    第十三条（一） needs YX-04 to fail too).
     """
     from enforcement.services import inspections, plans
 
@@ -239,7 +254,7 @@ def hazards(session: Any, platform: Any, region_code: str = DONGHU) -> Walk:
             begun,
             version=begun.version,
             plugin_id=CONFINED_SPACE,
-            answers=answers_for(declaration, pieces, failing),
+            answers=answers_for(declaration, pieces, failing, MAJOR_YX01),
             submit=True,
         )
         assert outcome.errors == []

@@ -155,4 +155,10 @@ def test_a_recheck_follows_the_deadline_or_the_completion_report():
 def test_a_major_hazard_is_proposed_for_a_case():
     assert planning.measure_from_suggestion(["order_rectification"], is_major=True) == "file_case"
     assert planning.measure_from_suggestion(["order_rectification", "fine"], False) == "deadline"
-    assert planning.measure_from_suggestion(["suspend_operation"], False) == "on_site"
+
+
+def test_a_non_major_finding_proposes_rectification_not_a_case():
+    # Legal review finding 6: only a 重大事故隐患 is proposed for 立案查处; the rest for 责令限期整改,
+    # even where the penalty basis allows 停产停业整顿 or lists 立案查处 (it used to propose those).
+    for measures in (["suspend_operation"], ["order_immediate_rectification"], ["file_case"]):
+        assert planning.measure_from_suggestion(measures, is_major=False) == "deadline"

@@ -150,6 +150,17 @@ def _control(scope: str, label: str, answer: dict[str, Any], **options: Any) -> 
     return control
 
 
+def _major_bases(item: dict[str, Any]) -> list[str]:
+    """The articles a finding of this item may be judged a 重大事故隐患 under (shown with the item)."""
+    rules = list(item.get("major_when", []))
+    for follow_up in item.get("follow_ups", []):
+        rules += follow_up.get("major_when", [])
+    texts = [
+        "".join(r["basis"].get(k, "") for k in ("law", "article", "clause", "item")) for r in rules
+    ]
+    return list(dict.fromkeys(texts))
+
+
 def compile_ui_schema(declaration: dict[str, Any]) -> dict[str, Any]:
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in declaration["items"]:
@@ -220,6 +231,9 @@ def compile_ui_schema(declaration: dict[str, Any]) -> dict[str, Any]:
                 "repeat": item.get("repeat"),
             },
         }
+        majors = _major_bases(item)
+        if majors:  # only where declared: the compiled form of older plugins stays byte-identical
+            group["options"]["major_bases"] = majors
         groups.setdefault(item.get("section") or "检查事项", []).append(group)
     return {
         "type": "Categorization" if len(groups) > 1 else "VerticalLayout",

@@ -6,6 +6,7 @@ Every error is reported at once, each with its JSON pointer; a bad file never ra
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import cache
 from pathlib import Path
@@ -219,6 +220,48 @@ def semantic_errors(
         fine = item["penalty_basis"].get("fine", {})
         if "min" in fine and "max" in fine and fine["min"] > fine["max"]:
             err(path + ["penalty_basis", "fine"], "罚款下限不能高于上限")
+        errors.extend(_major_errors(item, items, file, path))
+        for b_index, earlier in enumerate(item.get("earlier_bases", [])):
+            if not _is_day(earlier["until"]):
+                err(path + ["earlier_bases", b_index, "until"], f"日期无效“{earlier['until']}”")
+    return errors
+
+
+def _is_day(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _major_errors(
+    item: dict[str, Any], items: list[dict[str, Any]], file: str, path: list[Any]
+) -> list[PluginError]:
+    """major_when conditions name existing items and follow-ups and hold valid JSON Schemas."""
+    follow_ups = {i["id"]: {f["id"] for f in i.get("follow_ups", [])} for i in items}
+    places: list[tuple[list[Any], dict[str, Any]]] = [(path, item)]
+    places += [(path + ["follow_ups", n], f) for n, f in enumerate(item.get("follow_ups", []))]
+    errors = []
+    for place, owner in places:
+        for r_index, rule in enumerate(owner.get("major_when", [])):
+            conditions = [(["when"], rule["when"])]
+            conditions += [(["and", n], c) for n, c in enumerate(rule.get("and", []))]
+            for where, condition in conditions:
+                c_path = place + ["major_when", r_index, *where]
+                target = condition.get("item", item["id"])
+                if target not in follow_ups:
+                    message = f"条件引用的检查事项“{target}”不存在"
+                    errors.append(PluginError(file, pointer(c_path + ["item"]), message))
+                    continue
+                follow_up = condition.get("follow_up")
+                if follow_up is not None and follow_up not in follow_ups[target]:
+                    message = f"条件引用的追问“{follow_up}”不存在"
+                    errors.append(PluginError(file, pointer(c_path + ["follow_up"]), message))
+                problem = _condition_schema_error(json.dumps(condition["schema"], sort_keys=True))
+                if problem is not None:
+                    message = f"条件不是有效的 JSON Schema：{problem}"
+                    errors.append(PluginError(file, pointer(c_path + ["schema"]), message))
     return errors
 
 

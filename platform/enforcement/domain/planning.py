@@ -59,13 +59,6 @@ HAZARD_MEASURES: dict[str, str] = {
     "on_site": "现场处理措施",
     "file_case": "立案查处",
 }
-# From the suggest_measures hook's vocabulary (checklists/measures.py) to the four above.
-_HOOK_TO_MEASURE = {
-    "file_case": "file_case",
-    "suspend_operation": "on_site",
-    "order_immediate_rectification": "immediate",
-    "order_rectification": "deadline",
-}
 
 
 def label(table: dict[str, str], code: str | None) -> str:
@@ -276,13 +269,10 @@ def validate_task(
 
 
 def measure_from_suggestion(measures: Sequence[str], is_major: bool) -> str:
-    """The 处理措施 proposed first from the hook's list (a major hazard always starts with a case)."""
-    if is_major or "file_case" in measures:
-        return "file_case"
-    for hook_measure in ("suspend_operation", "order_immediate_rectification"):
-        if hook_measure in measures:
-            return _HOOK_TO_MEASURE[hook_measure]
-    return "deadline"
+    """The 处理措施 proposed first: 立案查处 for a 重大事故隐患 (a finding that meets an article of
+    《工贸企业重大事故隐患判定标准》), 责令限期整改 for any other finding — whatever else the penalty
+    basis allows (停产停业整顿 "情节严重的" is the inspector's call, not a default)."""
+    return "file_case" if is_major else "deadline"
 
 
 def validate_rectification(

@@ -327,6 +327,13 @@ class Hazard(RegionScoped, Audited, Model):
         return "重大事故隐患" if self.is_major else "一般隐患"
 
     @property
+    def major_basis(self) -> str:
+        """The article of the yardstick the finding met, as recorded with it (none: 一般隐患)."""
+        if not self.is_major:
+            return ""
+        return (self.suggestion or {}).get("major_basis") or "（记录时未载明判定依据）"
+
+    @property
     def is_overdue(self) -> bool:
         return (
             self.status in planning.OPEN_HAZARD_STATUSES

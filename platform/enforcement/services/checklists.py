@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from enforcement.checklists.compiler import CompiledChecklist
 from enforcement.checklists.errors import PluginError
 from enforcement.checklists.loader import validate_text
+from enforcement.checklists.measures import bases_on, major_finding, with_case
 from enforcement.checklists.validation import validator_for
 from enforcement.db.acting import current_actor
 from enforcement.db.unit_of_work import after_commit, transaction
@@ -305,6 +306,29 @@ def applicable(platform: Platform, enterprise: Enterprise) -> list[ChecklistEntr
     ]
 
 
+def recorded_entry(
+    platform: Platform, entry: ChecklistEntry, answer_set: AnswerSet | None
+) -> ChecklistEntry:
+    """The version an answer set was recorded on, though a newer one is active for new inspections."""
+    if answer_set is None or answer_set.plugin_version == entry.version:
+        return entry
+    return platform.registry.get(entry.id, answer_set.plugin_version) or entry
+
+
+def recorded_compiled(
+    session: Session, entry: ChecklistEntry, answer_set: AnswerSet | None
+) -> CompiledChecklist:
+    """The form an answer set is pinned to (its schema hash): texts and rules as when it was begun."""
+    if answer_set is None or answer_set.schema_hash == entry.compiled.sha256:
+        return entry.compiled
+    pinned = session.get(CompiledSchema, answer_set.schema_hash)
+    if pinned is None:
+        return entry.compiled
+    return CompiledChecklist(
+        pinned.plugin_id, pinned.version, pinned.answers_schema, pinned.ui_schema, pinned.sha256
+    )
+
+
 @dataclass
 class SaveResult:
     answer_set: AnswerSet | None
@@ -324,17 +348,13 @@ def save_answers(
 ) -> SaveResult:
     """Save a draft as it is, or submit: validated against the compiled schema and the extra checks."""
     facts = enterprise_facts(enterprise)
-    compiled = entry.compiled
-    if answer_set is not None and answer_set.schema_hash != compiled.sha256:
-        pinned = session.get(CompiledSchema, answer_set.schema_hash)
-        compiled = CompiledChecklist(
-            pinned.plugin_id, pinned.version, pinned.answers_schema, pinned.ui_schema, pinned.sha256
-        )
+    compiled = recorded_compiled(session, entry, answer_set)
+    declaration = recorded_entry(platform, entry, answer_set).declaration
     if submit:
         errors = validator_for(compiled.sha256, compiled.answers_schema).errors(answers)
         if not errors:
             for found in platform.pm.hook.extra_checks(
-                declaration=entry.declaration, answers=answers, enterprise=facts
+                declaration=declaration, answers=answers, enterprise=facts
             ):
                 errors.extend(found)
         if errors:
@@ -359,12 +379,22 @@ def save_answers(
 
 
 def suggestions(
-    platform: Platform, entry: ChecklistEntry, enterprise: Enterprise, answers: dict[str, Any]
+    platform: Platform,
+    entry: ChecklistEntry,
+    enterprise: Enterprise,
+    answers: dict[str, Any],
+    on: dt.date | None = None,
 ) -> list[dict[str, Any]]:
-    """Proposed measures for every non-compliant answer (per equipment where the item repeats)."""
+    """Proposed measures for every non-compliant answer (per equipment where the item repeats).
+
+    Each says whether the finding is a 重大事故隐患 (`major`) and under which article
+    (`major_basis`): only such findings are proposed for 立案查处. `on` (the inspection's date)
+    picks the bases in force that day where an item lists `earlier_bases`.
+    """
     facts = enterprise_facts(enterprise)
     out = []
-    for item in entry.declaration["items"]:
+    for declared in entry.declaration["items"]:
+        item = bases_on(declared, on)
         given = answers.get(item["id"])
         entries = given if isinstance(given, list) else [given] if given else []
         for answer in entries:
@@ -372,12 +402,17 @@ def suggestions(
                 proposal = platform.pm.hook.suggest_measures(
                     item=item, entry=answer, enterprise=facts
                 )
+                major = major_finding(item, answer, answers)
+                if major is not None:
+                    proposal = with_case(proposal)
                 out.append(
                     {
                         "item_id": item["id"],
                         "title": item["title"],
                         "equipment_id": answer.get("equipment_id"),
                         **proposal,
+                        "major": major is not None,
+                        "major_basis": major["text"] if major else None,
                     }
                 )
     return out

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from enforcement.checklists.measures import basis_text
+from enforcement.checklists.measures import bases_on, basis_text
 from enforcement.db.unit_of_work import in_unit_of_work, transaction, unit_of_work
 from enforcement.domain import planning
 from enforcement.domain.values import as_finite, as_int64
@@ -304,7 +304,11 @@ def save_inspection(
     outcome.answer_set = answer_set
     if submit and not outcome.errors:
         outcome.suggestions = checklists.suggestions(
-            platform, entry, inspection.enterprise, answers
+            platform,
+            checklists.recorded_entry(platform, entry, answer_set),
+            inspection.enterprise,
+            answers,
+            on=inspection.started_at.date(),
         )
     return outcome
 
@@ -369,9 +373,10 @@ def derive_hazards(session: Session, platform: Platform, inspection: Inspection)
         entry = platform.registry.get(answer_set.plugin_id, answer_set.plugin_version)
         if entry is None:
             continue
-        items = {i["id"]: i for i in entry.declaration["items"]}
+        day = inspection.started_at.date() if inspection.started_at else None
+        items = {i["id"]: bases_on(i, day) for i in entry.declaration["items"]}
         for suggestion in checklists.suggestions(
-            platform, entry, inspection.enterprise, answer_set.answers
+            platform, entry, inspection.enterprise, answer_set.answers, on=day
         ):
             key = (suggestion["item_id"], suggestion.get("equipment_id"))
             if key in existing:
@@ -386,7 +391,8 @@ def derive_hazards(session: Session, platform: Platform, inspection: Inspection)
                 if isinstance(given, list)
                 else given or {}
             )
-            is_major = item.get("severity") == "major"
+            # Recorded now, never recomputed: a later plugin version leaves this finding as it was.
+            is_major = bool(suggestion.get("major"))
             hazard = Hazard(
                 inspection=inspection,  # through the relationship: inspection.hazards stays current
                 inspection_id=inspection.id,

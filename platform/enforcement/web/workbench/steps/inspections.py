@@ -62,12 +62,14 @@ class InspectionSteps(WorkbenchSteps):
             return None
         answer_set_id = (inspection.answer_set_ids or {}).get(plugin_id)
         answer_set = app_session().get(AnswerSet, answer_set_id) if answer_set_id else None
-        compiled = entry.compiled
+        # An inspection begun on an earlier version keeps its form (texts, choices, rules).
+        compiled = checklists.recorded_compiled(app_session(), entry, answer_set)
         return {
             "mode": "fill",
             "plugin_id": entry.id,
-            "version": entry.version,
-            "title": entry.declaration["title"],
+            "version": compiled.version,
+            "title": compiled.ui_schema.get("options", {}).get("title")
+            or entry.declaration["title"],
             "schema_hash": compiled.sha256,
             "ui_schema": compiled.ui_schema,
             "answers_schema": compiled.answers_schema,
