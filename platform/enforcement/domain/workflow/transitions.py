@@ -4,6 +4,7 @@ moves allowed now, why the others are refused)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from enforcement.domain.calendar import CalendarGap
 from enforcement.domain.workflow.facts import CaseFacts
@@ -269,12 +270,20 @@ def allowed_actions(stage: Stage | str, facts: CaseFacts) -> list[Transition]:
     """The rows from this stage whose guards pass (a note-requiring row is checked without it)."""
     out = []
     for row in rows_from(stage):
-        probe = facts
-        if row.needs_note and not facts.note.strip():
-            probe = _with(facts, note="（待填写）")
-        if refusal(row, probe) is None:
+        if refusal(row, _probe(row, facts)) is None:
             out.append(row)
     return out
+
+
+def _probe(row: Transition, facts: CaseFacts) -> CaseFacts:
+    """The facts as if the page's note and date were filled in (the page asks for them with the
+    move; their own checks run when it is submitted)."""
+    probe = facts
+    if row.needs_note and not facts.note.strip():
+        probe = _with(probe, note="（待填写）")
+    if row.needs_date and facts.step_date is None:
+        probe = _with(probe, step_date=facts.today + timedelta(days=366))
+    return probe
 
 
 def explain(stage: Stage | str, facts: CaseFacts) -> list[tuple[Transition, str]]:
@@ -284,12 +293,11 @@ def explain(stage: Stage | str, facts: CaseFacts) -> list[tuple[Transition, str]
     given (the page asks for the note with the move), so its reason is the real obstacle.
     """
     allowed = {row.action for row in allowed_actions(stage, facts)}
-    probe = facts if facts.note.strip() else _with(facts, note="（待填写）")
     out = []
     for row in rows_from(stage):
         if row.action in allowed:
             continue
-        reason = refusal(row, probe)
+        reason = refusal(row, _probe(row, facts))
         if reason:
             out.append((row, reason))
     return out
