@@ -190,6 +190,7 @@ class CaseDeskView(BaseView):
             hazards=service.case_hazards(session, case),
             penalty_kinds=workflow.PENALTY_KINDS,
             hearing_right=workflow.hearing_right(facts),
+            legal_review_needed=workflow.legal_review_needed(facts),
             rule_set=workflow.rule_set_for(case.filed_on),
             form_titles=form_titles(),
             can_propose=stage in service.PROPOSAL_STAGES,
