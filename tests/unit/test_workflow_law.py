@@ -266,6 +266,10 @@ def test_every_new_row_cites_its_source_and_names_a_catalogued_form():
     codes = {f["code"] for f in json.loads(catalogue.read_text("utf-8"))["forms"]}
     for row in wf.TRANSITIONS:
         assert row.form is None or row.form in codes, row
+        assert row.form_person is None or row.form_person in codes, row
+    onsite = wf.row_for(Stage.FILED, "onsite_penalty")
+    assert onsite is not None and onsite.form_for("individual") == "onsite_penalty_person"
+    assert onsite.form_for("unit") == "onsite_penalty_unit"
     new = {
         "onsite_penalty",
         "transfer",

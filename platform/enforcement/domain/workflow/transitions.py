@@ -65,6 +65,10 @@ class Transition:
     source: str = ""  # the rule that makes this row (new rows of issue 10 cite theirs)
     needs_date: str = ""  # the page asks for this date (its label), e.g. the hearing's date
     approver: str = ""  # who approves, beyond leader_approves (which means 负责人)
+    form_person: str | None = None  # the form when the party is an individual, where it differs
+
+    def form_for(self, party_kind: str) -> str | None:
+        return self.form_person if party_kind == "individual" and self.form_person else self.form
 
     @property
     def guard_names(self) -> list[str]:
@@ -91,9 +95,9 @@ TRANSITIONS: tuple[Transition, ...] = (
                form="case_revocation_record"),
     Transition(S.FILED, "onsite_penalty", "当场作出处罚决定（简易程序）", S.DECISION,
                _all_of(facts_recorded, penalty_recorded, onsite_penalty_allowed),
-               form="onsite_penalty_unit",
+               form="onsite_penalty_unit", form_person="onsite_penalty_person",
                source="行政处罚法(2021) 第五十一条、第五十二条：单位三千元、个人二百元以下罚款或者警告，"
-                      "可以当场作出行政处罚决定（个人适用 onsite_penalty_person）"),
+                      "可以当场作出行政处罚决定"),
     Transition(S.FILED, "require_legal_review", "列为须法制审核的案件", S.FILED,
                _all_of(note_given, legal_review_not_flagged), needs_note=True,
                source=_S58 + "（一）至（三）：涉及重大公共利益、直接关系当事人或者第三人重大权益、"
@@ -158,7 +162,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.NOTICE, "decide", "作出处罚决定", S.DECISION,
                _all_of(leader_approves, penalty_recorded, hearing_rights_offered,
                        party_period_over, decision_recorded, *_DECIDE),
-               form="penalty_decision_unit"),
+               form="penalty_decision_unit", form_person="penalty_decision_person"),
     Transition(S.NOTICE, "extend", "批准延期办理", S.NOTICE,
                _all_of(note_given, leader_approves, extension_available), needs_note=True,
                form="case_extension_approval"),
@@ -175,7 +179,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.HEARING, "decide", "听证后作出处罚决定", S.DECISION,
                _all_of(leader_approves, penalty_recorded, hearing_held, decision_recorded,
                        *_DECIDE),
-               form="penalty_decision_unit"),
+               form="penalty_decision_unit", form_person="penalty_decision_person"),
     Transition(S.HEARING, "reconsider", "听证意见成立，重新审查", S.REVIEW,
                _all_of(note_given), needs_note=True, form="hearing_report"),
     Transition(S.HEARING, "extend", "批准延期办理", S.HEARING,
