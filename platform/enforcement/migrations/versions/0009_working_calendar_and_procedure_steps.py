@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("workdays", sa.Text(), nullable=False),
         sa.Column("source", sa.String(length=300), nullable=False),
         sa.Column("loaded_by", sa.String(length=128), nullable=True),
-        sa.Column("loaded_at", sa.DateTime(), nullable=True),
+        sa.Column("loaded_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("year"),
     )
     with op.batch_alter_table("case") as batch_op:
