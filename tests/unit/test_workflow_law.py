@@ -290,3 +290,18 @@ def test_every_new_row_cites_its_source_and_names_a_catalogued_form():
 def test_ten_working_days_of_the_reminder_count_over_national_day():
     assert CAL.add_working_days(D(2026, 9, 16), 10) == D(2026, 9, 30)
     assert dt.date(2026, 10, 10) in CAL.workdays
+
+
+def test_an_appeal_period_ending_on_national_day_runs_to_the_next_working_day():
+    # Served 2026-04-01: 6 months end on 10-01 (国庆), so the party may sue until 10-08.
+    served = replace(decided(fine()), served_on=D(2026, 4, 1), due_on=D(2026, 4, 16))
+    facts = executing(penalties=(served,), reminder_served_on=D(2026, 9, 1), today=D(2026, 10, 8))
+    assert "2026-10-08" in refused(Stage.EXECUTION, "enforce", facts)
+    assert wf.next_stage(Stage.EXECUTION, "enforce", replace(facts, today=D(2026, 10, 9)))
+
+
+def test_the_court_window_clock_warns_when_the_appeal_periods_end_in_a_missing_year():
+    served = replace(decided(fine()), served_on=D(2026, 9, 1), due_on=D(2026, 9, 16))
+    facts = executing(penalties=(served,), today=D(2026, 10, 1))
+    window = {d.key: d for d in wf.deadlines(facts, facts.today)}["court_window"]
+    assert window.started_on == D(2027, 3, 1) and "缺少2027年" in window.warning

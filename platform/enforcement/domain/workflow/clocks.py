@@ -85,7 +85,12 @@ def deadlines(facts: CaseFacts, today: dt.date, soon_days: int = 3) -> list[Dead
     for limit in limits_for(facts.filed_on).values():
         if limit.minimum:
             continue  # a waiting period guards the next step; nobody can be late on it
-        started = _start(facts, limit) if facts.penalties or limit.key != "court_window" else None
+        warning = ""
+        try:
+            started = _start(facts, limit)
+        except CalendarGap as gap:  # the appeal periods end in a year the calendar lacks
+            started = appeal_period_end(facts, roll=False)
+            warning = gap.messages[0] + "；起算日未按节假日顺延，仅供参考"
         if started is None:
             continue
         if limit.key == "hearing_request" and not facts.hearing_offered:
@@ -93,7 +98,6 @@ def deadlines(facts: CaseFacts, today: dt.date, soon_days: int = 3) -> list[Dead
         if limit.key == "payment" and facts.fine_total <= 0:
             continue
         days = decision_days(facts) if limit.key == "decision" else limit.days
-        warning = ""
         try:
             due = add_days(started, days, limit.day_kind, facts.calendar)
         except CalendarGap as gap:

@@ -337,14 +337,24 @@ def onsite_penalty_allowed(facts: CaseFacts) -> str | None:
     return None
 
 
-def appeal_period_end(facts: CaseFacts) -> dt.date | None:
-    """When the 复议 (60 日) and 诉讼 (6 个月) periods have both run out, or the deferral ended."""
+def _next_working_day(facts: CaseFacts, day: dt.date) -> dt.date:
+    """A period whose last day is a holiday ends on the next working day (民法典 第二百零三条;
+    民事诉讼法 第八十五条): the party keeps that day to appeal."""
+    while not facts.calendar.is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def appeal_period_end(facts: CaseFacts, *, roll: bool = True) -> dt.date | None:
+    """When the 复议 (60 日) and 诉讼 (6 个月) periods have both run out, or the deferral ended.
+    `roll=False`: without moving a holiday end (for an estimate where the calendar lacks the year)."""
     if facts.served_on is None:
         return None
-    end = max(
+    ends = [
         due_date(facts, "reconsideration", facts.served_on),
         due_date(facts, "litigation", facts.served_on),
-    )
+    ]
+    end = max(_next_working_day(facts, day) if roll else day for day in ends)
     if facts.deferred_until is not None and facts.deferred_until > end:
         return facts.deferred_until
     return end
