@@ -1,4 +1,5 @@
-"""The `enforcement` command (a Flask CLI group): db, regions, users, import, demo, run."""
+"""The `enforcement` command (a Flask CLI group): db, regions, users, import, demo, run, calendar,
+workflow."""
 
 from __future__ import annotations
 
@@ -337,3 +338,78 @@ def restore_command(file: Path, force: bool) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.group()
+def calendar() -> None:
+    """工作日历: statutory holidays and 调休 (行政处罚法 第八十五条)."""
+
+
+@calendar.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--source", default="", help="发布文件，如 国务院办公厅关于2027年部分节假日安排的通知"
+)
+@with_appcontext
+def calendar_load(file: Path, source: str) -> None:
+    """Load one year's arrangement (CSV 日期,类型(休/班),名称 or JSON; see services/calendar.py)."""
+    from enforcement.domain.errors import Refused
+    from enforcement.services.calendar import load_year, parse_file
+
+    try:
+        table = parse_file(file, source)
+        load_year(current_app.appbuilder.session, table, actor="system")
+    except Refused as exc:
+        for message in exc.messages:
+            click.echo(message, err=True)
+        sys.exit(1)
+    click.echo(
+        f"已载入{table.year}年工作日历：休息日 {len(table.holidays)} 天，调休上班 "
+        f"{len(table.workdays)} 天（{table.source or '未注明来源'}）"
+    )
+
+
+@calendar.command("show")
+@click.argument("year", type=int)
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@with_appcontext
+def calendar_show(year: int, as_json: bool) -> None:
+    """The year's holidays and 调休 days, and where they come from; a missing year is reported."""
+    import json
+
+    from enforcement.services.calendar import describe_year, working_calendar
+
+    info = describe_year(working_calendar(current_app.appbuilder.session), year)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+    elif not info["covered"]:
+        click.echo(
+            f"{year}年的法定节假日安排尚未载入：涉及该年的工作日期限将被拒绝计算。"
+            "请用 enforcement calendar load <文件> 载入",
+            err=True,
+        )
+    else:
+        click.echo(f"{year}年 来源：{info['source']}")
+        click.echo("休息日：" + "、".join(info["holidays"]))  # type: ignore[arg-type]
+        click.echo("调休上班：" + ("、".join(info["workdays"]) or "无"))  # type: ignore[arg-type]
+    if not info["covered"]:
+        sys.exit(1)
+
+
+@main.group()
+def workflow() -> None:
+    """The 立案查处 procedure (transition and limits tables)."""
+
+
+@workflow.command("show")
+@click.option("--json", "as_json", is_flag=True, help="JSON (schemas/workflow.schema.json)")
+def workflow_show(as_json: bool) -> None:
+    """Rule sets, stages, transitions and limits; Markdown (docs/workflow.md) without --json."""
+    import json
+
+    from enforcement.domain import workflow as wf
+
+    if as_json:
+        click.echo(json.dumps(wf.workflow_data(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(wf.render_markdown(), nl=False)

@@ -68,34 +68,38 @@ def test_a_case_goes_from_filing_to_archive_through_the_services(app, recorder):
         )
         for action, note, day in steps:
             cases.transition(session, case, action, note, today=day)
+        # Law changed (findings 4–5): the hearing is noticed 7 working days ahead and held, and a
+        # heard case passes 法制审核 before its decision.
+        cases.transition(session, case, "schedule_hearing", today=D(2026, 3, 14), on=D(2026, 3, 24))
+        cases.transition(session, case, "legal_review", "同意", today=D(2026, 3, 25))
         cases.record_decision(
             session,
             case,
             decision_no="（东湖区）应急罚〔2026〕9号",
-            decided_on=D(2026, 3, 20),
-            today=D(2026, 3, 20),
+            decided_on=D(2026, 3, 26),
+            today=D(2026, 3, 26),
         )
-        cases.transition(session, case, "decide", "集体讨论", today=D(2026, 3, 20))
+        cases.transition(session, case, "decide", "集体讨论", today=D(2026, 3, 26))
         cases.record_decision(
             session,
             case,
             decision_no="（东湖区）应急罚〔2026〕9号",
-            decided_on=D(2026, 3, 20),
-            served_on=D(2026, 3, 22),
-            today=D(2026, 3, 22),
+            decided_on=D(2026, 3, 26),
+            served_on=D(2026, 3, 28),
+            today=D(2026, 3, 28),
         )
-        assert case.penalties[0].due_on == D(2026, 4, 6)  # 15 日 from service
-        cases.transition(session, case, "serve", today=D(2026, 3, 22))
-        cases.transition(session, case, "execute", today=D(2026, 3, 23))
+        assert case.penalties[0].due_on == D(2026, 4, 12)  # 15 日 from service
+        cases.transition(session, case, "serve", today=D(2026, 3, 28))
+        cases.transition(session, case, "execute", today=D(2026, 3, 29))
         with pytest.raises(cases.IllegalTransition, match="尚未缴清"):
-            cases.transition(session, case, "close", today=D(2026, 4, 8))
+            cases.transition(session, case, "close", today=D(2026, 4, 14))
         penalty = case.penalties[0]
         cases.record_payment(
-            session, penalty, paid_amount="63600", paid_on=D(2026, 4, 8), today=D(2026, 4, 8)
+            session, penalty, paid_amount="63600", paid_on=D(2026, 4, 14), today=D(2026, 4, 14)
         )
         assert penalty.surcharge == Decimal("3600.00")  # 2 days late × 3 % × 60000
-        cases.transition(session, case, "close", "已缴清", today=D(2026, 4, 9))
-        cases.transition(session, case, "archive", today=D(2026, 4, 10))
+        cases.transition(session, case, "close", "已缴清", today=D(2026, 4, 15))
+        cases.transition(session, case, "archive", today=D(2026, 4, 16))
         assert case.stage == "archived"
         history = session.scalars(
             select(CaseTransition)
@@ -108,6 +112,8 @@ def test_a_case_goes_from_filing_to_archive_through_the_services(app, recorder):
             "submit",
             "notify_hearing",
             "request_hearing",
+            "schedule_hearing",
+            "legal_review",
             "decide",
             "serve",
             "execute",

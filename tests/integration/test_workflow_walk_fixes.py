@@ -181,26 +181,30 @@ def test_the_payment_form_is_full_width_below_the_penalties_table(app: Any) -> N
                 enforcers_in(session, DONGHU)[:2],
                 source="inspection",
                 facts="现场检查发现有限空间作业未审批。",
-                discovered_on=dt.date.today(),
+                discovered_on=dt.date(2026, 3, 2),
+                filed_on=dt.date(2026, 3, 2),
                 actor="system",
             )
-            for action in ("investigate",):
-                cases.transition(session, case, action, actor="system")
+            # Fixed past dates: the party's periods are working days on the 2026 calendar (the
+            # law changed: a same-day hearing and decision are no longer possible).
+            day = dt.date(2026, 3, 3)
+            cases.transition(session, case, "investigate", actor="system", today=day)
             cases.record_penalty(
                 session, case, kind="fine", amount="10000", basis="《安全生产法》第一百零一条"
             )
-            for action in ("submit", "notify_hearing", "request_hearing"):
-                cases.transition(session, case, action, note="走查", actor="system")
+            for action in ("submit", "notify"):
+                cases.transition(session, case, action, note="走查", actor="system", today=day)
+            decided = dt.date(2026, 3, 20)
             cases.record_decision(
                 session,
                 case,
                 decision_no="测试罚〔2026〕1号",
-                decided_on=dt.date.today(),
-                served_on=dt.date.today(),
+                decided_on=decided,
+                served_on=decided,
                 actor="system",
             )
             for action in ("decide", "serve"):
-                cases.transition(session, case, action, actor="system")
+                cases.transition(session, case, action, actor="system", today=decided)
         case_id = case.id
     client = logged_in(app, "donghu")
     desk = client.get(f"/cases/{case_id}").get_data(as_text=True)

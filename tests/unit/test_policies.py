@@ -34,6 +34,7 @@ FRAMEWORK_OWNED = {
 PUBLIC = {
     "AppUser",
     "AuditLog",
+    "CalendarYear",  # national holiday arrangement, the same for every region
     "ChecklistOwner",
     "ChecklistUpload",
     "CompiledSchema",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from enforcement.domain import workflow as wf
+from enforcement.domain.calendar import WorkingCalendar
 from enforcement.domain.workflow import CaseFacts, IllegalTransition, PenaltyFacts, Stage
 
 D = dt.date
@@ -18,10 +19,72 @@ FILED = D(2026, 3, 2)  # 18号令 applies
 FILED_OLD = D(2025, 12, 1)  # 15号令 applies
 TODAY = D(2026, 3, 20)
 
+
+def _span(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+# The State Council's 放假安排 for 2025 and 2026, written by hand from the notices (国办发明电
+# 〔2024〕12号, 〔2025〕7号), independent of the `chinesecalendar` package the platform reads.
+HOLIDAYS: dict[int, tuple[list[dt.date], list[dt.date], str]] = {
+    2025: (
+        [
+            D(2025, 1, 1),
+            *_span(D(2025, 1, 28), D(2025, 2, 4)),
+            *_span(D(2025, 4, 4), D(2025, 4, 6)),
+            *_span(D(2025, 5, 1), D(2025, 5, 5)),
+            *_span(D(2025, 5, 31), D(2025, 6, 2)),
+            *_span(D(2025, 10, 1), D(2025, 10, 8)),
+        ],
+        [D(2025, 1, 26), D(2025, 2, 8), D(2025, 4, 27), D(2025, 9, 28), D(2025, 10, 11)],
+        "国办发明电〔2024〕12号",
+    ),
+    2026: (
+        [
+            *_span(D(2026, 1, 1), D(2026, 1, 3)),
+            *_span(D(2026, 2, 15), D(2026, 2, 23)),
+            *_span(D(2026, 4, 4), D(2026, 4, 6)),
+            *_span(D(2026, 5, 1), D(2026, 5, 5)),
+            *_span(D(2026, 6, 19), D(2026, 6, 21)),
+            *_span(D(2026, 9, 25), D(2026, 9, 27)),
+            *_span(D(2026, 10, 1), D(2026, 10, 7)),
+        ],
+        [
+            D(2026, 1, 4),
+            D(2026, 2, 14),
+            D(2026, 2, 28),
+            D(2026, 5, 9),
+            D(2026, 9, 20),
+            D(2026, 10, 10),
+        ],
+        "国办发明电〔2025〕7号",
+    ),
+}
+CAL = WorkingCalendar.build(HOLIDAYS)
+
 # Written by hand from the procedure (research.md §4), independent of the table.
 ALLOWED: set[tuple[str, str]] = {
     ("filed", "investigate"),
     ("filed", "withdraw"),
+    ("filed", "onsite_penalty"),
+    ("filed", "require_legal_review"),
+    ("filed", "require_collective"),
+    ("investigation", "transfer"),
+    ("investigation", "require_legal_review"),
+    ("investigation", "require_collective"),
+    ("review", "transfer"),
+    ("review", "require_legal_review"),
+    ("review", "require_collective"),
+    ("review", "legal_review"),
+    ("review", "collective_discussion"),
+    ("notice", "legal_review"),
+    ("notice", "collective_discussion"),
+    ("hearing", "schedule_hearing"),
+    ("hearing", "legal_review"),
+    ("hearing", "collective_discussion"),
+    ("execution", "defer_payment"),
+    ("execution", "serve_reminder"),
+    ("transferred", "archive"),
     ("investigation", "submit"),
     ("investigation", "extend"),
     ("investigation", "withdraw"),
@@ -69,6 +132,7 @@ def green(stage: Stage, filed_on: dt.date = FILED) -> CaseFacts:
         penalties=(fine(),),
         note="经负责人集体讨论同意",
         actor_is_leader=True,
+        calendar=CAL,
     )
     if stage == Stage.NOTICE:
         return replace(
@@ -84,6 +148,9 @@ def green(stage: Stage, filed_on: dt.date = FILED) -> CaseFacts:
             notified_on=D(2026, 3, 5),
             hearing_offered=True,
             hearing_requested_on=D(2026, 3, 6),
+            hearing_noticed_on=D(2026, 3, 6),
+            hearing_on=D(2026, 3, 17),
+            legal_reviewed_on=D(2026, 3, 18),  # 第五十八条: after the hearing
             penalties=(decided(fine()),),
         )
     if stage in (Stage.DECISION, Stage.SERVICE):
@@ -107,7 +174,19 @@ def test_every_row_of_the_transition_table_moves_to_its_target():
         if row.action == "request_hearing":
             facts = replace(facts, today=D(2026, 3, 11))
         if (row.stage, row.action) == (Stage.NOTICE, "decide"):
-            facts = replace(facts, today=D(2026, 3, 16))  # after the 5-day hearing-request period
+            facts = replace(facts, today=D(2026, 3, 18))  # after 5 working days from 03-10
+        if row.action == "onsite_penalty":
+            facts = replace(facts, penalties=(fine("2000"),))
+        if row.action in ("legal_review", "collective_discussion"):
+            facts = replace(
+                facts, legal_review_required=True, collective_required=True, legal_reviewed_on=None
+            )
+        if row.action == "schedule_hearing":
+            facts = replace(facts, step_date=D(2026, 3, 31))
+        if row.action == "defer_payment":
+            facts = replace(facts, step_date=D(2026, 4, 30))
+        if row.action == "enforce":  # after the reminder, the 复议/诉讼 periods, inside 3 months
+            facts = replace(facts, reminder_served_on=D(2026, 9, 2), today=D(2026, 9, 21))
         assert wf.next_stage(row.stage, row.action, facts) == row.target, row
 
 
@@ -194,9 +273,10 @@ def test_a_decision_without_offered_hearing_rights_is_refused():
 
 
 def test_a_hearing_request_after_the_period_is_refused():
-    facts = replace(green(Stage.NOTICE), today=D(2026, 3, 16))  # 18号令: 5 日 from 03-10
+    # Law changed (finding 2): 5 working days from Tue 03-10 end Tue 03-17, not Sun 03-15.
+    facts = replace(green(Stage.NOTICE), today=D(2026, 3, 18))
     assert "届满" in refused(Stage.NOTICE, "request_hearing", facts)
-    assert wf.next_stage(Stage.NOTICE, "request_hearing", replace(facts, today=D(2026, 3, 15)))
+    assert wf.next_stage(Stage.NOTICE, "request_hearing", replace(facts, today=D(2026, 3, 17)))
 
 
 def test_hearing_request_needs_offered_rights():
@@ -259,9 +339,10 @@ def test_extensions_follow_the_rule_set():
 def test_allowed_actions_lists_the_rows_whose_guards_pass():
     facts = replace(green(Stage.REVIEW), note="", penalties=(fine("60000"),))
     actions = {row.action for row in wf.allowed_actions(Stage.REVIEW, facts)}
-    assert actions == {"notify_hearing", "return", "no_penalty", "withdraw"}
+    flags = {"require_legal_review", "require_collective"}
+    assert actions == {"notify_hearing", "return", "no_penalty", "withdraw", "transfer"} | flags
     clerk = replace(facts, actor_is_leader=False)
-    assert {row.action for row in wf.allowed_actions(Stage.REVIEW, clerk)} == {"return"}
+    assert {row.action for row in wf.allowed_actions(Stage.REVIEW, clerk)} == {"return"} | flags
 
 
 def test_explain_says_why_each_move_not_offered_is_refused():
@@ -271,7 +352,7 @@ def test_explain_says_why_each_move_not_offered_is_refused():
     # Every move from the stage is either offered or explained, never both.
     assert offered | set(reasons) == {row.action for row in wf.rows_from(Stage.REVIEW)}
     assert offered.isdisjoint(reasons)
-    assert set(reasons) == {"notify", "extend"}
+    assert set(reasons) == {"notify", "extend", "legal_review", "collective_discussion"}
     assert "没有可再批准" in reasons["extend"]
     assert reasons["notify"] == wf.hearing_rights_offered(leader)
 
@@ -285,7 +366,7 @@ def test_explain_judges_a_note_requiring_move_as_if_noted():
 
 
 def test_explain_is_empty_when_every_move_is_offered():
-    assert wf.explain(Stage.FILED, green(Stage.FILED)) == []
+    assert wf.explain(Stage.FILED, replace(green(Stage.FILED), penalties=(fine("2000"),))) == []
     assert wf.explain(Stage.ARCHIVED, green(Stage.FILED)) == []
 
 
@@ -297,7 +378,10 @@ def test_limits_are_chosen_by_the_filing_date_18_from_2026_02_01():
     assert wf.rule_set_for(D(2026, 2, 1)).name == "18号令"
     assert wf.limits_for(D(2026, 1, 31))["decision"].days == 30
     assert wf.limits_for(D(2026, 2, 1))["decision"].days == 90
-    assert wf.limits_for(D(2026, 1, 31))["hearing_request"].days == 3
+    # Law changed (finding 1): 5 working days for every case filed from 2021-07-15.
+    assert wf.limits_for(D(2021, 7, 14))["hearing_request"].days == 3
+    assert wf.limits_for(D(2026, 1, 31))["hearing_request"].days == 5
+    assert wf.limits_for(D(2026, 1, 31))["hearing_request"].day_kind == wf.WORKING
     assert wf.limits_for(D(2026, 2, 1))["hearing_request"].days == 5
 
 
@@ -331,6 +415,7 @@ def test_deadlines_for_a_fixed_clock():
         filed_on=D(2025, 12, 1),
         evidence_taken_on=D(2025, 11, 28),
         penalties=(fine(),),
+        calendar=CAL,
     )
     by_key = {d.key: d for d in wf.deadlines(facts, D(2025, 12, 29))}
     assert by_key["filing"].state == wf.DONE
@@ -351,7 +436,7 @@ def test_deadlines_for_a_fixed_clock():
 
 
 def test_working_days_skip_weekends():
-    assert wf.add_days(D(2026, 3, 6), 1, wf.WORKING) == D(2026, 3, 9)  # Friday → Monday
+    assert wf.add_days(D(2026, 3, 6), 1, wf.WORKING, CAL) == D(2026, 3, 9)  # Friday → Monday
     assert wf.add_days(D(2026, 3, 6), 1, wf.CALENDAR) == D(2026, 3, 7)
 
 
@@ -374,6 +459,7 @@ def test_the_partys_statement_period_is_no_longer_due_once_a_hearing_is_requeste
         filed_on=dt.date(2026, 3, 1),
         notified_on=notified,
         hearing_offered=True,
+        calendar=CAL,
     )
     states = {d.key: d.state for d in wf.deadlines(facts, notified)}
     assert states["statement"] == wf.DUE_SOON

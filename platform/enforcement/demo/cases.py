@@ -22,6 +22,7 @@ from enforcement.domain.planning import OPEN_HAZARD_STATUSES
 from enforcement.domain.workflow import late_payment_surcharge
 from enforcement.models import Case, Department, Enforcer, Enterprise, Hazard
 from enforcement.services import cases as service
+from enforcement.services.calendar import working_calendar
 
 ANCHOR = dt.date(2026, 11, 20)  # the demo's "today": later dates were not yet reached
 MARK = "（演示）"
@@ -95,8 +96,17 @@ def _move(
     action: str,
     day: dt.date,
     note: str = "",
+    on: dt.date | None = None,
 ) -> None:
-    approver = action in ("notify", "notify_hearing", "decide", "no_penalty", "withdraw", "enforce")
+    approver = action in (
+        "notify",
+        "notify_hearing",
+        "decide",
+        "no_penalty",
+        "withdraw",
+        "enforce",
+        "legal_review",
+    )
     service.transition(
         session,
         case,
@@ -107,6 +117,7 @@ def _move(
         at=_at(day, 15 if approver else 10),
         leader=approver,
         pm=pm,
+        on=on,
     )
 
 
@@ -160,18 +171,19 @@ def _drive(
     _move(session, pm, case, "notify_hearing" if hearing else "notify", notified)
     if target == "notice":
         return
-    decided = filed + dt.timedelta(days=24)
+    calendar = working_calendar(session)
+    # The party's periods (5 working days) have run, whatever holidays fall in between.
+    decided = max(filed + dt.timedelta(days=24), calendar.add_working_days(notified, 6))
     if target == "hearing" or (hearing and rng.random() < 0.5):
-        _move(
-            session,
-            pm,
-            case,
-            "request_hearing",
-            notified + dt.timedelta(days=2),
-            "当事人书面申请听证",
-        )
+        requested = notified + dt.timedelta(days=2)
+        _move(session, pm, case, "request_hearing", requested, "当事人书面申请听证")
         if target == "hearing":
             return
+        # 第六十四条（二）: noticed 7 working days ahead; 第五十八条: 法制审核 after the hearing.
+        held = calendar.add_working_days(requested, 7)
+        _move(session, pm, case, "schedule_hearing", requested, on=held)
+        _move(session, pm, case, "legal_review", held, "法制审核通过：事实清楚，证据充分")
+        decided = max(decided, held + dt.timedelta(days=1))
     number = case.number.replace("应急立", "应急罚")
     service.record_decision(session, case, decision_no=number, decided_on=decided, today=decided)
     _move(session, pm, case, "decide", decided, "经集体讨论决定")

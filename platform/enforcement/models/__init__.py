@@ -10,6 +10,7 @@ from enforcement.models.base_data import (
     Region,
     TrainingRecord,
 )
+from enforcement.models.calendar import CalendarYear
 from enforcement.models.case import Case, CaseTransition, Penalty, case_enforcer, case_hazard
 from enforcement.models.checklist import (
     AnswerSet,
@@ -31,6 +32,7 @@ from enforcement.models.workbench import (
 )
 
 __all__ = [
+    "CalendarYear",
     "Case",
     "CaseTransition",
     "Penalty",

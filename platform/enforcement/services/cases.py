@@ -26,7 +26,7 @@ from enforcement.db.unit_of_work import after_commit, unit_of_work
 from enforcement.domain import workflow
 from enforcement.domain.errors import Conflict, FieldError, Refused
 from enforcement.domain.values import as_int64
-from enforcement.domain.workflow import CaseFacts, PenaltyFacts, Stage
+from enforcement.domain.workflow import CaseFacts, Stage
 from enforcement.domain.workflow import IllegalTransition as IllegalTransition  # what a move raises
 from enforcement.models import (
     AppUser,
@@ -40,6 +40,10 @@ from enforcement.models import (
 )
 from enforcement.models.case import CASE_SOURCES
 from enforcement.services import numbering
+from enforcement.services.case_facts import _penalty_facts as _penalty_facts_of
+from enforcement.services.case_facts import case_deadlines as case_deadlines
+from enforcement.services.case_facts import case_facts as case_facts
+from enforcement.services.case_facts import notified_snapshot
 
 # Which record may be changed in which stage (after 告知 the proposal is frozen: the party was told it).
 PROPOSAL_STAGES = {Stage.FILED, Stage.INVESTIGATION, Stage.REVIEW}
@@ -75,48 +79,6 @@ def is_leader(session: Session, username: str | None) -> bool:
         return username == "system"
     user = session.scalar(select(AppUser).where(AppUser.username == username))
     return user is not None and any(role.name in LEADER_ROLES for role in user.roles)
-
-
-def _penalty_facts(penalty: Penalty) -> PenaltyFacts:
-    return PenaltyFacts(
-        kind=penalty.kind,
-        amount=penalty.amount,
-        basis=penalty.basis or "",
-        decision_no=penalty.decision_no or "",
-        decided_on=penalty.decided_on,
-        served_on=penalty.served_on,
-        due_on=penalty.due_on,
-        paid_amount=penalty.paid_amount or Decimal(0),
-        paid_on=penalty.paid_on,
-    )
-
-
-def case_facts(
-    case: Case, *, today: dt.date | None = None, note: str = "", actor_is_leader: bool = False
-) -> CaseFacts:
-    """The record, as the domain sees it."""
-    return CaseFacts(
-        today=today or dt.date.today(),
-        filed_on=case.filed_on,
-        party_kind=case.party_kind,
-        inspector_certificates=tuple(e.certificate_no or "" for e in case.team),
-        facts=case.facts or "",
-        discovered_on=case.discovered_on,
-        evidence_taken_on=case.evidence_taken_on,
-        notified_on=case.notified_on,
-        hearing_offered=bool(case.hearing_offered),
-        hearing_requested_on=case.hearing_requested_on,
-        extensions=case.extensions or 0,
-        court_enforcement_on=case.court_enforcement_on,
-        penalties=tuple(_penalty_facts(p) for p in case.penalties),
-        note=note,
-        actor_is_leader=actor_is_leader,
-    )
-
-
-def case_deadlines(case: Case, today: dt.date | None = None) -> list[workflow.Deadline]:
-    today = today or dt.date.today()
-    return workflow.deadlines(case_facts(case, today=today), today)
 
 
 def allowed_actions(
@@ -186,6 +148,8 @@ def open_case(
     party_name: str | None = None,
     actor: str | None = None,
     at: dt.datetime | None = None,
+    legal_review_required: bool = False,
+    collective_required: bool = False,
 ) -> Case:
     """立案: a new case in stage 立案 with ≥2 certified inspectors, filed within the limit."""
     actor = _username(actor)
@@ -235,6 +199,9 @@ def open_case(
         filed_on=filed_on,
         hearing_offered=False,
         extensions=0,
+        procedure="general",
+        legal_review_required=legal_review_required,
+        collective_required=collective_required,
         created_by=actor,
         updated_by=actor,
     )
@@ -343,11 +310,13 @@ def transition(
     at: dt.datetime | None = None,
     leader: bool | None = None,
     pm: pluggy.PluginManager | None = None,
+    on: dt.date | None = None,
 ) -> CaseTransition:
     """Move the case by `action` if the domain allows it; record who, when, why; once committed,
     call the `case_transitioned` hook of `pm` (default: the app's plugins).
 
     `leader` overrides the role lookup (the demo loader acts as named demo users without accounts).
+    `on` is the date a step records where its row asks for one (听证会日期, 延期缴纳截止日期).
     """
     hook = _plugin_manager(pm).hook
     actor = _username(actor)
@@ -355,10 +324,10 @@ def transition(
     note = (note or "").strip()
     _check_version(case, expected_version)
     approver = is_leader(session, actor) if leader is None else leader
-    facts = case_facts(case, today=today, note=note, actor_is_leader=approver)
+    facts = case_facts(case, today=today, note=note, actor_is_leader=approver, step_date=on)
     source = Stage(case.stage)
     target = workflow.next_stage(source, action, facts)  # raises IllegalTransition
-    _apply_effects(case, action, target, today)
+    _apply_effects(case, action, target, today, on)
     case.stage = target.value
     _touch(case, actor)
     record = CaseTransition(
@@ -387,12 +356,16 @@ def transition(
     return record
 
 
-def _apply_effects(case: Case, action: str, target: Stage, today: dt.date) -> None:
+def _apply_effects(
+    case: Case, action: str, target: Stage, today: dt.date, on: dt.date | None = None
+) -> None:
     """What an action records on the case besides its stage (dates that start or stop clocks)."""
     if action in ("notify", "notify_hearing"):
         case.notified_on = today
         case.hearing_offered = action == "notify_hearing"
         case.hearing_requested_on = None
+        if case.notified_penalties is None:  # the first notice binds (第四十五条)
+            case.notified_penalties = notified_snapshot(case)
     elif action == "request_hearing":
         case.hearing_requested_on = today
     elif action == "extend":
@@ -403,6 +376,27 @@ def _apply_effects(case: Case, action: str, target: Stage, today: dt.date) -> No
         case.notified_on = None
         case.hearing_offered = False
         case.hearing_requested_on = None
+        case.hearing_noticed_on = None
+        case.hearing_on = None
+    elif action == "require_legal_review":
+        case.legal_review_required = True
+    elif action == "require_collective":
+        case.collective_required = True
+    elif action == "legal_review":
+        case.legal_reviewed_on = today
+    elif action == "collective_discussion":
+        case.collective_discussed_on = today
+    elif action == "schedule_hearing":
+        case.hearing_noticed_on = today
+        case.hearing_on = on
+    elif action == "onsite_penalty":
+        case.procedure = "simple"
+    elif action == "serve_reminder":
+        case.reminder_served_on = today
+    elif action == "defer_payment":
+        case.deferred_until = on
+    elif action == "transfer":
+        case.transferred_on = today
     if target == Stage.CLOSED:
         case.closed_on = today
     elif target == Stage.ARCHIVED:
@@ -561,7 +555,8 @@ def record_payment(
     if paid_on > today:
         raise CaseError("缴款日期不能晚于今天", "paid_on")
     rate = workflow.rule_set_for(case.filed_on).surcharge_rate
-    surcharge = workflow.late_payment_surcharge(penalty.amount, penalty.due_on, paid_on, rate)
+    due = workflow.payment_due_on(case_facts(case, today=today), _penalty_facts_of(penalty))
+    surcharge = workflow.late_payment_surcharge(penalty.amount, due, paid_on, rate)
     assert amount is not None
     if amount > penalty.amount + surcharge:
         raise CaseError(f"缴款金额超过应缴金额（{penalty.amount + surcharge}元）", "paid_amount")

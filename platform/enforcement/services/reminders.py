@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from enforcement.domain import reminders, workflow
 from enforcement.domain.planning import OPEN_HAZARD_STATUSES
 from enforcement.models import AppUser, Case, CaseTransition, Hazard, Inspection, Task
+from enforcement.services.calendar import working_calendar
 from enforcement.services.cases import case_facts
 
 OPEN_CASE_STAGES = [
@@ -55,9 +56,10 @@ def _case_items(
         if actor:
             actors.setdefault(case_id, set()).add(actor)
     items = []
+    calendar = working_calendar(session)  # the guards' calendar, read once for all cases
     for case in cases:
         owners = _owners(team_users, case.enforcers, case.created_by, *actors.get(case.id, ()))
-        for deadline in workflow.deadlines(case_facts(case, today=today), today):
+        for deadline in workflow.deadlines(case_facts(case, today=today, calendar=calendar), today):
             if not deadline.open:
                 continue
             items.append(

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from enforcement.domain.calendar import EMPTY, WorkingCalendar
+
 
 @dataclass(frozen=True)
 class PenaltyFacts:
@@ -39,6 +41,21 @@ class CaseFacts:
     penalties: tuple[PenaltyFacts, ...] = ()
     note: str = ""
     actor_is_leader: bool = False
+    # Issue 10 (legal-review.md findings 1–5).
+    calendar: WorkingCalendar = (
+        EMPTY  # holidays and 调休 (services/calendar.py); EMPTY covers no year
+    )
+    procedure: str = "general"  # "simple": 当场处罚 (行政处罚法 第五十一条)
+    legal_review_required: bool = False  # flagged: 第五十八条（一）至（三）
+    legal_reviewed_on: dt.date | None = None
+    collective_required: bool = False  # flagged: 第五十七条第二款
+    collective_discussed_on: dt.date | None = None
+    hearing_noticed_on: dt.date | None = None
+    hearing_on: dt.date | None = None  # the hearing's date (听证会)
+    notified_penalties: tuple[PenaltyFacts, ...] | None = None  # as first told to the party
+    reminder_served_on: dt.date | None = None  # 催告书
+    deferred_until: dt.date | None = None  # 延期（分期）缴纳罚款 approved until
+    step_date: dt.date | None = None  # the date a step records (hearing date, deferral end)
 
     # Aggregates over the penalties (a case may combine 警告 + 罚款 …).
     @property
@@ -58,6 +75,15 @@ class CaseFacts:
     @property
     def served_on(self) -> dt.date | None:
         return self._all("served_on")
+
+    @property
+    def heard(self) -> bool:
+        return self.hearing_requested_on is not None
+
+    @property
+    def collected_on(self) -> dt.date | None:
+        """当场收缴: a 简易程序 fine paid to the inspector on the spot."""
+        return self.paid_on if self.procedure == "simple" else None
 
     @property
     def paid_on(self) -> dt.date | None:

@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-from enforcement.domain.workflow.limits import EVENT_LABELS, LIMITS, RULE_SETS
-from enforcement.domain.workflow.penalties import PENALTY_KINDS
-from enforcement.domain.workflow.stages import Stage
-from enforcement.domain.workflow.transitions import TRANSITIONS
+from decimal import Decimal
 
-GUARD_RULES: dict[str, str] = {
-    "two_certified_inspectors": "两名以上持执法证号的执法人员承办（15号令第二十四条；行政处罚法第四十二条）",
-    "facts_recorded": "已填写违法事实及证据摘要",
-    "penalty_recorded": "已登记拟处罚的种类、金额（罚款/没收）和处罚依据",
-    "hearing_rights_offered": "达到听证标准（单位罚款≥5万元、个人≥2万元，或责令停产停业、吊销许可证、关闭等）时已告知听证权利",
-    "hearing_offered_to_party": "已告知听证权利",
-    "hearing_requested_in_time": "在听证申请期限内提出",
-    "party_period_over": "陈述申辩（及听证申请）期限已届满，或当事人已申请听证",
-    "decision_recorded": "已登记处罚决定书文号和决定日期",
-    "served_recorded": "已登记送达日期（不早于决定日期）",
-    "fulfilled": "罚款及加处罚款已缴清，或已申请人民法院强制执行",
-    "payment_overdue": "罚款缴纳期限已届满且未缴纳",
-    "note_given": "填写理由",
-    "leader_approves": "负责人（leader 角色）操作，即审批",
-    "extension_available": "适用规则尚有可批准的延期",
-    "undecided": "尚未作出处罚决定",
-}
+from enforcement.domain.workflow.export import GUARD_RULES, workflow_data
+
+__all__ = ["GUARD_RULES", "render_markdown"]
 
 
 def render_markdown() -> str:
-    """The procedure, guards, limits and penalty kinds as Markdown (docs/workflow.md)."""
+    """The procedure, guards, limits and penalty kinds as Markdown (docs/workflow.md), rendered
+    from `workflow_data()` — the same data `enforcement workflow show --json` prints."""
+    data = workflow_data()
+    stage_labels = {s["key"]: s["label"] for s in data["stages"]}
     lines = [
         "# 立案查处：案件办理流程",
         "",
         "Generated from `platform/enforcement/domain/workflow/` — do not edit by hand; run",
         "`python -m enforcement.domain.workflow > docs/workflow.md` after changing the tables.",
+        "The same data is printed as JSON by `enforcement workflow show --json`",
+        "(schema: `schemas/workflow.schema.json`).",
         "Only `services/cases.py` changes a case's stage; every move is one row below, recorded",
         "with who, when and why, and followed by the `case_transitioned` hook.",
         "",
@@ -41,22 +29,29 @@ def render_markdown() -> str:
         "| stage | 名称 |",
         "|---|---|",
     ]
-    lines += [f"| `{s.value}` | {s.label} |" for s in Stage]
+    lines += [f"| `{s['key']}` | {s['label']} |" for s in data["stages"]]
     lines += [
         "",
         "## 流转表 transitions",
         "",
-        "| from | action | 操作 | to | guards (all must pass) | reason required |",
-        "|---|---|---|---|---|---|",
+        "| from | action | 操作 | to | guards (all must pass) | approved by | reason required | "
+        "form | source |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for row in TRANSITIONS:
-        guards = "；".join(f"`{g.__name__}`" for g in row.guards) or "—"
+    for row in data["transitions"]:
+        guards = "；".join(f"`{g}`" for g in row["guards"]) or "—"
+        note = "是" if row["needs_note"] else ""
+        if row["needs_date"]:
+            note = (note + "；" if note else "") + row["needs_date"]
         lines.append(
-            f"| {row.stage.label} | `{row.action}` | {row.label} | {row.target.label} | "
-            f"{guards} | {'是' if row.needs_note else ''} |"
+            f"| {stage_labels[row['stage']]} | `{row['action']}` | {row['label']} | "
+            f"{stage_labels[row['target']]} | {guards} | {row['approved_by'] or ''} | {note} | "
+            f"{'`' + row['form'] + '`' if row['form'] else ''}"
+            f"{'／`' + row['form_person'] + '`（个人）' if row['form_person'] else ''} | "
+            f"{row['source'] or ''} |"
         )
     lines += ["", "## 守卫 guards", "", "| guard | rule |", "|---|---|"]
-    lines += [f"| `{name}` | {text} |" for name, text in GUARD_RULES.items()]
+    lines += [f"| `{g['name']}` | {g['rule']} |" for g in data["guards"]]
     lines += [
         "",
         "Approval is modelled as the guard `leader_approves`: the acting user has the `leader` (or",
@@ -65,34 +60,40 @@ def render_markdown() -> str:
         "## 法定期限 statutory limits",
         "",
         "The rule set is chosen by the case's 立案 date. 18号令's article text was not retrieved",
-        "(research-2.md §1.1): its rows follow 行政处罚法 (2021) and are labelled accordingly.",
+        "(research-2.md §1.1): its rows follow 行政处罚法 (2021) and its own figures are marked",
+        "to verify. 工作日 follow the working-day calendar (`enforcement calendar show <year>`);",
+        "a waiting period must have run before the next step (not a clock one can be late on).",
         "",
-        "| rule set | key | 期限 | starts at | days | day kind | source | confidence |",
-        "|---|---|---|---|---|---|---|---|",
+        "| rule set | key | 期限 | starts at | length | kind | waiting | source | confidence |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for limit in LIMITS:
+    units = {"working": "个工作日", "calendar": "日", "months": "个月"}
+    for limit in data["limits"]:
+        count = limit["months"] if limit["kind"] == "months" else limit["days"]
+        confidence = limit["confidence"] + ("（待核实）" if limit["to_verify"] else "")
         lines.append(
-            f"| {limit.rule_set} | `{limit.key}` | {limit.name} | "
-            f"{EVENT_LABELS[limit.start_event]} | {limit.days} | {limit.day_kind} | "
-            f"{limit.source} | {limit.confidence} |"
+            f"| {limit['rule_set']} | `{limit['key']}` | {limit['name']} | "
+            f"{limit['start_event_label']} | {count}{units[limit['kind']]} | {limit['kind']} | "
+            f"{'是' if limit['waiting_period'] else ''} | {limit['source']} | {confidence} |"
         )
     lines += ["", "### 规则集 rule sets", ""]
-    for rules in RULE_SETS:
-        since = rules.applies_from.isoformat() if rules.applies_from else "—"
-        until = rules.applies_until.isoformat() if rules.applies_until else "—"
+    for rules in data["rule_sets"]:
         lines += [
-            f"* **{rules.name}** {rules.title}: 立案日期 {since} 起，{until} 前。",
+            f"* **{rules['name']}** {rules['title']}: 立案日期 {rules['applies_from'] or '—'} 起，"
+            f"{rules['applies_until'] or '—'} 前。" + ("" if rules["verified"] else "条文待核实。"),
             "  * 决定期限延期: "
             + (
                 "；".join(
-                    f"至{d}日（{who}批准；{src}，{conf}）"
-                    for d, who, src, conf in rules.decision_extensions
+                    f"至{e['total_days']}日（{e['approved_by']}批准；{e['source']}，"
+                    f"{e['confidence']}）"
+                    for e in rules["decision_extensions"]
                 )
                 or "无（未见条文）"
             ),
-            f"  * 听证标准: 单位 ≥ {rules.hearing_threshold_unit} 元，个人 ≥ "
-            f"{rules.hearing_threshold_individual} 元 — {rules.hearing_threshold_source}",
-            f"  * 加处罚款: 每日 {rules.surcharge_rate * 100}% — {rules.surcharge_source}",
+            f"  * 听证标准: 单位 ≥ {rules['hearing_threshold_unit']} 元，个人 ≥ "
+            f"{rules['hearing_threshold_individual']} 元 — {rules['hearing_threshold_source']}",
+            f"  * 加处罚款: 每日 {Decimal(rules['surcharge_rate']) * 100}% — "
+            f"{rules['surcharge_source']}",
         ]
     lines += [
         "",
@@ -102,9 +103,9 @@ def render_markdown() -> str:
         "|---|---|---|---|---|---|",
     ]
     hearing = {"always": "总是", "amount": "达到较大数额时", "never": "无"}
-    for kind in PENALTY_KINDS:
+    for kind in data["penalty_kinds"]:
         lines.append(
-            f"| `{kind.key}` | {kind.label} | {'有' if kind.monetary else '—'} | "
-            f"{hearing[kind.hearing]} | {kind.source} | {kind.confidence} |"
+            f"| `{kind['key']}` | {kind['label']} | {'有' if kind['monetary'] else '—'} | "
+            f"{hearing[kind['hearing']]} | {kind['source']} | {kind['confidence']} |"
         )
     return "\n".join(lines) + "\n"

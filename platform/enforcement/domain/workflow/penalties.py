@@ -55,6 +55,33 @@ PENALTY_KINDS: tuple[PenaltyKind, ...] = (
     PenaltyKind(
         "closure", "关闭", False, "always", "行政处罚法(2021) 第六十三条（四）责令关闭", "medium"
     ),
+    # 第九条 lists these too (finding 5); 安全生产法 uses them (e.g. 限制从业 for 主要负责人).
+    PenaltyKind(
+        "qualification_downgrade",
+        "降低资质等级",
+        False,
+        "always",
+        "行政处罚法(2021) 第九条（三）；第六十三条（三）降低资质等级",
+        "high",
+    ),
+    PenaltyKind(
+        "activity_restriction",
+        "限制开展生产经营活动",
+        False,
+        "always",
+        "行政处罚法(2021) 第九条（四）；第六十三条（五）其他较重的行政处罚（从严理解，给予听证）",
+        "medium",
+    ),
+    PenaltyKind(
+        "employment_restriction",
+        "限制从业",
+        False,
+        "always",
+        "行政处罚法(2021) 第九条（四）；第六十三条（四）限制从业",
+        "high",
+    ),
 )
+# 简易程序 (当场处罚) allows only these kinds, up to these amounts (行政处罚法 第五十一条).
+ONSITE_KINDS = frozenset({"warning", "fine"})
 PENALTY_KIND_BY_KEY: dict[str, PenaltyKind] = {k.key: k for k in PENALTY_KINDS}
 PENALTY_KIND_LABELS: dict[str, str] = {k.key: k.label for k in PENALTY_KINDS}

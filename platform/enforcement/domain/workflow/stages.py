@@ -1,4 +1,4 @@
-"""The stages of a case: the main line of 立案查处 and its side exit 撤销立案."""
+"""The stages of a case: the main line of 立案查处 and its side exits 撤销立案, 移送司法机关."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class Stage(StrEnum):
     CLOSED = "closed"
     ARCHIVED = "archived"
     WITHDRAWN = "withdrawn"
+    TRANSFERRED = "transferred"
 
     @property
     def label(self) -> str:
@@ -35,8 +36,9 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.CLOSED: "结案",
     Stage.ARCHIVED: "归档",
     Stage.WITHDRAWN: "撤销立案",
+    Stage.TRANSFERRED: "移送司法机关",
 }
-# The main line shown as a progress bar; WITHDRAWN is the side exit.
+# The main line shown as a progress bar; WITHDRAWN and TRANSFERRED are the side exits.
 MAIN_LINE: tuple[Stage, ...] = (
     Stage.FILED,
     Stage.INVESTIGATION,

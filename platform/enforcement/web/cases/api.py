@@ -7,6 +7,7 @@ domain's Chinese reason at /action; a stale `version` answers 409 at /version.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import request
@@ -62,6 +63,7 @@ class CaseApi(ContractApi):
                     action: {type: string}
                     note: {type: string}
                     version: {type: integer}
+                    "on": {type: string, format: date, description: "the date a step records (听证会日期, 延期缴纳截止日期)"}
           responses:
             200:
               description: the new stage
@@ -88,8 +90,16 @@ class CaseApi(ContractApi):
         version = body.get("version")
         if version is not None and not isinstance(version, int):
             return self._error(422, "/version", "version 应为整数")
+        on = None
+        if body.get("on") is not None:
+            try:
+                on = dt.date.fromisoformat(str(body["on"]))
+            except ValueError:
+                return self._error(422, "/on", "日期格式应为 年-月-日，如 2026-03-01")
         try:
-            record = service.transition(session, case, action, note, expected_version=version)
+            record = service.transition(
+                session, case, action, note, expected_version=version, on=on
+            )
         except service.StaleCase as exc:
             return self._error(409, "/version", exc.message)
         except workflow.IllegalTransition as exc:

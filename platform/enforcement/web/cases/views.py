@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from enforcement.db.acting import current_actor
 from enforcement.db.scoping import UNSCOPED
+from enforcement.documents import core_catalogue
 from enforcement.domain import workflow
 from enforcement.domain.errors import FieldError
 from enforcement.domain.fields import Field
@@ -109,6 +110,11 @@ class CaseView(ChineseModelView):
         return redirect(url_for("CaseDeskView.detail", pk=pk))
 
 
+def form_titles() -> dict[str, str]:
+    """The 文书 a step is done with, by its catalogue code (名称 for the page)."""
+    return {form["code"]: form["name"] for form in core_catalogue()["forms"]}
+
+
 def _form_date(name: str, errors: dict[str, str], *, required: bool = False) -> dt.date | None:
     raw = (request.form.get(name) or "").strip()
     if not raw:
@@ -184,7 +190,9 @@ class CaseDeskView(BaseView):
             hazards=service.case_hazards(session, case),
             penalty_kinds=workflow.PENALTY_KINDS,
             hearing_right=workflow.hearing_right(facts),
+            legal_review_needed=workflow.legal_review_needed(facts),
             rule_set=workflow.rule_set_for(case.filed_on),
+            form_titles=form_titles(),
             can_propose=stage in service.PROPOSAL_STAGES,
             can_decide=stage in service.DECISION_STAGES | service.SERVICE_STAGES,
             can_pay=stage in service.PAYMENT_STAGES,
@@ -214,8 +222,16 @@ class CaseDeskView(BaseView):
         row = workflow.row_for(case.stage, action)
         if row is not None and row.needs_note and len(note.strip()) < 2:
             return self._refused(case, f"note_{action}", "请填写理由", "act")
+        on = None
+        if row is not None and row.needs_date:
+            errors: dict[str, str] = {}
+            on = _form_date("on", errors, required=True)
+            if errors:
+                return self._refused(case, f"on_{action}", errors["on"], "act")
         try:
-            service.transition(self._session(), case, action, note, expected_version=_version())
+            service.transition(
+                self._session(), case, action, note, expected_version=_version(), on=on
+            )
         except service.StaleCase as exc:
             return self._refused(case, "version", exc.message, "act")
         except workflow.IllegalTransition as exc:
