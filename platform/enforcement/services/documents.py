@@ -39,6 +39,7 @@ from enforcement.documents.render import (
     pdf_from_context,
     render_html,
 )
+from enforcement.domain.calendar import CalendarGap
 from enforcement.domain.values import as_int64
 from enforcement.models import (
     AppUser,
@@ -50,6 +51,7 @@ from enforcement.models import (
     RectificationOrder,
 )
 from enforcement.services import numbering
+from enforcement.services.calendar import working_calendar
 
 # Free-text parts an inspector edits before finalizing: (path in the content, label, kind).
 # kind "lines": one item per line, printed as a numbered list.
@@ -271,21 +273,6 @@ def _parse_day(text: Any) -> dt.date | None:
         return None
 
 
-def _working_days_between(session: Session, start: dt.date, end: dt.date) -> int:
-    """Working days after `start` up to `end`: the holiday calendar of issue 10 when it is there
-    (services/calendar.py, holidays and 调休 included) once it is merged; until then Monday to
-    Friday, so a hearing set across 春节 or 国庆 may pass with fewer real working days."""
-    try:
-        from enforcement.services.calendar import working_calendar
-    except ImportError:
-        count, day = 0, start
-        while day < end:
-            day += dt.timedelta(days=1)
-            count += day.weekday() < 5
-        return count
-    return int(working_calendar(session).working_days_between(start, end))
-
-
 def _hearing_too_soon(session: Session, document: Document, today: dt.date) -> dict[str, str]:
     """A 听证会通知书 is refused when the hearing it names is not 7 working days away."""
     if document.form_code != "hearing_meeting_notice":
@@ -293,7 +280,11 @@ def _hearing_too_soon(session: Session, document: Document, today: dt.date) -> d
     day = _parse_day(get_path(document.content, "hearing.time"))
     if day is None:
         return {}
-    if _working_days_between(session, today, day - dt.timedelta(days=1)) < HEARING_NOTICE_DAYS:
+    try:
+        days = working_calendar(session).working_days_between(today, day - dt.timedelta(days=1))
+    except CalendarGap as gap:
+        return {"hearing.time": str(gap)}
+    if days < HEARING_NOTICE_DAYS:
         return {
             "hearing.time": "听证会应在通知送达7个工作日后举行（《中华人民共和国行政处罚法》"
             "第六十四条第（二）项、第八十五条），请推后听证时间"
