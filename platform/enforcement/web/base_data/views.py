@@ -129,6 +129,8 @@ class EnterpriseView(ChineseModelView):
         "contact_name",
         "contact_phone",
         "employees",
+        "latitude",
+        "longitude",
     ]
     show_fieldsets = [
         (
@@ -144,6 +146,8 @@ class EnterpriseView(ChineseModelView):
                     "scale_label",
                     "status_label",
                     "employees",
+                    "latitude",
+                    "longitude",
                 ]
             },
         ),
@@ -167,6 +171,8 @@ class EnterpriseView(ChineseModelView):
         "contact_name",
         "contact_phone",
         "employees",
+        "latitude",
+        "longitude",
     ]
     edit_columns = add_columns
     search_columns = [

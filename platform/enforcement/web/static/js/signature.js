@@ -26,6 +26,14 @@
   window.addEventListener("resize", fit);
   fit();
 
+  // A stroke answers the "please sign" note left by an empty save.
+  pad.addEventListener("endStroke", function () {
+    var note = document.getElementById("sign-error");
+    if (note && note.textContent === "请在框内签名后再保存") {
+      note.textContent = "";
+      canvas.parentNode.parentNode.classList.remove("has-error");
+    }
+  });
   document.getElementById("sign-clear").addEventListener("click", function () {
     pad.clear();
   });
