@@ -146,3 +146,22 @@ def test_the_verification_url_uses_the_public_base_url_when_set(app):
             )
         finally:
             app.config["PUBLIC_BASE_URL"] = None
+
+
+def test_a_document_an_admin_deleted_verifies_as_withdrawn(app):
+    document_id, _number, token, _sha, _pdf = finalized(app)
+    with db(app) as session:
+        from enforcement.models import Document
+
+        service.delete(session, session.get(Document, document_id), "文号错误，已收回", "system")
+    page = app.test_client().get(f"/verify/{token}").get_data(as_text=True)
+    assert "已撤销，不再有效" in page and "文号错误" not in page
+
+
+def test_a_draft_pdf_carries_no_qr_code(app):
+    with db(app) as session:
+        draft = service.draft(
+            session, "rectification_order", enterprise_in(session, DONGHU), "donghu"
+        )
+        pdf = service.render_pdf(draft)
+    assert page_qr_codes(pdf) == []
