@@ -165,3 +165,12 @@ def test_a_draft_pdf_carries_no_qr_code(app):
         )
         pdf = service.render_pdf(draft)
     assert page_qr_codes(pdf) == []
+
+
+def test_the_equipment_page_links_to_its_label_and_checks(app):
+    with db(app) as session:
+        with factories.as_system():
+            own = factories.equipment(session, enterprise_in(session, DONGHU), "2号除尘器")
+        own_id = own.id
+    page = logged_in(app, "donghu").get(f"/equipment/show/{own_id}").get_data(as_text=True)
+    assert f"/equipment-label/{own_id}" in page and f"/equipment-label/{own_id}/checks" in page

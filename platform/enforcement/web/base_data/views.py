@@ -56,6 +56,8 @@ class EquipmentView(ChineseModelView):
     route_base = "/equipment"
     datamodel = SoftDeleteInterface(Equipment)
     noun = "设备"
+    # The detail with links to its QR label and its checks (web/verify/, 扫码验真).
+    show_template = "enforcement/verify/equipment_show.html"
     label_columns = {
         **labels(EQUIPMENT_FIELDS),
         "enterprise": "所属企业",
