@@ -45,9 +45,12 @@ def test_signatures_and_a_refusal_print_in_the_pdf_of_each_signed_form(
     session, data_dir, form_code
 ):
     document = ready(session, form_code)
-    png = signature_png()
-    signatures.sign(session, document, "inspector1", "张三", png, "donghu", device="测试手机")
-    signatures.sign(session, document, "inspector2", "李四", signature_png(4), "donghu")
+    first, second = (signatures.officer_name(document, r) for r in ("inspector1", "inspector2"))
+    assert first and second  # the demo county's two officers
+    signatures.sign(
+        session, document, "inspector1", first, signature_png(), "donghu", device="手机"
+    )
+    signatures.sign(session, document, "inspector2", second, signature_png(4), "donghu")
     signatures.refuse(session, document, "party", "王五", "donghu", signer_name="赵六")
     final = service.finalize(session, document, "donghu", data_dir=data_dir)
     pdf = service.render_pdf(final, data_dir=data_dir)
@@ -126,6 +129,14 @@ def test_a_signature_is_refused_at_its_field(session, role, png, name, message):
         signatures.sign(session, document, role, name, png, "donghu")
 
 
+def test_an_officers_block_is_signed_by_the_officer_the_document_names(session):
+    document = ready(session, "rectification_order")
+    named = signatures.officer_name(document, "inspector1")
+    with pytest.raises(Refused, match=f"该栏应由本文书所列执法人员{named}签名"):
+        signatures.sign(session, document, "inspector1", "冒名者", signature_png(), "donghu")
+    assert signatures.sign(session, document, "inspector1", named, signature_png(), "donghu")
+
+
 def test_an_officer_cannot_refuse_and_a_refusal_needs_a_witness(session):
     document = ready(session, "rectification_order")
     with pytest.raises(Refused, match="执法人员不能拒签"):
@@ -141,9 +152,13 @@ def test_the_signature_pages_sign_refuse_and_keep_what_was_typed(app):
     page = client.get(f"/document-signatures/{document_id}/")
     assert page.status_code == 200 and "被检查单位负责人" in page.get_data(as_text=True)
     image = "data:image/png;base64," + base64.b64encode(signature_png()).decode()
+    with db(app) as session:
+        from enforcement.models import Document
+
+        officer = signatures.officer_name(session.get(Document, document_id), "inspector1")
     saved = client.post(
         f"/document-signatures/{document_id}/sign/inspector1",
-        data={"signer_name": "张三", "image": image},
+        data={"signer_name": officer, "image": image},
         headers={"User-Agent": "Mozilla/5.0 (Linux; Android 14) 测试"},
     )
     assert saved.status_code == 302

@@ -113,6 +113,16 @@ def _name(value: str | None, path: str, message: str) -> str:
     return name
 
 
+def officer_name(document: Document, role: str) -> str:
+    """The name the document prints for an officer's block ("" for the party or when unnamed)."""
+    if role not in rules.INSPECTORS:
+        return ""
+    people = (document.content or {}).get("inspectors") or []
+    index = rules.INSPECTORS.index(role)
+    person = people[index] if index < len(people) else None
+    return " ".join(str((person or {}).get("name") or "").split())
+
+
 def _retire(session: Session, document: Document, role: str, username: str | None) -> None:
     previous = active(session, document).get(role)
     if previous is not None:
@@ -135,6 +145,9 @@ def sign(
     """Keep a signature drawn on screen for one block of a draft (replacing the block's old one)."""
     _block(document, role)
     name = _name(signer_name, "/signer_name", "请填写签名人姓名")
+    named = officer_name(document, role)
+    if named and name != named:  # an officer's block is that officer's, as the paper names him
+        raise Refused(FieldError("/signer_name", f"该栏应由本文书所列执法人员{named}签名"))
     check_png(png)
     username = _username(actor)
     _retire(session, document, role, username)
