@@ -103,6 +103,11 @@ def default_config() -> dict[str, Any]:
         "RENDER_WORKERS": 2,
         "RENDER_TIMEOUT": 60,
         "RENDER_MAX_TASKS": 500,
+        # 扫码验真: the address printed in a finalized document's QR code, as people outside reach
+        # the platform (e.g. "https://zhifa.example.gov.cn"); None: the address of the request
+        # that finalized it. Public lookups per client address (Flask-Limiter syntax).
+        "PUBLIC_BASE_URL": None,
+        "VERIFY_RATE_LIMIT": "30 per minute",
     }
 
 
@@ -123,6 +128,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         config["DATA_DIR"] = env["ENFORCEMENT_DATA_DIR"]
     if env.get("ENFORCEMENT_FONT_DIR"):
         config["FONT_DIR"] = env["ENFORCEMENT_FONT_DIR"]
+    if env.get("ENFORCEMENT_PUBLIC_BASE_URL"):
+        config["PUBLIC_BASE_URL"] = env["ENFORCEMENT_PUBLIC_BASE_URL"]
     if env.get("ENFORCEMENT_PLUGIN_DIRS"):
         config["PLUGIN_DIRS"] = [p for p in env["ENFORCEMENT_PLUGIN_DIRS"].split(":") if p]
     config.update(overrides or {})

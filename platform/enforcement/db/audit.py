@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
 from typing import Any
 
 from sqlalchemy import event, insert, inspect
@@ -30,6 +31,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return float(value)
+    if isinstance(value, bytes):  # a file (e.g. a signature's PNG) is logged by size and hash
+        return {"bytes": len(value), "sha256": hashlib.sha256(value).hexdigest()}
     return value
 
 

@@ -15,6 +15,7 @@ from lxml import html as lxml_html
 
 from enforcement.documents import FONT_FAMILY, TEMPLATES_DIR, FormSpec, number_pattern, worker
 from enforcement.documents.fonts import LocalFetcher, check_font_dir, font_css, font_dir
+from enforcement.documents.qr import qr_data_uri
 
 DRAFT_NUMBER = "（草稿：定稿时编号）"
 # Every form's blank version shows these rows when the catalogue names no fields.
@@ -127,9 +128,14 @@ def render_html(form: FormSpec, context: dict[str, Any]) -> str:
         "remedy": {},
         "draft_number": DRAFT_NUMBER,
         "blank_fields": [FIELD_LABELS.get(f, f) for f in form.fields] or DEFAULT_BLANK_FIELDS,
+        "signatures": {},
+        "verification": {},
         **context,
         "form": form.as_dict(),
     }
+    url = (data["verification"] or {}).get("url")
+    if url:  # 扫码验真: the QR code is drawn from the frozen URL, so the render stays deterministic
+        data["verification"] = {**data["verification"], "qr": qr_data_uri(url)}
     return template.render(**data)
 
 

@@ -298,6 +298,18 @@ ENTERPRISE_FIELDS: tuple[Field, ...] = (
     Field("contact_name", "联系人", max_length=64),
     Field("contact_phone", "联系电话", "phone"),
     Field("employees", "从业人数", "integer", minimum=0, maximum=9_999_999, hint="整数"),
+    # The registered position, read against an inspection's (docs/DECISIONS.md "Location").
+    Field(
+        "latitude", "纬度", "number", minimum=-90, maximum=90, hint="WGS-84 十进制度，如 28.68234"
+    ),
+    Field(
+        "longitude",
+        "经度",
+        "number",
+        minimum=-180,
+        maximum=180,
+        hint="WGS-84 十进制度，如 115.89352",
+    ),
 )
 
 EQUIPMENT_FIELDS: tuple[Field, ...] = (

@@ -20,6 +20,7 @@ from enforcement.models.checklist import (
     EvidenceFile,
 )
 from enforcement.models.document import Document, DocumentCounter
+from enforcement.models.signature import DocumentSignature
 from enforcement.models.user import AppUser
 from enforcement.models.workbench import (
     Hazard,
@@ -40,6 +41,7 @@ __all__ = [
     "case_hazard",
     "Document",
     "DocumentCounter",
+    "DocumentSignature",
     "AnswerSet",
     "ChecklistOwner",
     "ChecklistUpload",

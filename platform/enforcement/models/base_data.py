@@ -101,6 +101,9 @@ class Enterprise(RegionScoped, SoftDeleted, Audited, Model):
     contact_name: Mapped[str | None] = mapped_column(String(64))
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     employees: Mapped[int | None] = mapped_column(Integer)
+    # The registered position (WGS-84, degrees), against which an inspection's position is read.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
 

@@ -27,6 +27,7 @@ class Document(RegionScoped, SoftDeleted, Audited, Model):
     __table_args__ = (
         # No duplicate 文号: one serial per department, year and 文号 code.
         UniqueConstraint("department_id", "year", "number_code", "serial"),
+        UniqueConstraint("verify_token", name="uq_document_verify_token"),
         Index("ix_document_subject", "subject_kind", "subject_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -54,6 +55,8 @@ class Document(RegionScoped, SoftDeleted, Audited, Model):
     finalized_by: Mapped[str | None] = mapped_column(String(128))
     finalized_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     delete_reason: Mapped[str | None] = mapped_column(Text)
+    # 扫码验真: the unguessable key of the public /verify/<token> page, drawn when finalized.
+    verify_token: Mapped[str | None] = mapped_column(String(32))
 
     enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
     department: Mapped[Department | None] = relationship(lazy="joined")

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from enforcement.db.acting import current_actor
 from enforcement.db.scoping import UNSCOPED
@@ -50,7 +50,7 @@ from enforcement.models import (
     Hazard,
     RectificationOrder,
 )
-from enforcement.services import numbering
+from enforcement.services import numbering, signatures, verification
 from enforcement.services.calendar import working_calendar
 
 # Free-text parts an inspector edits before finalizing: (path in the content, label, kind).
@@ -363,6 +363,10 @@ def finalize(
         document.year, document.serial = year, serial
         content["number"] = document.number
     content["finalized_on"] = cn_date(today or dt.date.today())
+    # The signatures collected on the draft are frozen with it; the QR code links to its token.
+    content["signatures"] = signatures.for_rendering(session, document)
+    document.verify_token = verification.new_token()
+    content["verification"] = verification.verification_of(document)
     document.content = content
     document.status = "final"
     document.finalized_by = username
@@ -438,8 +442,8 @@ def supersede(session: Session, document: Document, actor: Any = None) -> Docume
     if document.status != "final":
         raise DocumentError("只有已定稿的文书可以生成新版本")
     content = copy.deepcopy(document.content)
-    content.pop("number", None)
-    content.pop("finalized_on", None)
+    for frozen in ("number", "finalized_on", "signatures", "verification"):
+        content.pop(frozen, None)  # a new version is numbered, signed and verified anew
     newer = Document(
         form_code=document.form_code,
         title=document.title,
@@ -470,15 +474,23 @@ def render_pdf(document: Document, *, data_dir: str | Path | None = None, pm: An
                 return data
         except (OSError, RuntimeError):
             pass
-    return pdf_from_context(get_form(document.form_code, pm), document.content)
+    return pdf_from_context(get_form(document.form_code, pm), _printed(document))
 
 
 def render_docx(document: Document, *, pm: Any = None) -> bytes:
-    return docx_from_context(get_form(document.form_code, pm), document.content)
+    return docx_from_context(get_form(document.form_code, pm), _printed(document))
 
 
 def preview_html(document: Document, *, pm: Any = None) -> str:
-    return render_html(get_form(document.form_code, pm), document.content)
+    return render_html(get_form(document.form_code, pm), _printed(document))
+
+
+def _printed(document: Document) -> dict[str, Any]:
+    """What prints: a final document's frozen content; a draft's with the signatures so far."""
+    session = object_session(document)
+    if document.status != "draft" or session is None or not signatures.slots_of(document):
+        return document.content
+    return {**document.content, "signatures": signatures.for_rendering(session, document)}
 
 
 def blank(form_code: str, fmt: str = "pdf", *, pm: Any = None) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_appbuilder import AppBuilder
 
+from enforcement.services.location import location_note
 from enforcement.web.base_data.api import (
     DepartmentApi,
     EnforcerApi,
@@ -30,6 +31,7 @@ from enforcement.web.cases.api import CaseApi
 from enforcement.web.cases.views import CaseDeskView, CaseView
 from enforcement.web.checklists.api import ChecklistApi
 from enforcement.web.checklists.views import ChecklistView
+from enforcement.web.documents.signatures import DocumentSignatureView
 from enforcement.web.documents.views import (
     DocumentAdminView,
     DocumentTemplateView,
@@ -37,6 +39,7 @@ from enforcement.web.documents.views import (
     document_panel,
 )
 from enforcement.web.home import SectionView
+from enforcement.web.verify.views import EquipmentLabelView, VerifyView
 from enforcement.web.workbench.api import HazardApi, InspectionApi, PlanApi, TaskApi
 from enforcement.web.workbench.reminders import RemindersView
 from enforcement.web.workbench.views import (
@@ -59,6 +62,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     """Every view, API and menu entry, in the order of the notice's four menus."""
     # Step pages of any area show their 执法文书 through this template global.
     current_app.jinja_env.globals["document_panel"] = document_panel
+    # The inspection page reads its recorded position against the enterprise's (workbench).
+    current_app.jinja_env.globals["location_note"] = location_note
 
     appbuilder.add_view(RemindersView, "我的工作提醒", category=WORKBENCH, icon="fa-bell")
     appbuilder.add_view(
@@ -101,6 +106,11 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(
         DocumentAdminView, "文书管理（删除）", category=MAINTENANCE, icon="fa-trash"
     )
+    appbuilder.add_view_no_menu(DocumentSignatureView)
+    appbuilder.add_view_no_menu(EquipmentLabelView)
+    # 扫码验真: public, so its lookups are limited per client address.
+    verify = appbuilder.add_view_no_menu(VerifyView)
+    appbuilder.sm.limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])(verify.blueprint)
     appbuilder.add_view(CaseView, "立案查处", category=WORKBENCH, icon="fa-gavel")
     appbuilder.add_view_no_menu(CaseDeskView)
     appbuilder.add_api(CaseApi)

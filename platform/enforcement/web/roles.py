@@ -73,6 +73,10 @@ DOCUMENT_USE = {
     "can_case_file",
 }
 DOCUMENT_TEMPLATES = {"can_index", "can_export", "can_blank"}
+# 电子签名 on a draft (web/documents/signatures.py) and equipment labels (web/verify/); the public
+# /verify/<token> page needs no permission.
+SIGNING = ({"can_index", "can_sign", "can_refuse", "can_withdraw"}, {"DocumentSignatureView"})
+EQUIPMENT_LABELS = ({"can_label", "can_checks"}, {"EquipmentLabelView"})
 DOCUMENT_MENUS = {"执法文书", "文书模板"}
 MENUS = {
     "检查事项",
@@ -151,6 +155,8 @@ REMINDER_RULES: list[tuple[set[str], set[str]]] = [({"can_index", "can_count"}, 
 ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
     "leader": [
         (DOCUMENT_USE, {"DocumentView"}),
+        SIGNING,
+        EQUIPMENT_LABELS,
         (DOCUMENT_TEMPLATES, {"DocumentTemplateView"}),
         ({"menu_access"}, DOCUMENT_MENUS),
         (READ, BASE_DATA_VIEWS | REFERENCE_VIEWS),
@@ -168,6 +174,8 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
     ],
     "inspector": [
         (DOCUMENT_USE, {"DocumentView"}),
+        SIGNING,
+        EQUIPMENT_LABELS,
         (DOCUMENT_TEMPLATES, {"DocumentTemplateView"}),
         ({"menu_access"}, DOCUMENT_MENUS),
         (READ, BASE_DATA_VIEWS | REFERENCE_VIEWS),

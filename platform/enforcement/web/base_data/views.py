@@ -56,6 +56,8 @@ class EquipmentView(ChineseModelView):
     route_base = "/equipment"
     datamodel = SoftDeleteInterface(Equipment)
     noun = "设备"
+    # The detail with links to its QR label and its checks (web/verify/, 扫码验真).
+    show_template = "enforcement/verify/equipment_show.html"
     label_columns = {
         **labels(EQUIPMENT_FIELDS),
         "enterprise": "所属企业",
@@ -129,6 +131,8 @@ class EnterpriseView(ChineseModelView):
         "contact_name",
         "contact_phone",
         "employees",
+        "latitude",
+        "longitude",
     ]
     show_fieldsets = [
         (
@@ -144,6 +148,8 @@ class EnterpriseView(ChineseModelView):
                     "scale_label",
                     "status_label",
                     "employees",
+                    "latitude",
+                    "longitude",
                 ]
             },
         ),
@@ -167,6 +173,8 @@ class EnterpriseView(ChineseModelView):
         "contact_name",
         "contact_phone",
         "employees",
+        "latitude",
+        "longitude",
     ]
     edit_columns = add_columns
     search_columns = [

@@ -23,7 +23,7 @@ from enforcement.db.unit_of_work import take_failures
 from enforcement.documents import DocumentError, forms, get_form
 from enforcement.models import Document, Enterprise
 from enforcement.models.document import DOCUMENT_STATUSES, FrozenDocument
-from enforcement.services import case_file
+from enforcement.services import case_file, signatures
 from enforcement.services import documents as service
 from enforcement.services.exporting import export_xlsx
 from enforcement.web.base import CONFIDENCE_LABELS, XLSX, app_session
@@ -236,6 +236,8 @@ class DocumentView(_DocumentBase):
                 values=values,
                 errors=errors,
                 form=get_form(document.form_code, _pm()),
+                signature_slots=signatures.slots_of(document),
+                signed=signatures.active(self._session(), document),
             ),
             422 if errors else 200,
         )

@@ -1,0 +1,1 @@
+"""扫码验真 (public verification of a finalized document) and equipment labels."""
