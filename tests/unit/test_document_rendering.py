@@ -78,19 +78,11 @@ def test_a_blank_form_lists_its_catalogue_fields_as_rows():
 
 # 《行政复议法》(2023) 第二十四条: the 本级人民政府 alone hears a 复议 against a local department.
 DECISION_FORMS = [code for code, form in forms().items() if form.decision]
-LAYOUT_ONLY = {  # still printed by _layout.html's remedy_block, a file of the e-signature change
-    "rectification_order": "_layout.html 的 remedy_block 仍印“人民政府或者＿＿申请行政复议”",
-}
 
 
 @pytest.mark.parametrize(
     "form_code",
-    [
-        pytest.param(code, marks=pytest.mark.xfail(strict=True, reason=LAYOUT_ONLY[code]))
-        if code in LAYOUT_ONLY
-        else code
-        for code in DECISION_FORMS
-    ],
+    DECISION_FORMS,
 )
 def test_decision_forms_name_only_the_peoples_government_for_administrative_review(form_code):
     context = {
