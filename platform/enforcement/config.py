@@ -103,6 +103,12 @@ def default_config() -> dict[str, Any]:
         "RENDER_WORKERS": 2,
         "RENDER_TIMEOUT": 60,
         "RENDER_MAX_TASKS": 500,
+        # Scheduled jobs (re-inspection tasks that fell due): `enforcement jobs run` from cron or a
+        # systemd timer; above 0, `enforcement run` also runs them itself every so many minutes.
+        "JOBS_INTERVAL_MINUTES": 0,
+        # 四眼原则: a plan or scheme is approved by someone other than its author. A one-person
+        # bureau sets False (the approval is still audited, and says it was the author's own).
+        "APPROVAL_FOUR_EYES": True,
     }
 
 

@@ -10,13 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_appbuilder import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.security.decorators import has_access
 
 from enforcement.domain import planning
 from enforcement.models import Hazard, Inspection, InspectionScheme, Plan, RectificationOrder, Task
-from enforcement.services import rectification
 from enforcement.web.base import ChineseModelView, SoftDeleteInterface
 from enforcement.web.workbench.formatting import (
     checklist_titles,
@@ -68,14 +65,8 @@ class WorkbenchModelView(ChineseModelView):
 
 
 class RecheckListView(WorkbenchModelView):
-    """A list that shows re-inspection tasks (执法任务, 整改复查)."""
-
-    @expose("/list/")
-    @has_access
-    def list(self) -> Any:
-        # Re-inspection tasks appear once a deadline passes: create the due ones before listing.
-        rectification.generate_due_rechecks(self.datamodel.session)
-        return super().list()
+    """A list that shows re-inspection tasks (执法任务, 整改复查). The tasks that fell due are created
+    by the scheduled job (`enforcement jobs run`, services/jobs.py), never by opening a list."""
 
 
 class PlanView(WorkbenchModelView):
