@@ -278,9 +278,8 @@ def run_command(host: str, port: int, threads: int) -> None:
     """Serve the app with waitress (a production WSGI server)."""
     import waitress
 
-    from enforcement.web.app import create_app
-
     from enforcement.services.jobs import start_scheduler
+    from enforcement.web.app import create_app
 
     app = create_app()
     if start_scheduler(app) is not None:  # JOBS_INTERVAL_MINUTES > 0: no cron needed
