@@ -14,6 +14,9 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from enforcement.domain import planning
 from enforcement.models import Hazard, Inspection, InspectionScheme, Plan, RectificationOrder, Task
+from enforcement.services import inspections
+from enforcement.services.plans import approval_refusal_of
+from enforcement.services.reminders import people_labels
 from enforcement.web.base import ChineseModelView, SoftDeleteInterface
 from enforcement.web.workbench.formatting import (
     checklist_titles,
@@ -30,6 +33,8 @@ from enforcement.web.workbench.steps.schemes import SchemeSteps
 from enforcement.web.workbench.steps.tasks import TaskSteps
 
 SHOW_TEMPLATE = "enforcement/workbench/show.html"
+# Columns holding a login: shown as the person's name and post.
+PEOPLE_COLUMNS = ("created_by", "approved_by", "compiled_by", "issued_by", "updated_by")
 
 
 class WorkbenchModelView(ChineseModelView):
@@ -61,7 +66,16 @@ class WorkbenchModelView(ChineseModelView):
             kwargs["document_kind"] = self.document_kind
             kwargs["can"] = lambda perm: bool(self.appbuilder.sm.has_access(perm, "WorkbenchView"))
             kwargs["planning"] = planning
+            kwargs["blocked"] = self.blocked(kwargs["item"]) if kwargs["item"] else {}
+            kwargs["people"] = people_labels(
+                self.datamodel.session,
+                [getattr(kwargs["item"], c, None) for c in PEOPLE_COLUMNS],
+            )
         return super().render_template(template, **kwargs)
+
+    def blocked(self, item: Any) -> dict[str, str]:
+        """action → why it is not allowed yet: the page shows the button disabled with the reason."""
+        return {}
 
 
 class RecheckListView(WorkbenchModelView):
@@ -144,6 +158,9 @@ class PlanView(WorkbenchModelView):
     }
     base_order = ("id", "desc")
 
+    def blocked(self, item: Any) -> dict[str, str]:
+        return {"approve": approval_refusal_of(item.created_by, "监督检查计划")}
+
 
 class TaskView(RecheckListView):
     route_base = "/task"
@@ -206,6 +223,9 @@ class TaskView(RecheckListView):
     search_columns = ["enterprise", "kind", "status", "due_on", "region_code", "plan"]
     base_order = ("due_on", "asc")
 
+    def blocked(self, item: Any) -> dict[str, str]:
+        return {"start": inspections.start_refusal(self.datamodel.session, item)}
+
 
 class SchemeView(WorkbenchModelView):
     route_base = "/scheme"
@@ -223,6 +243,7 @@ class SchemeView(WorkbenchModelView):
         "methods_label": "检查方式",
         "methods": "检查方式",
         "scheduled_on": "检查日期",
+        "late_label": "逾期",
         "schedule": "时间安排",
         "team": "检查组",
         "status": "状态",
@@ -237,6 +258,7 @@ class SchemeView(WorkbenchModelView):
         "enterprise_name",
         "task",
         "scheduled_on",
+        "late_label",
         "methods_label",
         "status_label",
         "compiled_by",
@@ -251,6 +273,7 @@ class SchemeView(WorkbenchModelView):
         "item_ids",
         "methods_label",
         "scheduled_on",
+        "late_label",
         "schedule",
         "team",
         "status_label",
@@ -262,6 +285,9 @@ class SchemeView(WorkbenchModelView):
     search_columns = ["status", "scheduled_on", "region_code", "compiled_by", "approved_by"]
     formatters_columns = {"plugin_ids": checklist_titles, "item_ids": item_titles}
     base_order = ("id", "desc")
+
+    def blocked(self, item: Any) -> dict[str, str]:
+        return {"approve": approval_refusal_of(item.compiled_by, "检查方案")}
 
 
 class InspectionView(WorkbenchModelView):
@@ -280,6 +306,7 @@ class InspectionView(WorkbenchModelView):
         "status_label": "状态",
         "started_at": "开始时间",
         "finished_at": "结束时间",
+        "late_label": "逾期",
         "location_label": "检查位置",
         "participants_label": "在场人员",
         "answer_set_ids": "检查表记录",
@@ -295,6 +322,7 @@ class InspectionView(WorkbenchModelView):
         "task",
         "status_label",
         "started_at",
+        "late_label",
         "finished_at",
         "participants_label",
     ]
@@ -316,6 +344,7 @@ class InspectionView(WorkbenchModelView):
         "task",
         "status_label",
         "started_at",
+        "late_label",
         "finished_at",
         "location_label",
         "participants_label",
