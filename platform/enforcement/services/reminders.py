@@ -200,7 +200,7 @@ class Approval:
 
 def people_labels(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
     """login → "姓名（职务）" for display: the inspector's record where the user acts as one, else
-    the account's name; a login without an account (an import, a job) shows as 系统."""
+    the account's name; the jobs' login reads 系统, any other login without an account 未登记人员."""
     wanted = {u for u in usernames if u}
     if not wanted:
         return {}
@@ -213,7 +213,7 @@ def people_labels(session: Session, usernames: Iterable[str | None]) -> dict[str
             )
         else:
             labels[user.username] = f"{user.last_name or ''}{user.first_name or ''}" or "—"
-    return {u: labels.get(u, "系统") for u in wanted}
+    return {u: labels.get(u, "系统" if u == "system" else "未登记人员") for u in wanted}
 
 
 def approval_queue(session: Session, username: str | None, kinds: Iterable[str]) -> list[Approval]:

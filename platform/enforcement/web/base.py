@@ -36,39 +36,6 @@ from enforcement.web.errors import refused_response
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONFIDENCE_LABELS = {"high": "高", "medium": "中", "low": "低"}
 PK_PLACEHOLDER = "__pk__"
-# FAB's filter operators as an inspector reads them: its own zh catalogue lacks "In"/"Not In" and
-# reads "以开始" for "Starts with". Plain strings: the UI is Chinese whatever the browser says.
-FILTER_NAMES: dict[str, str] = {
-    "FilterStartsWith": "开头是",
-    "FilterNotStartsWith": "开头不是",
-    "FilterEndsWith": "结尾是",
-    "FilterNotEndsWith": "结尾不是",
-    "FilterContains": "包含",
-    "FilterNotContains": "不包含",
-    "FilterEqual": "等于",
-    "FilterNotEqual": "不等于",
-    "FilterGreater": "大于",
-    "FilterSmaller": "小于",
-    "FilterIn": "属于（多选）",
-    "FilterNotIn": "不属于（多选）",
-    "FilterRelationOneToManyEqual": "是",
-    "FilterRelationOneToManyNotEqual": "不是",
-    "FilterRelationManyToManyEqual": "包括",
-    "FilterEqualFunction": "等于",
-    "FilterInFunction": "属于",
-}
-
-
-def _chinese_filter_names() -> None:
-    from flask_appbuilder.models.sqla import filters
-
-    for name, text in FILTER_NAMES.items():
-        cls = getattr(filters, name, None)
-        if cls is not None:
-            cls.name = text
-
-
-_chinese_filter_names()
 
 
 # -- request helpers ------------------------------------------------------------------------------
@@ -216,6 +183,15 @@ class WritesAsUnitsOfWork:
             return super()._delete(pk)  # type: ignore[misc]
 
 
+def _blank_for_none(value: Any) -> Any:
+    """No "None", "True" or "False" on a Chinese page."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
 class ChineseModelView(WritesAsUnitsOfWork, ModelView):
     """A ModelView titled in Chinese from one noun, 50 rows a page, with an Excel export."""
 
@@ -240,6 +216,12 @@ class ChineseModelView(WritesAsUnitsOfWork, ModelView):
             for column in self.order_columns
             if not isinstance(getattr(self.datamodel.obj, column, None), property)
         ]
+        # An empty value reads as blank, never "None"; a flag as 是/否 (own formatters still apply).
+        shown = [*(self.list_columns or []), *(self.show_columns or [])]
+        for fieldset in self.show_fieldsets or []:
+            shown += list(fieldset[1].get("fields", []))
+        custom = dict(self.formatters_columns or {})
+        self.formatters_columns = {c: _blank_for_none for c in shown} | custom
 
     # A record field the page shows under another input: {"region_code": "region"}.
     refused_fields: dict[str, str] = {}

@@ -16,11 +16,11 @@ from enforcement.domain import planning
 from enforcement.models import Hazard, Inspection, InspectionScheme, Plan, RectificationOrder, Task
 from enforcement.services import inspections
 from enforcement.services.plans import approval_refusal_of
-from enforcement.services.reminders import people_labels
 from enforcement.web.base import ChineseModelView, SoftDeleteInterface
 from enforcement.web.workbench.formatting import (
     checklist_titles,
     item_titles,
+    person,
     selection_label,
     text,
 )
@@ -50,10 +50,11 @@ class WorkbenchModelView(ChineseModelView):
     new_step: tuple[str, str] | None = None
 
     def __init__(self, **kwargs: Any) -> None:
+        custom = dict(type(self).formatters_columns or {})  # the view's own, before the defaults
         super().__init__(**kwargs)
-        custom = dict(self.formatters_columns or {})
         columns = list(self.show_columns or []) + list(self.list_columns or [])
-        self.formatters_columns = {c: custom.get(c, text) for c in columns} | custom
+        people = {c: person for c in columns if c in PEOPLE_COLUMNS}
+        self.formatters_columns = {c: text for c in columns} | people | custom
 
     def render_template(self, template: str, **kwargs: Any) -> Any:
         if template == self.list_template and self.new_step is not None:
@@ -67,10 +68,6 @@ class WorkbenchModelView(ChineseModelView):
             kwargs["can"] = lambda perm: bool(self.appbuilder.sm.has_access(perm, "WorkbenchView"))
             kwargs["planning"] = planning
             kwargs["blocked"] = self.blocked(kwargs["item"]) if kwargs["item"] else {}
-            kwargs["people"] = people_labels(
-                self.datamodel.session,
-                [getattr(kwargs["item"], c, None) for c in PEOPLE_COLUMNS],
-            )
         return super().render_template(template, **kwargs)
 
     def blocked(self, item: Any) -> dict[str, str]:

@@ -49,6 +49,8 @@
           cell.setAttribute("data-label", heads[index] || "");
           if (cell.querySelector(".btn-group, a.btn")) {
             cell.classList.add("fab-card-actions");
+          } else if (!cell.textContent.trim()) {
+            cell.classList.add("fab-card-empty"); // a blank field takes no line on the card
           }
         });
       });

@@ -82,7 +82,7 @@ class SchemeSteps(WorkbenchSteps):
                 chosen_items=chosen_items,
                 methods=planning.INSPECTION_METHODS,
                 values=values,
-                overdue_days=max((dt.date.today() - task.due_on).days, 0),
+                overdue_days=(dt.date.today() - task.due_on).days if task.is_overdue else 0,
                 errors=errors,
             ),
             status,
