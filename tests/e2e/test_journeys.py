@@ -239,7 +239,7 @@ def test_journey_inspector_from_reminder_to_finalized_order(browsing: Any) -> No
     if (
         hazard.locator("select").input_value() != "deadline"
     ):  # the default (立案查处) is not the button's
-        j.notes.append("measure default differs from the button: changed to 责令限期整改")
+        j.notes.append("measure changed from the suggested 立案查处 to 责令限期整改")
         j.select(f"#{hazard.locator('select').get_attribute('id')}", "deadline")
     deadline = hazard.locator("input[type=date]")
     if not deadline.input_value():
@@ -303,8 +303,10 @@ def test_journey_leader_approves_a_scheme(browsing: Any) -> None:
     j = Journey(browsing, "2-leader-approves-scheme")
     page = j.page
     j.start()
-    j.menu("我的工作台", "我的工作提醒")
-    queue = page.locator(f'#approval-queue a[href$="/scheme/show/{scheme_id}"]')
+    queue = page.locator(f'#home-approvals a[href$="/scheme/show/{scheme_id}"]')
+    if not queue.count():
+        j.menu("我的工作台", "我的工作提醒")
+        queue = page.locator(f'#approval-queue a[href$="/scheme/show/{scheme_id}"]')
     if queue.count():
         j.tap(queue)
     else:

@@ -248,3 +248,19 @@ def test_a_file_case_only_decision_confirms_without_an_order(app: Any) -> None:
             )
             is None
         )
+
+
+def test_a_refused_measure_on_the_hazard_page_comes_back_as_typed(app: Any) -> None:
+    walk = _walk(app)
+    hazard_id = walk.hazard_ids[1]
+    client = logged_in(app, "donghu")
+    response = client.post(
+        f"/workbench/hazard/{hazard_id}/measure",
+        data={"measure": "immediate", "deadline": "2020-02-02"},
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "整改期限不能早于今天" in page
+    assert 'value="2020-02-02"' in page
+    select_html = page.split('id="measure"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r'value="immediate"\s+selected', select_html)

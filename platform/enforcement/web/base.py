@@ -30,7 +30,9 @@ from enforcement.db.scoping import OutOfJurisdiction, check_writable
 from enforcement.db.unit_of_work import take_failures, unit_of_work
 from enforcement.domain.errors import FieldError, Refused, refuse_if
 from enforcement.domain.fields import Field, clean_record
+from enforcement.services.cases import is_leader
 from enforcement.services.exporting import export_xlsx
+from enforcement.services.reminders import approval_queue
 from enforcement.web.errors import refused_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,6 +41,22 @@ PK_PLACEHOLDER = "__pk__"
 
 
 # -- request helpers ------------------------------------------------------------------------------
+
+
+def approvals_for(appbuilder: Any, user: Any) -> list[Any]:
+    """待审批 of the logged-in user: what their permissions let them approve, in their jurisdiction
+    (the 我的工作提醒 page, its badge and the home page share it)."""
+    sm, session = appbuilder.sm, appbuilder.session
+    kinds = [
+        kind
+        for kind, allowed in (
+            ("plan", sm.has_access("can_plan_approve", "WorkbenchView")),
+            ("scheme", sm.has_access("can_scheme_approve", "WorkbenchView")),
+            ("case", is_leader(session, user.username)),
+        )
+        if allowed
+    ]
+    return approval_queue(session, user.username, kinds) if kinds else []
 
 
 def app_session() -> Any:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from enforcement.domain import reminders
 from enforcement.models import Enforcer, Enterprise, Equipment
 from enforcement.services.reminders import reminders_for
+from enforcement.web.base import approvals_for
 
 
 class HomeView(IndexView):
@@ -23,11 +24,13 @@ class HomeView(IndexView):
         counts: dict[str, int] = {}
         work = None
         inspector = False
+        approvals: list[Any] = []
         if g.user is not None and g.user.is_authenticated:
             session = self.appbuilder.session
             # Today's work first: what is overdue, due today and due soon (an inspector's own).
             inspector = getattr(g.user, "enforcer_id", None) is not None
             work = reminders_for(session, g.user, dt.date.today(), mine_only=inspector)
+            approvals = [a for a in approvals_for(self.appbuilder, g.user) if not a.own]
             for key, model in (
                 ("enterprises", Enterprise),
                 ("equipment", Equipment),
@@ -39,6 +42,7 @@ class HomeView(IndexView):
             appbuilder=self.appbuilder,
             counts=counts,
             work=work,
+            approvals=approvals,
             inspector=inspector,
             labels=reminders.BUCKET_LABELS,
             urgent_buckets=(reminders.OVERDUE, reminders.TODAY, reminders.SOON),

@@ -10,8 +10,8 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
 from enforcement.domain import reminders
-from enforcement.services.cases import is_leader
-from enforcement.services.reminders import Approval, approval_queue, reminders_for
+from enforcement.services.reminders import Approval, reminders_for
+from enforcement.web.base import approvals_for
 
 SCOPES = {"mine": "我的", "all": "辖区全部"}
 BADGE_MAX_AGE_SECONDS = 60
@@ -22,18 +22,7 @@ class RemindersView(BaseView):
     default_view = "index"
 
     def _approvals(self) -> list[Approval]:
-        """待审批: what the user's permissions let them approve, within their jurisdiction."""
-        sm = self.appbuilder.sm
-        kinds = [
-            kind
-            for kind, allowed in (
-                ("plan", sm.has_access("can_plan_approve", "WorkbenchView")),
-                ("scheme", sm.has_access("can_scheme_approve", "WorkbenchView")),
-                ("case", is_leader(self.appbuilder.session, g.user.username)),
-            )
-            if allowed
-        ]
-        return approval_queue(self.appbuilder.session, g.user.username, kinds) if kinds else []
+        return approvals_for(self.appbuilder, g.user)
 
     @expose("/")
     @has_access

@@ -103,6 +103,7 @@ class HazardSteps(WorkbenchSteps):
                 "无法确认",
                 back="HazardView.show",
                 pk=pk,
+                keep=("measure", "deadline"),
             )
         return self._step(
             lambda: rectification.confirm_measure(app_session(), hazard, measure, deadline),
@@ -110,4 +111,5 @@ class HazardSteps(WorkbenchSteps):
             failure="无法确认",
             back="HazardView.show",
             pk=pk,
+            keep=("measure", "deadline"),
         )
