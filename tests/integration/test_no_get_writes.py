@@ -143,3 +143,28 @@ def _script_info(app: Any) -> Any:
     from flask.cli import ScriptInfo
 
     return ScriptInfo(create_app=lambda: app)
+
+
+def test_the_in_process_scheduler_runs_the_jobs_when_its_setting_is_on(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from enforcement.services import jobs
+
+    assert jobs.start_scheduler(app) is None  # JOBS_INTERVAL_MINUTES = 0: cron's job
+    ran = threading.Event()
+
+    def job(session: Session, today: dt.date) -> int:
+        ran.set()
+        return 0
+
+    monkeypatch.setitem(jobs.JOBS, "probe", ("探测", job))
+    monkeypatch.setitem(app.config, "JOBS_INTERVAL_MINUTES", 60)
+    thread = jobs.start_scheduler(app)
+    assert thread is not None
+    try:
+        assert ran.wait(20)  # the first run is at start, the next an interval later
+    finally:
+        thread.stop.set()  # type: ignore[attr-defined]
+        thread.join(timeout=10)
