@@ -1,5 +1,5 @@
-"""The `enforcement` command (a Flask CLI group): db, regions, users, import, demo, run, calendar,
-workflow."""
+"""The `enforcement` command (a Flask CLI group): db, regions, users, import, demo, jobs, run,
+calendar, workflow."""
 
 from __future__ import annotations
 
@@ -279,11 +279,36 @@ def run_command(host: str, port: int, threads: int) -> None:
     """Serve the app with waitress (a production WSGI server)."""
     import waitress
 
+    from enforcement.services.jobs import start_scheduler
     from enforcement.web.app import create_app
 
     app = create_app()
+    if start_scheduler(app) is not None:  # JOBS_INTERVAL_MINUTES > 0: no cron needed
+        click.echo(f"定时任务：每 {app.config['JOBS_INTERVAL_MINUTES']} 分钟运行一次")
     click.echo(f"工贸专项执法平台：http://{host}:{port}")
     waitress.serve(app, host=host, port=port, threads=threads, ident="enforcement")
+
+
+# Scheduled jobs (enforcement.services.jobs) ------------------------------------------------------
+
+
+@main.group()
+def jobs() -> None:
+    """Scheduled work (re-inspection tasks that fell due): for cron or a systemd timer."""
+
+
+@jobs.command("run")
+@click.option("--only", multiple=True, help="run only this job (repeatable): rechecks")
+@with_appcontext
+def jobs_run(only: tuple[str, ...]) -> None:
+    """Run the scheduled jobs once (idempotent: safe to run every few minutes)."""
+    from enforcement.services.jobs import JOBS, run_jobs
+
+    unknown = [name for name in only if name not in JOBS]
+    if unknown:
+        raise click.ClickException(f"没有这项任务：{'、'.join(unknown)}（可选：{'、'.join(JOBS)}）")
+    for result in run_jobs(current_app.appbuilder.session, only=list(only) or None):
+        click.echo(f"{result.label}：{result.count}")
 
 
 # Backup and restore (enforcement.services.backup) ------------------------------------------------

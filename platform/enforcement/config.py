@@ -108,6 +108,12 @@ def default_config() -> dict[str, Any]:
         # that finalized it. Public lookups per client address (Flask-Limiter syntax).
         "PUBLIC_BASE_URL": None,
         "VERIFY_RATE_LIMIT": "30 per minute",
+        # Scheduled jobs (re-inspection tasks that fell due): `enforcement jobs run` from cron or a
+        # systemd timer; above 0, `enforcement run` also runs them itself every so many minutes.
+        "JOBS_INTERVAL_MINUTES": 0,
+        # 四眼原则: a plan or scheme is approved by someone other than its author. A one-person
+        # bureau sets False (the approval is still audited, and says it was the author's own).
+        "APPROVAL_FOUR_EYES": True,
     }
 
 

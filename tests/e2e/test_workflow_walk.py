@@ -188,9 +188,19 @@ def test_a_leader_and_an_inspector_take_one_enterprise_from_plan_to_archived_cas
     expect(details).to_contain_text("专项标签：有限空间")
     expect(details).not_to_contain_text("confined_space")  # no plugin ids or JSON for users
     expect(details).not_to_contain_text("None")
+    # 四眼原则: the author sees why they cannot approve their own plan, before any tap.
+    expect(page.locator("#plan-approve")).to_be_disabled()
+    expect(page.locator("#plan-approve-why")).to_contain_text("编制人以外的负责人审批")
+    plan_id = walk.pk("/plan/show")
     walk.shot("plan-draft")
+    # The province leader finds it in 待审批 on 我的工作提醒 and approves it.
+    walk.as_user("jiangxi")
+    open_menu(walk, "我的工作台", "我的工作提醒")
+    walk.click(page.locator(f'#approval-queue a[href$="/plan/show/{plan_id}"]'))
     walk.click("#plan-approve")
     walk.flash("计划已批准")
+    walk.as_user(LEADER)
+    walk.b.goto(f"/plan/show/{plan_id}")
     walk.click("#plan-breakdown")
     walk.flash("分解出 1 项执法任务")
     tasks = page.locator("#plan-tasks tbody tr")
@@ -218,9 +228,11 @@ def test_a_leader_and_an_inspector_take_one_enterprise_from_plan_to_archived_cas
     scheme_id = walk.pk("/scheme/show")
     expect(page.locator("#wb-actions #scheme-approve")).to_have_count(0)  # not the compiler's call
 
-    walk.as_user(LEADER)
-    open_menu(walk, "我的工作台", "现场检查方案")
-    walk.click(page.locator(f'a[href$="/scheme/show/{scheme_id}"]').first)
+    expect(page.locator("#scheme-waiting")).to_contain_text("待负责人审批")
+
+    walk.as_user(LEADER)  # from the 待审批 queue of 我的工作提醒
+    open_menu(walk, "我的工作台", "我的工作提醒")
+    walk.click(page.locator(f'#approval-queue a[href$="/scheme/show/{scheme_id}"]'))
     walk.click("#scheme-approve")
     walk.flash("检查方案已批准，可以开始现场检查")
     expect(page.locator(".panel-body table").first).to_contain_text("YX-01")
@@ -280,8 +292,10 @@ def test_a_leader_and_an_inspector_take_one_enterprise_from_plan_to_archived_cas
     expect(hazard).to_contain_text("系统建议：")
     expect(hazard.locator("select")).to_have_value("file_case")  # a major hazard: 立案查处
     expect(hazard.locator("select option:checked")).to_have_text("立案查处")
+    # One action per decision: the button says what it does for 立案查处 (no order).
+    expect(page.locator("#hazards-submit")).to_contain_text("确认处理措施（立案查处")
     walk.shot("hazards")
-    walk.click(page.locator("button[name=confirm]"))
+    walk.click(page.locator("#hazards-submit"))
     walk.flash("处理措施已确认")
     walk.click(page.locator(".wb-hazard .wb-hazard-case a", has_text="立案查处"))
 

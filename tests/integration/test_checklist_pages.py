@@ -217,10 +217,19 @@ def test_overview_lists_the_five_builtins_with_their_item_counts(as_user):
         row = rows[(plugin_id, current)]
         assert f'class="item-count">{count}</td>' in row, plugin_id
         assert "内置" in row and "已发布" in row and "全国" in row
-        assert "register_checklists" in row  # the hooks the plugin implements
+        # Extension points and confidence are an administrator's, never in an inspector's way.
+        assert "register_checklists" not in row
         if current != "1.0.0":
             assert 'data-status="retired"' in rows[(plugin_id, "1.0.0")]
     assert "检查事项清单" in page and 'class="table-responsive-wrap"' in page
+    assert "可信度" not in page and "实现的扩展点" not in page
+
+
+def test_an_admin_sees_the_hooks_and_the_confidence_on_the_overview(as_user):
+    page = as_user("admin").get("/checklists/").get_data(as_text=True)
+    rows = plugin_rows(page)
+    assert all("register_checklists" in rows[(p, "1.0.0")] for p in BUILTIN_ITEMS)
+    assert "可信度" in page and "实现的扩展点" in page
 
 
 def test_overview_items_table_lists_every_active_item_and_q_filters_it(as_user):

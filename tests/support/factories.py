@@ -118,7 +118,8 @@ def plan(
             rule=rule,
             seed=seed,
         )
-        if approve:
+    if approve:
+        with acting("jiangxi", "360000"):  # 四眼原则: approved by a leader other than its author
             plans.approve_plan(session, made)
     return made
 

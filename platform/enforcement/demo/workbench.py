@@ -26,6 +26,7 @@ from enforcement.plugins import ChecklistEntry, Platform
 from enforcement.services import checklists, inspections, plans, rectification
 
 YEAR = 2026
+APPROVER = "demo_director"  # the bureau head who approves the demo plans
 TASKS_PER_PLAN = 6
 INSPECTED_PER_PLAN = 3
 
@@ -145,7 +146,9 @@ def load_workbench_demo(session: Session, platform: Platform, seed: int = 2021) 
                 rule=planning.SelectionRule(region_code=region, sample_size=TASKS_PER_PLAN),
                 seed=seed * 100 + index,
             )
+        with _acting(APPROVER):  # 四眼原则: a plan is approved by someone other than its author
             plans.approve_plan(session, plan)
+        with _acting("demo_leader"):
             tasks, _ = plans.break_down(session, plan)
         added += 1
         for number, task in enumerate(tasks[:INSPECTED_PER_PLAN]):

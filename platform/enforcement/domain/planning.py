@@ -297,3 +297,21 @@ def recheck_due(
     if completion_reported_on is not None:
         return True
     return deadline is not None and today > deadline
+
+
+def late_label(due_on: dt.date | None, on: dt.date | None) -> str:
+    """ "晚于完成期限 N 天" when work on `on` comes after the task's due date (an overdue task stays
+    workable: the lateness is shown, not refused); "" when on time or a date is missing."""
+    if due_on is None or on is None or on <= due_on:
+        return ""
+    return f"晚于完成期限 {(on - due_on).days} 天"
+
+
+def approval_refusal(
+    author: str | None, approver: str | None, *, four_eyes: bool, noun: str
+) -> str:
+    """One approval rule for plans and schemes (四眼原则): the approver is not the author, unless
+    the bureau turned the rule off (APPROVAL_FOUR_EYES = False, a one-person bureau). "" = allowed."""
+    if four_eyes and author and author == approver:
+        return f"{noun}应由编制人以外的负责人审批"
+    return ""

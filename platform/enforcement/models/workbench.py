@@ -204,6 +204,10 @@ class InspectionScheme(RegionScoped, Audited, Model):
     def enterprise_name(self) -> str:
         return self.task.enterprise.name if self.task and self.task.enterprise else ""
 
+    @property
+    def late_label(self) -> str:
+        return planning.late_label(self.task.due_on if self.task else None, self.scheduled_on)
+
     def __str__(self) -> str:
         return f"现场检查方案 #{self.id}（{self.enterprise_name}）"
 
@@ -248,6 +252,11 @@ class Inspection(RegionScoped, Audited, Model):
     @property
     def status_label(self) -> str:
         return planning.label(planning.INSPECTION_STATUSES, self.status)
+
+    @property
+    def late_label(self) -> str:
+        started = self.started_at.date() if self.started_at else None
+        return planning.late_label(self.task.due_on if self.task else None, started)
 
     @property
     def participants_label(self) -> str:

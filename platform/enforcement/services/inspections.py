@@ -25,6 +25,7 @@ from enforcement.domain.values import as_finite, as_int64
 from enforcement.models import AnswerSet, Enterprise, Hazard, Inspection, InspectionScheme, Task
 from enforcement.plugins import ChecklistEntry, Platform
 from enforcement.services import checklists
+from enforcement.services.plans import approval_refusal_of
 from enforcement.services.workbench import (
     ConflictError,
     WorkbenchError,
@@ -78,8 +79,8 @@ def compile_scheme(
         reasons.append("请至少选择一项检查内容")
     methods = list(methods or planning.INSPECTION_METHODS)
     reasons += [f"未知的检查方式：{m}" for m in methods if m not in planning.INSPECTION_METHODS]
-    if scheduled_on is not None and scheduled_on > task.due_on:
-        reasons.append(f"检查日期不能晚于任务完成期限（{task.due_on}）")
+    # An overdue task stays workable: a date after the due date is recorded late (late_label), not
+    # refused (refusing forced inspectors to backdate the scheme).
     require(reasons)
     scheme = scheme_of(session, task)
     if scheme is not None and scheme.status == "approved":
@@ -103,8 +104,9 @@ def compile_scheme(
 def approve_scheme(session: Session, scheme: InspectionScheme) -> InspectionScheme:
     if scheme.status != "draft":
         raise WorkbenchError("只有草稿状态的检查方案可以批准")
-    if scheme.compiled_by and scheme.compiled_by == acting_username():
-        raise WorkbenchError("检查方案应由编制人以外的负责人审批")
+    refusal = approval_refusal_of(scheme.compiled_by, "检查方案")
+    if refusal:
+        raise WorkbenchError(refusal)
     scheme.status = "approved"
     scheme.approved_by = acting_username()
     scheme.approved_at = now()
@@ -120,6 +122,21 @@ def inspection_of(session: Session, task: Task) -> Inspection | None:
     ).first()
 
 
+def start_refusal(session: Session, task: Task) -> str:
+    """Why the task's inspection cannot start yet ("" if it can): the page shows it before the tap."""
+    if inspection_of(session, task) is not None:
+        return ""
+    if task.status in ("done", "cancelled"):
+        return "该任务已结束，不能开始检查"
+    if task.kind == "inspection":
+        scheme = scheme_of(session, task)
+        if scheme is None:
+            return "请先编制现场检查方案，经负责人批准后开始现场检查"
+        if scheme.status != "approved":
+            return "现场检查方案待负责人审批，批准后才能开始现场检查"
+    return ""
+
+
 @transaction
 def start_inspection(
     session: Session,
@@ -132,12 +149,9 @@ def start_inspection(
     existing = inspection_of(session, task)
     if existing is not None:
         return existing
-    if task.status in ("done", "cancelled"):
-        raise WorkbenchError("该任务已结束，不能开始检查")
-    if task.kind == "inspection":
-        scheme = scheme_of(session, task)
-        if scheme is None or scheme.status != "approved":
-            raise WorkbenchError("现场检查方案经负责人批准后才能开始现场检查")
+    refusal = start_refusal(session, task)
+    if refusal:
+        raise WorkbenchError(refusal)
     require(_location_reasons(latitude, longitude))
     inspection = Inspection(
         task_id=task.id,

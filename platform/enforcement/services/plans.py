@@ -100,10 +100,26 @@ def create_plan(
 def approve_plan(session: Session, plan: Plan) -> Plan:
     if plan.status != "draft":
         raise WorkbenchError("只有草稿状态的计划可以批准")
+    refusal = approval_refusal_of(plan.created_by, "监督检查计划")
+    if refusal:
+        raise WorkbenchError(refusal)
     plan.status = "approved"
     plan.approved_by = acting_username()
     plan.approved_at = now()
     return plan
+
+
+def four_eyes_required() -> bool:
+    """APPROVAL_FOUR_EYES of the running app (True outside one: the safe default)."""
+    from flask import current_app, has_app_context
+
+    return bool(current_app.config.get("APPROVAL_FOUR_EYES", True)) if has_app_context() else True
+
+
+def approval_refusal_of(author: str | None, noun: str, approver: str | None = None) -> str:
+    """Why the acting user (or `approver`) may not approve what `author` compiled; "" if they may."""
+    approver = approver if approver is not None else acting_username()
+    return planning.approval_refusal(author, approver, four_eyes=four_eyes_required(), noun=noun)
 
 
 def _candidates(session: Session, rule: planning.SelectionRule) -> list[planning.Candidate]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +20,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from enforcement.domain import reminders, workflow
 from enforcement.domain.planning import OPEN_HAZARD_STATUSES
-from enforcement.models import AppUser, Case, CaseTransition, Hazard, Inspection, Task
+from enforcement.models import (
+    AppUser,
+    Case,
+    CaseTransition,
+    Hazard,
+    Inspection,
+    InspectionScheme,
+    Plan,
+    Task,
+)
 from enforcement.services.calendar import working_calendar
 from enforcement.services.cases import case_facts
 
@@ -69,7 +79,9 @@ def _case_items(
                     due_on=deadline.due_on,
                     owners=owners,
                     url=f"/cases/{case.id}",
-                    detail=f"{case.enterprise_name}；{deadline.source}",
+                    # The clock's legal source and its confidence stay in domain/workflow (and the
+                    # admin's views): an inspector reads what is due, for whom.
+                    detail=case.enterprise_name,
                     region_code=case.region_code,
                 )
             )
@@ -82,7 +94,7 @@ def _case_items(
                     due_on=(case.closed_on or today) + dt.timedelta(days=7),
                     owners=owners,
                     url=f"/cases/{case.id}",
-                    detail=f"{case.enterprise_name}；15号令第六十五条：执行完毕后立卷归档",
+                    detail=case.enterprise_name,
                     region_code=case.region_code,
                 )
             )
@@ -125,7 +137,7 @@ def _hazard_items(
                 team_users, hazard.inspection.task.enforcers if hazard.inspection else ()
             ),
             url=f"/hazard/show/{hazard.id}",
-            detail="整改期限届满后10日内复查（15号令，回忆，medium）",
+            detail="整改期限届满后10日内复查",
             region_code=hazard.region_code,
         )
         for hazard in hazards
@@ -162,3 +174,88 @@ def reminders_for(
     if mine_only and username:
         items = reminders.for_owner(items, username)
     return reminders.bucket(items, today, soon_days)
+
+
+# -- 待审批: what waits for this user's approval (issue 11) -------------------------------------------
+# Kinds of approval and who may give them: the web layer passes the kinds the user's permissions
+# allow ("plan", "scheme": the WorkbenchView approve permissions; "case": a leader on the case desk).
+APPROVAL_KINDS: dict[str, str] = {
+    "plan": "监督检查计划",
+    "scheme": "现场检查方案",
+    "case": "案件审查",
+}
+
+
+@dataclass(frozen=True)
+class Approval:
+    kind: str
+    title: str
+    url: str
+    author: str  # the author's name and post (never the login)
+    since: dt.date
+    own: bool  # compiled by the user: shown, but approving it is someone else's (四眼原则)
+
+    @property
+    def kind_label(self) -> str:
+        return APPROVAL_KINDS.get(self.kind, self.kind)
+
+
+def people_labels(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
+    """login → "姓名（职务）" for display: the inspector's record where the user acts as one, else
+    the account's name; the jobs' login reads 系统, any other login without an account 未登记人员."""
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    labels = {}
+    for user in session.scalars(select(AppUser).where(AppUser.username.in_(wanted))):
+        enforcer = user.enforcer
+        if enforcer is not None:
+            labels[user.username] = (
+                f"{enforcer.name}（{enforcer.position}）" if enforcer.position else enforcer.name
+            )
+        else:
+            labels[user.username] = f"{user.last_name or ''}{user.first_name or ''}" or "—"
+    return {u: labels.get(u, "系统" if u == "system" else "未登记人员") for u in wanted}
+
+
+def approval_queue(session: Session, username: str | None, kinds: Iterable[str]) -> list[Approval]:
+    """Plans and schemes in draft, cases in 案件审查, within the jurisdiction (the scoped session),
+    oldest first; what the user compiled is marked `own` (four-eyes: another person approves)."""
+    kinds = set(kinds)
+    rows: list[tuple[str, str, str, str | None, dt.datetime | dt.date]] = []
+    if "plan" in kinds:
+        for plan in session.scalars(select(Plan).where(Plan.status == "draft")):
+            rows.append(
+                ("plan", plan.title, f"/plan/show/{plan.id}", plan.created_by, plan.created_at)
+            )
+    if "scheme" in kinds:
+        for scheme in session.scalars(
+            select(InspectionScheme).where(InspectionScheme.status == "draft")
+        ):
+            title = f"{scheme.enterprise_name} 现场检查方案"
+            rows.append(
+                (
+                    "scheme",
+                    title,
+                    f"/scheme/show/{scheme.id}",
+                    scheme.compiled_by,
+                    scheme.created_at,
+                )
+            )
+    if "case" in kinds:
+        for case in session.scalars(select(Case).where(Case.stage == workflow.Stage.REVIEW.value)):
+            title = f"{case.number} {case.enterprise_name}"
+            rows.append(("case", title, f"/cases/{case.id}", case.created_by, case.updated_at))
+    names = people_labels(session, (r[3] for r in rows))
+    queue = [
+        Approval(
+            kind=kind,
+            title=title,
+            url=url,
+            author=names.get(author or "", "—"),
+            since=when.date() if isinstance(when, dt.datetime) else when,
+            own=bool(username) and author == username,
+        )
+        for kind, title, url, author, when in rows
+    ]
+    return sorted(queue, key=lambda a: (a.own, a.since, a.kind, a.title))

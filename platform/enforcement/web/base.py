@@ -30,7 +30,9 @@ from enforcement.db.scoping import OutOfJurisdiction, check_writable
 from enforcement.db.unit_of_work import take_failures, unit_of_work
 from enforcement.domain.errors import FieldError, Refused, refuse_if
 from enforcement.domain.fields import Field, clean_record
+from enforcement.services.cases import is_leader
 from enforcement.services.exporting import export_xlsx
+from enforcement.services.reminders import approval_queue
 from enforcement.web.errors import refused_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,6 +41,22 @@ PK_PLACEHOLDER = "__pk__"
 
 
 # -- request helpers ------------------------------------------------------------------------------
+
+
+def approvals_for(appbuilder: Any, user: Any) -> list[Any]:
+    """待审批 of the logged-in user: what their permissions let them approve, in their jurisdiction
+    (the 我的工作提醒 page, its badge and the home page share it)."""
+    sm, session = appbuilder.sm, appbuilder.session
+    kinds = [
+        kind
+        for kind, allowed in (
+            ("plan", sm.has_access("can_plan_approve", "WorkbenchView")),
+            ("scheme", sm.has_access("can_scheme_approve", "WorkbenchView")),
+            ("case", is_leader(session, user.username)),
+        )
+        if allowed
+    ]
+    return approval_queue(session, user.username, kinds) if kinds else []
 
 
 def app_session() -> Any:
@@ -183,6 +201,15 @@ class WritesAsUnitsOfWork:
             return super()._delete(pk)  # type: ignore[misc]
 
 
+def _blank_for_none(value: Any) -> Any:
+    """No "None", "True" or "False" on a Chinese page."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
 class ChineseModelView(WritesAsUnitsOfWork, ModelView):
     """A ModelView titled in Chinese from one noun, 50 rows a page, with an Excel export."""
 
@@ -207,6 +234,12 @@ class ChineseModelView(WritesAsUnitsOfWork, ModelView):
             for column in self.order_columns
             if not isinstance(getattr(self.datamodel.obj, column, None), property)
         ]
+        # An empty value reads as blank, never "None"; a flag as 是/否 (own formatters still apply).
+        shown = [*(self.list_columns or []), *(self.show_columns or [])]
+        for fieldset in self.show_fieldsets or []:
+            shown += list(fieldset[1].get("fields", []))
+        custom = dict(self.formatters_columns or {})
+        self.formatters_columns = {c: _blank_for_none for c in shown} | custom
 
     # A record field the page shows under another input: {"region_code": "region"}.
     refused_fields: dict[str, str] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import g
@@ -9,7 +10,10 @@ from flask_appbuilder import BaseView, IndexView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import func, select
 
+from enforcement.domain import reminders
 from enforcement.models import Enforcer, Enterprise, Equipment
+from enforcement.services.reminders import reminders_for
+from enforcement.web.base import approvals_for
 
 
 class HomeView(IndexView):
@@ -18,15 +22,31 @@ class HomeView(IndexView):
     @expose("/")
     def index(self) -> Any:
         counts: dict[str, int] = {}
+        work = None
+        inspector = False
+        approvals: list[Any] = []
         if g.user is not None and g.user.is_authenticated:
             session = self.appbuilder.session
+            # Today's work first: what is overdue, due today and due soon (an inspector's own).
+            inspector = getattr(g.user, "enforcer_id", None) is not None
+            work = reminders_for(session, g.user, dt.date.today(), mine_only=inspector)
+            approvals = [a for a in approvals_for(self.appbuilder, g.user) if not a.own]
             for key, model in (
                 ("enterprises", Enterprise),
                 ("equipment", Equipment),
                 ("enforcers", Enforcer),
             ):
                 counts[key] = session.scalar(select(func.count()).select_from(model)) or 0
-        return self.render_template(self.index_template, appbuilder=self.appbuilder, counts=counts)
+        return self.render_template(
+            self.index_template,
+            appbuilder=self.appbuilder,
+            counts=counts,
+            work=work,
+            approvals=approvals,
+            inspector=inspector,
+            labels=reminders.BUCKET_LABELS,
+            urgent_buckets=(reminders.OVERDUE, reminders.TODAY, reminders.SOON),
+        )
 
 
 class SectionView(BaseView):

@@ -18,6 +18,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from wtforms import Form
 
+from enforcement.db.acting import current_actor
 from enforcement.domain import codes
 from enforcement.domain.fields import (
     ENFORCER_FIELDS,
@@ -46,6 +47,8 @@ from enforcement.web.base_data.forms import (
     labels,
     region_field,
 )
+from enforcement.web.base_data.region_tree import FILTER_ARG as REGION_FILTER_ARG
+from enforcement.web.base_data.region_tree import region_tree
 
 IMPORT_KINDS = KINDS  # what the importer reads, as the page offers it
 IMPORT_SUFFIXES = {".xlsx", ".csv"}
@@ -191,6 +194,17 @@ class EnterpriseView(ChineseModelView):
     edit_form_extra_fields = add_form_extra_fields
     refused_fields = {"region_code": "region"}
     base_order = ("name", "asc")
+    list_template = "enforcement/enterprise_list.html"
+
+    def render_template(self, template: str, **kwargs: Any) -> Any:
+        if template == self.list_template:
+            kwargs["region_tree"] = region_tree(
+                self.datamodel.session,
+                current_actor().jurisdiction,
+                request.args.get(REGION_FILTER_ARG),
+            )
+            kwargs["region_filter_arg"] = REGION_FILTER_ARG
+        return super().render_template(template, **kwargs)
 
     def check_form(self, form: Form, editing: Any) -> None:
         region = form.region.data
@@ -291,6 +305,11 @@ class RegionView(ChineseModelView):
     show_columns = list_columns
     search_columns = ["code", "name", "full_name", "level"]
     base_order = ("code", "asc")
+    # 省级/地级/县级, never `province`; a province has no parent: blank, never "None".
+    formatters_columns = {
+        "level": lambda value: codes.label(codes.REGION_LEVELS, value),
+        "parent_code": lambda value: value or "",
+    }
 
 
 class AuditLogView(ChineseModelView):

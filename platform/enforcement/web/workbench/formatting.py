@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
+
 from enforcement.domain import codes, planning
 from enforcement.services import checklists
+from enforcement.services.reminders import people_labels
+from enforcement.web.base import app_session
 
 
 def checklist_titles(ids: Any) -> str:
@@ -54,3 +58,13 @@ def text(value: Any) -> Any:
     if isinstance(value, bool):
         return "是" if value else "否"
     return value
+
+
+def person(username: Any) -> str:
+    """A login (下达人, 编制人, 审批人 …) as the person's name and post; looked up once per request."""
+    if not username:
+        return ""
+    cache = g.setdefault("_people_labels", {})
+    if username not in cache:
+        cache.update(people_labels(app_session(), [str(username)]))
+    return cache.get(username, str(username))

@@ -10,7 +10,8 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
 from enforcement.domain import reminders
-from enforcement.services.reminders import reminders_for
+from enforcement.services.reminders import Approval, reminders_for
+from enforcement.web.base import approvals_for
 
 SCOPES = {"mine": "我的", "all": "辖区全部"}
 BADGE_MAX_AGE_SECONDS = 60
@@ -19,6 +20,9 @@ BADGE_MAX_AGE_SECONDS = 60
 class RemindersView(BaseView):
     route_base = "/reminders"
     default_view = "index"
+
+    def _approvals(self) -> list[Approval]:
+        return approvals_for(self.appbuilder, g.user)
 
     @expose("/")
     @has_access
@@ -34,6 +38,7 @@ class RemindersView(BaseView):
             "enforcement/reminders.html",
             title="我的工作提醒",
             result=result,
+            approvals=self._approvals(),
             scope=scope,
             scopes=SCOPES,
             has_team=has_team,
@@ -47,7 +52,12 @@ class RemindersView(BaseView):
         """The menu badge: the user's own urgent work (the jurisdiction's for a user without a team)."""
         mine = getattr(g.user, "enforcer_id", None) is not None
         result = reminders_for(self.appbuilder.session, g.user, dt.date.today(), mine_only=mine)
-        response = jsonify(urgent=result.urgent, overdue=result.counts[reminders.OVERDUE])
+        approvals = sum(1 for a in self._approvals() if not a.own)
+        response = jsonify(
+            urgent=result.urgent + approvals,
+            overdue=result.counts[reminders.OVERDUE],
+            approvals=approvals,
+        )
         # Every page asks for the badge: let the browser reuse it for a minute rather than
         # recompute the jurisdiction's clocks on each click (the page itself is always fresh).
         response.headers["Cache-Control"] = f"private, max-age={BADGE_MAX_AGE_SECONDS}"

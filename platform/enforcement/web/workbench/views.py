@@ -10,17 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from flask_appbuilder import expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.security.decorators import has_access
 
 from enforcement.domain import planning
 from enforcement.models import Hazard, Inspection, InspectionScheme, Plan, RectificationOrder, Task
-from enforcement.services import rectification
+from enforcement.services import inspections
+from enforcement.services.plans import approval_refusal_of
 from enforcement.web.base import ChineseModelView, SoftDeleteInterface
 from enforcement.web.workbench.formatting import (
     checklist_titles,
     item_titles,
+    person,
     selection_label,
     text,
 )
@@ -33,6 +33,8 @@ from enforcement.web.workbench.steps.schemes import SchemeSteps
 from enforcement.web.workbench.steps.tasks import TaskSteps
 
 SHOW_TEMPLATE = "enforcement/workbench/show.html"
+# Columns holding a login: shown as the person's name and post.
+PEOPLE_COLUMNS = ("created_by", "approved_by", "compiled_by", "issued_by", "updated_by")
 
 
 class WorkbenchModelView(ChineseModelView):
@@ -48,10 +50,11 @@ class WorkbenchModelView(ChineseModelView):
     new_step: tuple[str, str] | None = None
 
     def __init__(self, **kwargs: Any) -> None:
+        custom = dict(type(self).formatters_columns or {})  # the view's own, before the defaults
         super().__init__(**kwargs)
-        custom = dict(self.formatters_columns or {})
         columns = list(self.show_columns or []) + list(self.list_columns or [])
-        self.formatters_columns = {c: custom.get(c, text) for c in columns} | custom
+        people = {c: person for c in columns if c in PEOPLE_COLUMNS}
+        self.formatters_columns = {c: text for c in columns} | people | custom
 
     def render_template(self, template: str, **kwargs: Any) -> Any:
         if template == self.list_template and self.new_step is not None:
@@ -64,18 +67,17 @@ class WorkbenchModelView(ChineseModelView):
             kwargs["document_kind"] = self.document_kind
             kwargs["can"] = lambda perm: bool(self.appbuilder.sm.has_access(perm, "WorkbenchView"))
             kwargs["planning"] = planning
+            kwargs["blocked"] = self.blocked(kwargs["item"]) if kwargs["item"] else {}
         return super().render_template(template, **kwargs)
+
+    def blocked(self, item: Any) -> dict[str, str]:
+        """action → why it is not allowed yet: the page shows the button disabled with the reason."""
+        return {}
 
 
 class RecheckListView(WorkbenchModelView):
-    """A list that shows re-inspection tasks (执法任务, 整改复查)."""
-
-    @expose("/list/")
-    @has_access
-    def list(self) -> Any:
-        # Re-inspection tasks appear once a deadline passes: create the due ones before listing.
-        rectification.generate_due_rechecks(self.datamodel.session)
-        return super().list()
+    """A list that shows re-inspection tasks (执法任务, 整改复查). The tasks that fell due are created
+    by the scheduled job (`enforcement jobs run`, services/jobs.py), never by opening a list."""
 
 
 class PlanView(WorkbenchModelView):
@@ -153,6 +155,9 @@ class PlanView(WorkbenchModelView):
     }
     base_order = ("id", "desc")
 
+    def blocked(self, item: Any) -> dict[str, str]:
+        return {"approve": approval_refusal_of(item.created_by, "监督检查计划")}
+
 
 class TaskView(RecheckListView):
     route_base = "/task"
@@ -215,6 +220,9 @@ class TaskView(RecheckListView):
     search_columns = ["enterprise", "kind", "status", "due_on", "region_code", "plan"]
     base_order = ("due_on", "asc")
 
+    def blocked(self, item: Any) -> dict[str, str]:
+        return {"start": inspections.start_refusal(self.datamodel.session, item)}
+
 
 class SchemeView(WorkbenchModelView):
     route_base = "/scheme"
@@ -232,6 +240,7 @@ class SchemeView(WorkbenchModelView):
         "methods_label": "检查方式",
         "methods": "检查方式",
         "scheduled_on": "检查日期",
+        "late_label": "逾期",
         "schedule": "时间安排",
         "team": "检查组",
         "status": "状态",
@@ -246,6 +255,7 @@ class SchemeView(WorkbenchModelView):
         "enterprise_name",
         "task",
         "scheduled_on",
+        "late_label",
         "methods_label",
         "status_label",
         "compiled_by",
@@ -260,6 +270,7 @@ class SchemeView(WorkbenchModelView):
         "item_ids",
         "methods_label",
         "scheduled_on",
+        "late_label",
         "schedule",
         "team",
         "status_label",
@@ -271,6 +282,9 @@ class SchemeView(WorkbenchModelView):
     search_columns = ["status", "scheduled_on", "region_code", "compiled_by", "approved_by"]
     formatters_columns = {"plugin_ids": checklist_titles, "item_ids": item_titles}
     base_order = ("id", "desc")
+
+    def blocked(self, item: Any) -> dict[str, str]:
+        return {"approve": approval_refusal_of(item.compiled_by, "检查方案")}
 
 
 class InspectionView(WorkbenchModelView):
@@ -289,6 +303,7 @@ class InspectionView(WorkbenchModelView):
         "status_label": "状态",
         "started_at": "开始时间",
         "finished_at": "结束时间",
+        "late_label": "逾期",
         "location_label": "检查位置",
         "participants_label": "在场人员",
         "answer_set_ids": "检查表记录",
@@ -304,6 +319,7 @@ class InspectionView(WorkbenchModelView):
         "task",
         "status_label",
         "started_at",
+        "late_label",
         "finished_at",
         "participants_label",
     ]
@@ -325,6 +341,7 @@ class InspectionView(WorkbenchModelView):
         "task",
         "status_label",
         "started_at",
+        "late_label",
         "finished_at",
         "location_label",
         "participants_label",

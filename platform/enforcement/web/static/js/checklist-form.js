@@ -120,6 +120,8 @@
 
   let uid = 0;
   const nextName = () => "cl-f" + (uid += 1);
+  // Evidence file names seen on this page (the answers keep only checksums): sha256 → name.
+  const fileNames = {};
 
   function choiceWidget(options, multiple, labelId) {
     const name = nextName();
@@ -232,8 +234,7 @@
       h("div", { class: "cl-form-head" }, [
         h("h3", { class: "cl-form-title", text: data.title }),
         h("div", { class: "text-muted small cl-form-version" }, [
-          "版本 " + data.version + " · 表单 ",
-          h("code", { text: String(data.schema_hash).slice(0, 12), title: data.schema_hash }),
+          h("span", { text: "版本 " + data.version, title: "表单校验码 " + data.schema_hash }),
         ]),
       ])
     );
@@ -395,7 +396,7 @@
 
     function draw() {
       thumbs.textContent = "";
-      shas.forEach(function (sha) {
+      shas.forEach(function (sha, index) {
         const url = form.data.evidence_file_url + sha;
         const remove = h("button", { type: "button", class: "btn btn-default btn-sm cl-remove", "aria-label": "删除此文件" }, [
           h("i", { class: "fa fa-trash", "aria-hidden": "true" }),
@@ -408,7 +409,7 @@
         });
         const preview = photo
           ? h("img", { src: url, alt: "现场照片", class: "cl-thumb-img", loading: "lazy" })
-          : h("a", { href: url, target: "_blank", rel: "noopener", class: "cl-doc" }, [h("i", { class: "fa fa-file-o" }), " 文件 " + sha.slice(0, 8)]);
+          : h("a", { href: url, target: "_blank", rel: "noopener", class: "cl-doc" }, [h("i", { class: "fa fa-file-o" }), " " + (fileNames[sha] || "附件 " + (index + 1))]);
         thumbs.appendChild(h("div", { class: "cl-thumb", "data-sha": sha }, [preview, remove]));
       });
       input.disabled = form.preview || form.done || (options.max ? shas.length >= options.max : false);
@@ -448,6 +449,7 @@
         return;
       }
       if (shas.indexOf(payload.sha256) < 0) shas.push(payload.sha256);
+      fileNames[payload.sha256] = file.name; // shown by its name, not by its checksum
       status.className = "cl-upload-status small text-success";
       status.textContent = "已上传 " + file.name;
       draw();
@@ -719,7 +721,7 @@
       h("div", { class: "panel panel-success cl-result", id: "cl-result" }, [
         h("div", { class: "panel-heading" }, [h("strong", { text: "检查结果已提交" }), " · 记录编号 " + payload.id]),
         h("div", { class: "panel-body" }, [
-          h("p", { class: "small text-muted", text: "版本 " + (payload.plugin_version || this.data.version) + " · 表单 " + String(payload.schema_hash || "").slice(0, 12) }),
+          h("p", { class: "small text-muted", text: "版本 " + (payload.plugin_version || this.data.version) }),
           suggestions.length
             ? h("div", {}, [
                 h("h4", { text: "发现问题 " + suggestions.length + " 处，建议的处理措施：" }),

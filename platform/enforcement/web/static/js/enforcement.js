@@ -26,7 +26,7 @@
         var badge = document.createElement("span");
         badge.className = "badge reminder-badge" + (data.overdue ? " overdue" : "");
         badge.textContent = String(data.urgent);
-        badge.title = "需要处理：" + data.urgent + " 项" + (data.overdue ? "，其中逾期 " + data.overdue + " 项" : "");
+        badge.title = "需要处理：" + data.urgent + " 项" + (data.overdue ? "，其中逾期 " + data.overdue + " 项" : "") + (data.approvals ? "，待审批 " + data.approvals + " 项" : "");
         link.appendChild(badge);
         var top = link.closest(".dropdown");
         var toggle = top ? top.querySelector(".dropdown-toggle") : null;
@@ -36,4 +36,24 @@
       })
       .catch(function () { /* the badge is a convenience: no badge on error */ });
   }
+  // FAB lists become cards on a phone (CSS .fab-cards): each cell carries its column's label.
+  Array.prototype.forEach.call(
+    document.querySelectorAll(".table-responsive > table.table-bordered.table-hover"),
+    function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.classList.add("fab-cards");
+      Array.prototype.forEach.call(table.querySelectorAll("tbody > tr"), function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, index) {
+          cell.setAttribute("data-label", heads[index] || "");
+          if (cell.querySelector(".btn-group, a.btn")) {
+            cell.classList.add("fab-card-actions");
+          } else if (!cell.textContent.trim()) {
+            cell.classList.add("fab-card-empty"); // a blank field takes no line on the card
+          }
+        });
+      });
+    }
+  );
 })();

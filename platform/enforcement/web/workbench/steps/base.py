@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView
 from werkzeug.wrappers import Response
 
@@ -56,13 +56,24 @@ class WorkbenchSteps(BaseView):
     def _back(endpoint: str, **values: Any) -> Response:
         return redirect(url_for(endpoint, **values))
 
-    def _refused(self, error: WorkbenchError, failure: str, *, back: str, pk: int) -> Response:
-        """A refused step: "<failure>：<reasons>" as a danger message, back to the page it came from."""
+    def _refused(
+        self, error: WorkbenchError, failure: str, *, back: str, pk: int, keep: tuple[str, ...] = ()
+    ) -> Response:
+        """A refused step: "<failure>：<reasons>" as a danger message, back to the page it came from
+        with the fields named in `keep` as typed (the page reads them back as `typed_<name>`)."""
         flash(f"{failure}：{error}", "danger")
-        return self._back(back, pk=pk)
+        typed = {f"typed_{name}": request.form.get(name, "") for name in keep}
+        return self._back(back, pk=pk, **typed)
 
     def _step(
-        self, call: Callable[[], object], *, success: str, failure: str, back: str, pk: int
+        self,
+        call: Callable[[], object],
+        *,
+        success: str,
+        failure: str,
+        back: str,
+        pk: int,
+        keep: tuple[str, ...] = (),
     ) -> Response:
         """A step whose only outcome is a message: run the service call, flash the result, go back.
 
@@ -71,6 +82,6 @@ class WorkbenchSteps(BaseView):
         try:
             call()
         except WorkbenchError as exc:
-            return self._refused(exc, failure, back=back, pk=pk)
+            return self._refused(exc, failure, back=back, pk=pk, keep=keep)
         flash(success, "success")
         return self._back(back, pk=pk)

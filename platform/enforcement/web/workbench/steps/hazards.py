@@ -49,7 +49,17 @@ class HazardSteps(WorkbenchSteps):
                     rectification.confirm_measure(session, hazard, measure, deadline)
                 except WorkbenchError as exc:
                     errors[hazard.id] = exc.reasons
-            if not errors and request.form.get("issue"):
+            chosen = {
+                request.form.get(f"measure_{h.id}") or h.measure
+                for h in inspection.hazards
+                if h.status in planning.OPEN_HAZARD_STATUSES and h.rectification_order_id is None
+            }
+            # One action per decision: the one button issues the order when a chosen measure is one
+            # (立案查处 alone is confirmed here; its case opens from the hazard's 立案查处 button).
+            issue = request.form.get("issue") or (
+                request.form.get("decide") and bool(chosen - {"file_case", None})
+            )
+            if not errors and issue:
                 try:
                     order = rectification.issue_rectification_order(
                         session,
@@ -73,6 +83,8 @@ class HazardSteps(WorkbenchSteps):
                 hazards=inspection.hazards,
                 measures=planning.HAZARD_MEASURES,
                 errors=errors,
+                typed=request.form if errors else {},
+                order_measures=[m for m in planning.HAZARD_MEASURES if m != "file_case"],
                 today=dt.date.today(),
                 open_statuses=planning.OPEN_HAZARD_STATUSES,
             ),
@@ -91,6 +103,7 @@ class HazardSteps(WorkbenchSteps):
                 "无法确认",
                 back="HazardView.show",
                 pk=pk,
+                keep=("measure", "deadline"),
             )
         return self._step(
             lambda: rectification.confirm_measure(app_session(), hazard, measure, deadline),
@@ -98,4 +111,5 @@ class HazardSteps(WorkbenchSteps):
             failure="无法确认",
             back="HazardView.show",
             pk=pk,
+            keep=("measure", "deadline"),
         )

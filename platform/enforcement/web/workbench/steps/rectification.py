@@ -31,7 +31,9 @@ class RectificationSteps(WorkbenchSteps):
                 app_session(), order, on=parse_date(request.form.get("on")) or dt.date.today()
             )
         except WorkbenchError as exc:
-            return self._refused(exc, "无法登记", back="RectificationView.show", pk=pk)
+            return self._refused(
+                exc, "无法登记", back="RectificationView.show", pk=pk, keep=("on",)
+            )
         flash(
             f"已登记企业整改完成，复查任务 #{task.id} 已生成" if task else "已登记企业整改完成",
             "success",
@@ -76,6 +78,7 @@ class RectificationSteps(WorkbenchSteps):
                 errors=errors,
                 open_statuses=planning.OPEN_HAZARD_STATUSES,
                 today=dt.date.today(),
+                typed_on=request.form.get("on", "") if errors else "",
             ),
             status,
         )

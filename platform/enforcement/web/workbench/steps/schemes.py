@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import flash, request
@@ -30,6 +31,7 @@ class SchemeSteps(WorkbenchSteps):
         scheme = inspections.scheme_of(session, task)
         errors: list[str] = []
         status = 200
+        typed: dict[str, Any] | None = None
         if request.method == "POST":
             try:
                 scheme = inspections.compile_scheme(
@@ -45,6 +47,14 @@ class SchemeSteps(WorkbenchSteps):
                 )
             except WorkbenchError as exc:
                 errors, status = exc.reasons, 422
+                typed = {  # a refused form keeps everything typed, the unticked boxes too
+                    "plugin_ids": set(request.form.getlist("plugin_ids")),
+                    "item_ids": set(request.form.getlist("item_ids")),
+                    "methods": request.form.getlist("methods"),
+                    "scheduled_on": request.form.get("scheduled_on", ""),
+                    "schedule": request.form.get("schedule", ""),
+                    "team": request.form.get("team", ""),
+                }
             else:
                 flash("检查方案已保存，请负责人审批", "success")
                 return self._back("SchemeView.show", pk=scheme.id)
@@ -52,6 +62,15 @@ class SchemeSteps(WorkbenchSteps):
         planned = {e.id for e in entries} & set(task.plan.item_set_ids if task.plan else [])
         chosen_plugins = set(scheme.plugin_ids) if scheme else planned or {e.id for e in entries}
         chosen_items = set(scheme.item_ids) if scheme else None
+        values = {
+            "methods": scheme.methods if scheme else list(planning.INSPECTION_METHODS),
+            "scheduled_on": scheme.scheduled_on if scheme and scheme.scheduled_on else "",
+            "schedule": scheme.schedule if scheme and scheme.schedule else "",
+            "team": scheme.team if scheme and scheme.team else task.enforcers_label,
+        }
+        if typed is not None:
+            chosen_plugins, chosen_items = typed.pop("plugin_ids"), typed.pop("item_ids")
+            values = typed
         return (
             self.render_template(
                 "enforcement/workbench/scheme_form.html",
@@ -62,6 +81,8 @@ class SchemeSteps(WorkbenchSteps):
                 chosen_plugins=chosen_plugins,
                 chosen_items=chosen_items,
                 methods=planning.INSPECTION_METHODS,
+                values=values,
+                overdue_days=(dt.date.today() - task.due_on).days if task.is_overdue else 0,
                 errors=errors,
             ),
             status,
