@@ -19,6 +19,7 @@ from enforcement.models.checklist import (
     EvidenceFile,
 )
 from enforcement.models.document import Document, DocumentCounter
+from enforcement.models.library import LibraryEntry, LibraryFile, LibraryTerm
 from enforcement.models.user import AppUser
 from enforcement.models.workbench import (
     Hazard,
@@ -38,6 +39,9 @@ __all__ = [
     "case_hazard",
     "Document",
     "DocumentCounter",
+    "LibraryEntry",
+    "LibraryFile",
+    "LibraryTerm",
     "AnswerSet",
     "ChecklistOwner",
     "ChecklistUpload",
