@@ -97,6 +97,29 @@ def test_a_chinese_query_of_two_characters_or_more_finds_titles(app, query):
         assert "<mark>" in page.hits[0].snippet or query in top.title
 
 
+# The top results of the national catalogue, the same on SQLite and PostgreSQL (integer scores, a
+# total order): a text in force before the one it replaced.
+TOP_RESULTS = {
+    "粉尘": ["std-gb15577", "rule-mem-6", "std-aq4272"],
+    "煤气": ["std-gb6222"],
+    "有限空间": ["rule-mem-13", "rule-saws-59", "rule-saws-69"],
+    "安全生产法": ["law-safety-2021", "law-safety-2014"],
+    "行政处罚": ["doc-discretion-2024", "rule-mem-18", "law-penalty-2021"],
+    "重大事故隐患": ["rule-mem-10", "doc-2017-129"],
+    "GB 15577": ["std-gb15577"],
+}
+
+
+@pytest.mark.parametrize("query", list(TOP_RESULTS))
+def test_the_top_results_are_the_same_on_every_engine(app, query):
+    with app.app_context(), acting_as(actor(None)):
+        hits = service.search(
+            app.appbuilder.session, service.Filters(q=query, scope="national"), size=3
+        ).hits
+        assert [h.entry.seed_key for h in hits] == TOP_RESULTS[query]
+        app.appbuilder.session.remove()
+
+
 def test_a_title_hit_outranks_a_summary_hit_and_the_order_is_total(app):
     with app.app_context(), acting_as(actor(None)):
         hits = service.search(app.appbuilder.session, service.Filters(q="粉尘防爆"), size=50).hits
@@ -136,6 +159,10 @@ def test_filters_narrow_by_collection_status_set_and_date(app):
 def test_a_county_sees_national_entries_and_its_province_city_and_own_only(app, local_entries):
     seen = visible_ids(app, DONGHU)
     assert {local_entries[r] for r in (JIANGXI, NANCHANG, DONGHU)} <= seen
+    with app.app_context(), acting_as(actor(DONGHU)):
+        page = service.search(app.appbuilder.session, service.Filters(q="粉尘"), size=100)
+        assert page.count == len(page.hits)  # the count is scoped too
+        app.appbuilder.session.remove()
     assert local_entries[XIHU] not in seen  # a sibling county
     assert local_entries[SICHUAN] not in seen  # another province
     assert len(visible_ids(app, DONGHU, "粉尘防爆安全规程")) >= 1  # national entries

@@ -55,7 +55,11 @@ _RUNS = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
 
 def normalize(text: str | None) -> str:
     """Full-width to half-width, compatibility forms folded, lower case."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    text = text or ""
+    # The quick check is much cheaper than normalizing text that is already normal (most is).
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
 
 
 def _runs(text: str) -> list[str]:
@@ -123,17 +127,25 @@ def _hit_pattern(query: str) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(r) for r in runs), re.IGNORECASE)
 
 
+def _searchable(text: str, pattern: re.Pattern[str]) -> str | None:
+    """The text to find hits in with positions of `text`: the text itself when the pattern occurs
+    in it as written (the common case, and cheap), else its normalized form when that keeps every
+    position, else None."""
+    if pattern.search(text):
+        return text
+    normalized = normalize(text)
+    return normalized if len(normalized) == len(text) else None
+
+
 def highlight(text: str | None, query: str) -> str:
     """The whole text, HTML-escaped, with every occurrence of the query's words in <mark>."""
     text = text or ""
     pattern = _hit_pattern(query)
-    if pattern is None:
-        return html.escape(text)
-    normalized = normalize(text)
-    if len(normalized) != len(text):  # NFKC changed the length: mark nothing rather than wrongly
+    searchable = _searchable(text, pattern) if pattern else None
+    if pattern is None or searchable is None:
         return html.escape(text)
     out, last = [], 0
-    for match in pattern.finditer(normalized):
+    for match in pattern.finditer(searchable):
         out.append(html.escape(text[last : match.start()]))
         out.append(f"<mark>{html.escape(text[match.start() : match.end()])}</mark>")
         last = match.end()
@@ -151,8 +163,9 @@ def snippet(texts: Iterable[str | None], query: str, width: int = 80) -> str:
             continue
         text = " ".join(text.split())
         first = first or text
-        match = pattern.search(normalize(text)) if pattern else None
-        if match and len(normalize(text)) == len(text):
+        searchable = _searchable(text, pattern) if pattern else None
+        match = pattern.search(searchable) if pattern and searchable else None
+        if match:
             start = max(0, match.start() - width // 3)
             piece = text[start : start + width]
             prefix = "…" if start else ""

@@ -77,6 +77,9 @@ def _filtered(statement: Select[Any], filters: Filters) -> Select[Any]:
 _STATUS_RANK = case(
     *((LibraryEntry.status == key, rank) for key, rank in rules.STATUS_ORDER.items()), else_=9
 )
+# A text in force counts double: a current rule outranks the repealed one it replaced, which
+# usually says the same words (integers, so both engines rank alike).
+_IN_FORCE = case((LibraryEntry.status == "current", 2), else_=1)
 # NULL dates last on both engines (they sort NULLs differently).
 _EFFECTIVE = func.coalesce(LibraryEntry.effective_on, dt.date(1900, 1, 1))
 
@@ -90,13 +93,27 @@ def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_S
         return Page(0)  # only punctuation: nothing can match
     if not wanted:
         score: Any = literal(0)
-        statement = _filtered(select(LibraryEntry, score.label("score")), filters)
+        statement = _filtered(select(LibraryEntry.id, score.label("score")), filters)
     elif rules.needs_scan(wanted):
         needle = rules.normalize(filters.q).strip()
         score = literal(0)
         statement = _filtered(
-            select(LibraryEntry, score.label("score")).where(
+            select(LibraryEntry.id, score.label("score")).where(
                 LibraryEntry.search_text.contains(needle, autoescape=True)
+            ),
+            filters,
+        )
+    elif len(wanted) == 1:
+        # One term: its postings are the hits, no grouping needed.
+        matched = (
+            select(LibraryTerm.entry_id, LibraryTerm.weight.label("score"))
+            .where(LibraryTerm.term == wanted[0])
+            .subquery()
+        )
+        score = matched.c.score * _IN_FORCE
+        statement = _filtered(
+            select(LibraryEntry.id, score.label("score")).join(
+                matched, matched.c.entry_id == LibraryEntry.id
             ),
             filters,
         )
@@ -108,23 +125,40 @@ def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_S
             .having(func.count() == len(wanted))
             .subquery()
         )
-        score = matched.c.score
+        score = matched.c.score * _IN_FORCE
         statement = _filtered(
-            select(LibraryEntry, score.label("score")).join(
+            select(LibraryEntry.id, score.label("score")).join(
                 matched, matched.c.entry_id == LibraryEntry.id
             ),
             filters,
         )
-    count = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.execute(
-        statement.order_by(score.desc(), _STATUS_RANK, _EFFECTIVE.desc(), LibraryEntry.id)
-        .limit(size)
-        .offset(page * size)
-    ).all()
+    order = (score.desc(), _STATUS_RANK, _EFFECTIVE.desc(), LibraryEntry.id)
+    count, rows = _counted_page(session, statement, order, size, page)
+    entries = _load(session, [entry_id for entry_id, _ in rows])
     hits = [
-        Hit(entry, int(row_score or 0), _snippet(entry, filters.q)) for entry, row_score in rows
+        Hit(entries[entry_id], int(row_score or 0), _snippet(entries[entry_id], filters.q))
+        for entry_id, row_score in rows
+        if entry_id in entries
     ]
     return Page(count, hits)
+
+
+def _counted_page(
+    session: Session, statement: Select[Any], order: tuple[Any, ...], size: int, page: int
+) -> tuple[int, list[Any]]:
+    """The total and one page of (id, score): narrow rows, so neither the count nor the sort
+    carries the entries' texts."""
+    count = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    if not count:
+        return 0, []
+    rows = session.execute(statement.order_by(*order).limit(size).offset(page * size)).all()
+    return count, [tuple(row) for row in rows]
+
+
+def _load(session: Session, ids: list[int]) -> dict[int, LibraryEntry]:
+    if not ids:
+        return {}
+    return {e.id: e for e in session.scalars(select(LibraryEntry).where(LibraryEntry.id.in_(ids)))}
 
 
 def _snippet(entry: LibraryEntry, q: str) -> str:
@@ -137,12 +171,12 @@ def _snippet(entry: LibraryEntry, q: str) -> str:
 def like_scan(session: Session, q: str, size: int = PAGE_SIZE) -> Page:
     """The benchmark's peer: a plain LIKE '%…%' over the normalized text, counted, newest first."""
     needle = rules.normalize(q).strip()
-    statement = select(LibraryEntry).where(
+    statement = select(LibraryEntry.id, literal(0)).where(
         LibraryEntry.search_text.contains(needle, autoescape=True)
     )
-    count = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.scalars(statement.order_by(_EFFECTIVE.desc(), LibraryEntry.id).limit(size))
-    return Page(count, [Hit(entry, 0, "") for entry in rows])
+    count, rows = _counted_page(session, statement, (_EFFECTIVE.desc(), LibraryEntry.id), size, 0)
+    entries = _load(session, [entry_id for entry_id, _ in rows])
+    return Page(count, [Hit(entries[i], 0, "") for i, _ in rows if i in entries])
 
 
 def issuers(session: Session) -> list[str]:
