@@ -349,3 +349,63 @@ def test_an_inspector_may_read_but_not_add(app):
     inspector = logged_in(app, "donghu")
     assert inspector.get("/library/").status_code == 200
     assert inspector.get("/library/new/").status_code in (302, 403)
+
+
+def test_the_checklist_overview_links_each_cited_title_to_the_library(app):
+    client = logged_in(app, "donghu")
+    page = client.get("/checklists/").get_data(as_text=True)
+    assert 'class="library-cite" href="/library/cite/?law=' in page
+    link = page.split('class="library-cite" href="', 1)[1].split('"', 1)[0]
+    followed = client.get(link.replace("&amp;", "&"))
+    assert followed.status_code == 302 and "/library/" in followed.headers["Location"]
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_province_imports_a_catalogue_and_every_bad_cell_is_reported(app):
+    leader = logged_in(app, "jiangxi")
+    data = _xlsx(
+        [
+            ["栏目", "标题", "文号/标准号", "发布机关", "状态", "施行日期", "重点事项类别"],
+            [
+                "相关文件",
+                "江西省工贸企业有限空间作业指引",
+                "赣应急〔2024〕1号",
+                "江西省应急管理厅",
+                "现行有效",
+                "2024-03-01",
+                "有限空间",
+            ],
+            ["视频", "", None, None, "作废", "2024-02-30", "矿山"],
+        ]
+    )
+    response = leader.post(
+        "/library/import/",
+        data={"file": (io.BytesIO(data), "江西目录.xlsx")},
+        content_type="multipart/form-data",
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="library-import-added">1<' in text
+    for message in ("请选择栏目", "请填写标题", "状态应为", "日期格式应为", "重点事项类别不存在"):
+        assert message in text, message
+    assert text.count("第 3 行") == 5
+    assert visible_ids(app, DONGHU, "有限空间作业指引") & visible_ids(
+        app, JIANGXI, "有限空间作业指引"
+    )
+    assert not visible_ids(app, "510104", "有限空间作业指引")
+    refused = leader.post(
+        "/library/import/",
+        data={"file": (io.BytesIO(b"not a workbook"), "目录.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422 and "无法读取该 Excel 文件" in refused.get_data(as_text=True)

@@ -78,3 +78,21 @@ def test_uploads_are_recognised_by_content_and_refused_in_chinese():
     assert "不符" in rules.upload_problem("讲义.docx", _zip("xl/workbook.xml"), 10_000)
     assert "不符" in rules.upload_problem("标准.pdf", b"MZ\x90\x00", 1000)
     assert "不符" in rules.upload_problem("视频.mp4", pdf, 1000)
+
+
+def test_the_national_seed_follows_its_schema_and_links_only_known_keys():
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    root = Path(__file__).resolve().parents[2]
+    schema = json.loads((root / "schemas/library/entry.schema.json").read_text(encoding="utf-8"))
+    seed = root / "platform/enforcement/services/library/seed/national.json"
+    entries = json.loads(seed.read_text(encoding="utf-8"))["entries"]
+    for entry in entries:
+        jsonschema.validate(entry, schema)
+    keys = [e["key"] for e in entries]
+    assert len(keys) == len(set(keys))
+    assert {e["supersedes"] for e in entries} - {None} <= set(keys)
+    assert not any(e.get("body") for e in entries)  # no full text we do not have

@@ -38,7 +38,7 @@ from enforcement.web.documents.views import (
 )
 from enforcement.web.home import SectionView
 from enforcement.web.library.api import LibraryApi
-from enforcement.web.library.views import LibraryView
+from enforcement.web.library.views import LibraryView, library_links
 from enforcement.web.workbench.api import HazardApi, InspectionApi, PlanApi, TaskApi
 from enforcement.web.workbench.reminders import RemindersView
 from enforcement.web.workbench.views import (
@@ -69,6 +69,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     """Every view, API and menu entry, in the order of the notice's four menus."""
     # Step pages of any area show their 执法文书 through this template global.
     current_app.jinja_env.globals["document_panel"] = document_panel
+    # A legal basis anywhere links its 《titles》 to the library (read-only).
+    current_app.jinja_env.filters["library_links"] = library_links
 
     appbuilder.add_view(RemindersView, "我的工作提醒", category=WORKBENCH, icon="fa-bell")
     appbuilder.add_view(

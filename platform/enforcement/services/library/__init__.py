@@ -13,6 +13,7 @@ from enforcement.services.library.entries import (
     reindex,
     save_entry,
 )
+from enforcement.services.library.importing import HEADERS, ImportOutcome, import_catalogue
 from enforcement.services.library.search import (
     PAGE_SIZE,
     Filters,
@@ -29,6 +30,9 @@ from enforcement.services.library.search import (
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "HEADERS",
+    "ImportOutcome",
+    "import_catalogue",
     "PAGE_SIZE",
     "Citing",
     "Filters",

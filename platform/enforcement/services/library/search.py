@@ -146,13 +146,17 @@ def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_S
 def _counted_page(
     session: Session, statement: Select[Any], order: tuple[Any, ...], size: int, page: int
 ) -> tuple[int, list[Any]]:
-    """The total and one page of (id, score): narrow rows, so neither the count nor the sort
-    carries the entries' texts."""
-    count = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    if not count:
+    """The total and one page of (id, score) in one statement: a window count over narrow rows,
+    so the matches are found once and no entry text is carried (a page past the end asks the
+    count separately)."""
+    rows = session.execute(
+        statement.add_columns(func.count().over()).order_by(*order).limit(size).offset(page * size)
+    ).all()
+    if rows:
+        return int(rows[0][-1]), [tuple(row[:2]) for row in rows]
+    if page == 0:
         return 0, []
-    rows = session.execute(statement.order_by(*order).limit(size).offset(page * size)).all()
-    return count, [tuple(row) for row in rows]
+    return session.scalar(select(func.count()).select_from(statement.subquery())) or 0, []
 
 
 def _load(session: Session, ids: list[int]) -> dict[int, LibraryEntry]:

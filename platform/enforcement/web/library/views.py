@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import re
+
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from markupsafe import Markup, escape
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -37,6 +40,27 @@ FORM_FIELDS = (
     "source",
     "supersedes_id",
 )
+
+
+_BOOK_TITLE = re.compile(r"《[^》]{2,60}》")
+
+
+def library_links(text: str | None) -> Markup:
+    """A legal basis with each 《title》 linked to the library (the link resolves the citation when
+    clicked, so rendering a checklist costs no query). A template filter for any area's pages."""
+    out, last = [], 0
+    text = text or ""
+    for match in _BOOK_TITLE.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        href = url_for("LibraryView.cite", law=match.group(0))
+        out.append(
+            Markup('<a class="library-cite" href="{}" title="在执法资源库中查看">{}</a>').format(
+                href, match.group(0)
+            )
+        )
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def _day(value: str | None) -> dt.date | None:
@@ -178,6 +202,36 @@ class LibraryView(BaseView):
             region_name=self._region_name(region),
         )
         return page, (422 if errors else 200)
+
+    @expose("/import/", methods=["GET", "POST"])
+    @has_access
+    @permission_name("add")
+    def catalogue_import(self) -> Any:
+        """Bulk import of a catalogue (.xlsx/.csv) into the user's region; every bad cell listed."""
+        outcome, error, status = None, None, 200
+        if request.method == "POST":
+            try:
+                file = request.files.get("file")
+            except RequestEntityTooLarge:
+                file, error, status = None, "文件过大，请拆分后重新导入", 413
+            if error is None and (file is None or not file.filename):
+                error, status = "请选择要导入的 .xlsx 或 .csv 文件", 422
+            elif error is None:
+                assert file is not None
+                try:
+                    outcome = service.import_catalogue(app_session(), file.read(), file.filename)
+                except Refused as refused:
+                    error, status = "；".join(refused.messages), 422
+                else:
+                    status = 422 if outcome.errors and not outcome.added else 200
+        page = self.render_template(
+            "enforcement/library/import.html",
+            outcome=outcome,
+            error=error,
+            headers=list(service.HEADERS),
+            region_name=self._region_name(current_actor().jurisdiction.region_code),
+        )
+        return page, status
 
     @expose("/<int:entry_id>/upload", methods=["POST"])
     @has_access
