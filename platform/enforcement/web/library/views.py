@@ -8,14 +8,13 @@ catalogue read-only and links to the blank forms of the 文书模板 page.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
-import re
-
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
-from markupsafe import Markup, escape
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
+from markupsafe import Markup, escape
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from enforcement.db.acting import current_actor
