@@ -67,3 +67,35 @@ def test_an_inspector_searches_dust_opens_a_standard_and_downloads_its_file(brow
     assert download_info.value.suggested_filename == "GB15577-2018.pdf"
     foreign = [url for url in browsing.requests if not url.startswith(browsing.server.url)]
     assert foreign == [], f"requests to other hosts: {foreign}"
+
+
+def test_a_province_leader_adds_an_entry_and_a_wrong_file_is_refused_at_the_field(
+    browsing, tmp_path
+):
+    page = browsing.page
+    browsing.log_in("jiangxi", DEMO_PASSWORD)
+    browsing.goto("/library/?collection=documents")
+    with page.expect_navigation():
+        page.click("#library-add")
+    page.select_option("#f-collection", "documents")
+    page.fill("#f-title", f"江西省粉尘涉爆企业执法指引（{browsing.viewport}）")
+    page.fill("#f-issuer", "江西省应急管理厅")
+    page.fill("#f-effective_on", "2024-02-30")
+    with page.expect_navigation():
+        page.click("#library-new-submit")
+    expect(page.locator(".field-error[data-field=effective_on]")).to_contain_text("填写有效日期")
+    expect(page.locator("#f-issuer")).to_have_value("江西省应急管理厅")
+    if browsing.is_phone:
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    browsing.shot("refused")
+    page.fill("#f-effective_on", "2024-03-01")
+    with page.expect_navigation():
+        page.click("#library-new-submit")
+    expect(page.locator("#library-entry-title")).to_contain_text("江西省粉尘涉爆企业执法指引")
+    fake = Path(tmp_path) / "指引.pdf"
+    fake.write_bytes(b"MZ\x90\x00 not a pdf")
+    page.set_input_files("#library-file", str(fake))
+    with page.expect_navigation():
+        page.click("#library-upload-submit")
+    expect(page.locator("#library-upload-error")).to_contain_text("文件内容与扩展名 .pdf 不符")
+    browsing.shot("upload-refused")

@@ -272,7 +272,7 @@ def test_a_province_leader_adds_an_entry_and_a_file_the_county_downloads(app, tm
         },
     )
     text = bad.get_data(as_text=True)
-    assert bad.status_code == 422 and "请填写标题" in text and "日期格式应为" in text
+    assert bad.status_code == 422 and "请填写标题" in text and "填写有效日期" in text
     assert 'value="江西省应急管理厅"' in text  # what was typed stays
     made = leader.post(
         "/library/new/",
@@ -396,7 +396,7 @@ def test_a_province_imports_a_catalogue_and_every_bad_cell_is_reported(app):
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="library-import-added">1<' in text
-    for message in ("请选择栏目", "请填写标题", "状态应为", "日期格式应为", "重点事项类别不存在"):
+    for message in ("请选择栏目", "请填写标题", "状态应为", "填写有效日期", "重点事项类别不存在"):
         assert message in text, message
     assert text.count("第 3 行") == 5
     assert visible_ids(app, DONGHU, "有限空间作业指引") & visible_ids(

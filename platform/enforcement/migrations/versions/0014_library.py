@@ -34,18 +34,20 @@ def upgrade() -> None:
         sa.Column("effective_on", sa.Date(), nullable=True),
         sa.Column("region_code", sa.String(length=6), nullable=True),
         sa.Column("key_item_sets", sa.JSON(), nullable=False),
-        sa.Column("summary", sa.Text(), nullable=True),
-        sa.Column("body", sa.Text(), nullable=True),
-        sa.Column("source", sa.Text(), nullable=True),
         sa.Column("confidence", sa.String(length=8), nullable=True),
         sa.Column("supersedes_id", sa.Integer(), nullable=True),
         sa.Column("seed_key", sa.String(length=64), nullable=True),
-        sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("created_by", sa.String(length=128), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("deleted_at", sa.DateTime(), nullable=True),
         sa.Column("deleted_by", sa.String(length=128), nullable=True),
+        # The long texts last: a search reads status, dates, region and deleted_at of every hit,
+        # and on SQLite those then sit on the row's first page, not behind its overflow pages.
+        sa.Column("source", sa.Text(), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=True),
+        sa.Column("search_text", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["supersedes_id"], ["library_entry.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("seed_key"),
@@ -53,6 +55,11 @@ def upgrade() -> None:
     for column in ("issuer", "effective_on", "region_code", "supersedes_id", "deleted_at"):
         op.create_index(f"ix_library_entry_{column}", "library_entry", [column])
     op.create_index("ix_library_entry_collection_status", "library_entry", ["collection", "status"])
+    op.create_index(
+        "ix_library_entry_rank",
+        "library_entry",
+        ["id", "deleted_at", "region_code", "status", "effective_on"],
+    )
     op.create_table(
         "library_file",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -51,7 +51,7 @@ def _date(value: Any, path: str, errors: list[FieldError]) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        errors.append(FieldError(path, "日期格式应为 年-月-日，例如 2024-01-01"))
+        errors.append(FieldError(path, "请按 年-月-日 填写有效日期，例如 2024-01-01"))
         return None
 
 
