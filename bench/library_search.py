@@ -258,6 +258,10 @@ def measure(app: Any, queries: list[str], region: str | None) -> dict[str, Any]:
             "mean_ms": round(statistics.fmean(ordered), 2),
             "max_ms": round(ordered[-1], 2),
         }
+    ratios = [like / index for like, index in zip(timings["like"], timings["index"], strict=True)]
+    out["queries_at_10x"] = sum(r >= 10 for r in ratios)
+    slowest = sorted(zip(timings["index"], queries, strict=True), reverse=True)[:5]
+    out["slowest_index_queries"] = [f"{q} {ms:.1f} ms" for ms, q in slowest]
     out["p50_ratio"] = round(out["like"]["p50_ms"] / out["index"]["p50_ms"], 1)
     out["p95_ratio"] = round(out["like"]["p95_ms"] / out["index"]["p95_ms"], 1)
     out["median_hits"] = {side: statistics.median(c) for side, c in counts.items()}
@@ -319,7 +323,11 @@ def main() -> None:
                     f"{engine:<12}{actor:<16}{side:<8}"
                     f"{f['p50_ms']:>9}{f['p95_ms']:>9}{f['mean_ms']:>9}"
                 )
-            print(f"{'':<28}LIKE ÷ index: p50 {figures['p50_ratio']}×, p95 {figures['p95_ratio']}×")
+            print(
+                f"{'':<28}LIKE ÷ index: p50 {figures['p50_ratio']}×, p95 {figures['p95_ratio']}×; "
+                f"queries ≥ 10× faster: {figures['queries_at_10x']}/{len(queries)}"
+            )
+            print(f"{'':<28}slowest on the index: {', '.join(figures['slowest_index_queries'])}")
     print(f"written to {RESULTS.relative_to(ROOT)}")
 
 
