@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Text, case, cast, func, literal, select
+from sqlalchemy import Select, Text, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from enforcement.domain import library as rules
@@ -80,6 +80,8 @@ _STATUS_RANK = case(
 # A text in force counts double: a current rule outranks the repealed one it replaced, which
 # usually says the same words (integers, so both engines rank alike).
 _IN_FORCE = case((LibraryEntry.status == "current", 2), else_=1)
+# Browsing without a query and one-character scans rank nothing: a plain SQL 0, not a parameter.
+_NO_SCORE = literal_column("0")
 # NULL dates last on both engines (they sort NULLs differently).
 _EFFECTIVE = func.coalesce(LibraryEntry.effective_on, dt.date(1900, 1, 1))
 
@@ -92,11 +94,11 @@ def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_S
     if filters.q.strip() and not wanted:
         return Page(0)  # only punctuation: nothing can match
     if not wanted:
-        score: Any = literal(0)
+        score: Any = _NO_SCORE
         statement = _filtered(select(LibraryEntry.id, score.label("score")), filters)
     elif rules.needs_scan(wanted):
         needle = rules.normalize(filters.q).strip()
-        score = literal(0)
+        score = _NO_SCORE
         statement = _filtered(
             select(LibraryEntry.id, score.label("score")).where(
                 LibraryEntry.search_text.contains(needle, autoescape=True)
@@ -132,7 +134,9 @@ def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_S
             ),
             filters,
         )
-    order = (score.desc(), _STATUS_RANK, _EFFECTIVE.desc(), LibraryEntry.id)
+    order = (_STATUS_RANK, _EFFECTIVE.desc(), LibraryEntry.id)
+    if score is not _NO_SCORE:  # never ORDER BY a constant (PostgreSQL reads 0 as a position)
+        order = (score.desc(), *order)
     count, rows = _counted_page(session, statement, order, size, page)
     entries = _load(session, [entry_id for entry_id, _ in rows])
     hits = [
@@ -175,7 +179,7 @@ def _snippet(entry: LibraryEntry, q: str) -> str:
 def like_scan(session: Session, q: str, size: int = PAGE_SIZE) -> Page:
     """The benchmark's peer: a plain LIKE '%…%' over the normalized text, counted, newest first."""
     needle = rules.normalize(q).strip()
-    statement = select(LibraryEntry.id, literal(0)).where(
+    statement = select(LibraryEntry.id, _NO_SCORE).where(
         LibraryEntry.search_text.contains(needle, autoescape=True)
     )
     count, rows = _counted_page(session, statement, (_EFFECTIVE.desc(), LibraryEntry.id), size, 0)

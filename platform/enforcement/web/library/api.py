@@ -67,9 +67,8 @@ class LibraryApi(BaseApi):
         """
         collection = request.args.get("collection") or ""
         if collection and collection not in rules.STORED_COLLECTIONS:
-            return self._error(
-                422, "/collection", "栏目应为 " + "、".join(rules.STORED_COLLECTIONS)
-            )
+            choices = "、".join(f"{k}（{rules.COLLECTIONS[k]}）" for k in rules.STORED_COLLECTIONS)
+            return self._error(422, "/collection", "栏目应为 " + choices)
         try:
             page = max(0, int(request.args.get("page", 0)))
             size = max(1, min(100, int(request.args.get("page_size", service.PAGE_SIZE))))
