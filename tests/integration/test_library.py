@@ -409,3 +409,48 @@ def test_a_province_imports_a_catalogue_and_every_bad_cell_is_reported(app):
         content_type="multipart/form-data",
     )
     assert refused.status_code == 422 and "无法读取该 Excel 文件" in refused.get_data(as_text=True)
+
+
+def test_a_leader_changes_only_entries_of_their_own_region(app, local_entries):
+    province = logged_in(app, "jiangxi")
+    path = f"/library/{local_entries[NANCHANG]}/edit"
+    form = province.get(path)
+    assert form.status_code == 200 and "修改资源库条目" in form.get_data(as_text=True)
+    changed = province.post(
+        path,
+        data={
+            "collection": "documents",
+            "title": "粉尘涉爆企业检查指引（南昌，已废止）",
+            "status": "repealed",
+            "key_item_sets": ["dust"],
+        },
+    )
+    assert changed.status_code == 302
+    with app.app_context(), acting_as(actor(None)):
+        entry = app.appbuilder.session.get(LibraryEntry, local_entries[NANCHANG])
+        assert (entry.status, entry.region_code) == ("repealed", NANCHANG)
+        assert "已废止" in entry.title
+        app.appbuilder.session.remove()
+    city = logged_in(app, "nanchang")
+    assert city.get(f"/library/{local_entries[JIANGXI]}/edit").status_code == 404  # the province's
+    assert city.get("/library/1/edit").status_code == 404  # a national entry
+    assert logged_in(app, "donghu").get(path).status_code in (302, 403)  # an inspector
+
+
+def test_a_request_over_the_servers_limit_gets_the_chinese_message_at_the_field(app):
+    leader = logged_in(app, "jiangxi")
+    made = leader.post(
+        "/library/new/", data={"collection": "learning", "title": "煤气安全培训视频"}
+    )
+    entry_id = int(made.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    app.config["MAX_CONTENT_LENGTH"], before = 4096, app.config["MAX_CONTENT_LENGTH"]
+    try:
+        response = leader.post(
+            f"/library/{entry_id}/upload",
+            data={"file": (io.BytesIO(b"\x00\x00\x00\x18ftypmp42" + b"0" * 9000), "培训.mp4")},
+            content_type="multipart/form-data",
+        )
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = before
+    assert response.status_code == 413
+    assert 'id="library-upload-error">文件超过' in response.get_data(as_text=True)

@@ -84,7 +84,10 @@ def filters_from(args: Any) -> service.Filters:
 
 
 def max_bytes() -> int:
-    return int(current_app.config.get("LIBRARY_MAX_BYTES", service.DEFAULT_MAX_BYTES))
+    """The library's file limit, never above what the server accepts in one request."""
+    limit = int(current_app.config.get("LIBRARY_MAX_BYTES", service.DEFAULT_MAX_BYTES))
+    server = current_app.config.get("MAX_CONTENT_LENGTH")
+    return min(limit, int(server)) if server else limit
 
 
 class LibraryView(BaseView):
@@ -178,21 +181,37 @@ class LibraryView(BaseView):
     @has_access
     @permission_name("add")
     def new(self) -> Any:
-        values: dict[str, Any] = {"collection": request.args.get("collection", "laws")}
+        return self._entry_form(None, {"collection": request.args.get("collection", "laws")})
+
+    @expose("/<int:entry_id>/edit", methods=["GET", "POST"])
+    @has_access
+    @permission_name("add")
+    def edit(self, entry_id: int) -> Any:
+        """Change an entry of the user's own region (status 已废止, a corrected date, …)."""
+        entry = service.get_entry(app_session(), entry_id)
+        if entry is None or not self._writable(entry):
+            abort(404)
+        values = {key: getattr(entry, key) for key in FORM_FIELDS}
+        values["key_item_sets"] = list(entry.key_item_sets)
+        return self._entry_form(entry, values)
+
+    def _entry_form(self, entry: LibraryEntry | None, values: dict[str, Any]) -> Any:
         errors: dict[str, list[str]] = {}
         if request.method == "POST":
             values = {key: request.form.get(key, "") for key in FORM_FIELDS}
             values["key_item_sets"] = request.form.getlist("key_item_sets")
             try:
-                entry = service.save_entry(app_session(), values)
+                saved = service.save_entry(app_session(), values, entry)
             except Refused as refused:
+                app_session().rollback()
                 errors = refused.by_field(FORM_FIELDS + ("key_item_sets",))
             else:
-                flash(f"已添加：{entry.title}", "success")
-                return redirect(url_for(".detail", entry_id=entry.id))
-        region = current_actor().jurisdiction.region_code
+                flash(f"{'已保存' if entry else '已添加'}：{saved.title}", "success")
+                return redirect(url_for(".detail", entry_id=saved.id))
+        region = entry.region_code if entry else current_actor().jurisdiction.region_code
         page = self.render_template(
             "enforcement/library/new.html",
+            entry=entry,
             values=values,
             errors=errors,
             collections={k: rules.COLLECTIONS[k] for k in rules.STORED_COLLECTIONS},
