@@ -40,6 +40,7 @@ PUBLIC = {
     "CompiledSchema",
     "DocumentCounter",
     "EnterpriseTag",
+    "LibraryTerm",  # the search index: every search joins LibraryEntry, which is scoped
     "Region",
 }
 NOT_AUDITED = {
@@ -48,6 +49,7 @@ NOT_AUDITED = {
     "DocumentCounter",
     "EnterpriseTag",
     "EvidenceFile",
+    "LibraryTerm",  # derived from the audited LibraryEntry, rebuilt with it
     "Region",
 }
 

@@ -20,6 +20,7 @@ from enforcement.models.checklist import (
     EvidenceFile,
 )
 from enforcement.models.document import Document, DocumentCounter
+from enforcement.models.library import LibraryEntry, LibraryFile, LibraryTerm
 from enforcement.models.signature import DocumentSignature
 from enforcement.models.user import AppUser
 from enforcement.models.workbench import (
@@ -42,6 +43,9 @@ __all__ = [
     "Document",
     "DocumentCounter",
     "DocumentSignature",
+    "LibraryEntry",
+    "LibraryFile",
+    "LibraryTerm",
     "AnswerSet",
     "ChecklistOwner",
     "ChecklistUpload",

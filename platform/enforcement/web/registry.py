@@ -39,6 +39,8 @@ from enforcement.web.documents.views import (
     document_panel,
 )
 from enforcement.web.home import SectionView
+from enforcement.web.library.api import LibraryApi
+from enforcement.web.library.views import LibraryView, library_links
 from enforcement.web.verify.views import EquipmentLabelView, VerifyView
 from enforcement.web.workbench.api import HazardApi, InspectionApi, PlanApi, TaskApi
 from enforcement.web.workbench.reminders import RemindersView
@@ -56,6 +58,14 @@ WORKBENCH = "我的工作台"
 STATISTICS = "统计查询"
 LIBRARY = "执法资源库"
 MAINTENANCE = "系统维护配置"
+LIBRARY_LINKS = (
+    ("法律法规查询", "laws", "fa-balance-scale"),
+    ("部门规章查询", "rules", "fa-gavel"),
+    ("安全标准查询", "standards", "fa-check-circle-o"),
+    ("相关文件查询", "documents", "fa-file-o"),
+    ("典型执法案例查询", "cases", "fa-folder-open-o"),
+    ("学习资料下载", "learning", "fa-graduation-cap"),
+)
 
 
 def register_views(appbuilder: AppBuilder) -> None:
@@ -64,6 +74,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     current_app.jinja_env.globals["document_panel"] = document_panel
     # The inspection page reads its recorded position against the enterprise's (workbench).
     current_app.jinja_env.globals["location_note"] = location_note
+    # A legal basis anywhere links its 《titles》 to the library (read-only).
+    current_app.jinja_env.filters["library_links"] = library_links
 
     appbuilder.add_view(RemindersView, "我的工作提醒", category=WORKBENCH, icon="fa-bell")
     appbuilder.add_view(
@@ -73,7 +85,13 @@ def register_views(appbuilder: AppBuilder) -> None:
         category=STATISTICS,
         icon="fa-bar-chart",
     )
-    appbuilder.add_link("资源库概览", href="/section/library/", category=LIBRARY, icon="fa-book")
+    # 执法资源库 (web/library/): one view, a menu entry per collection; 文书模板 follows below.
+    appbuilder.add_view_no_menu(LibraryView)
+    appbuilder.add_api(LibraryApi)
+    appbuilder.add_link("资源库概览", href="/library/", category=LIBRARY, icon="fa-book")
+    for name, collection, icon in LIBRARY_LINKS:
+        href = f"/library/?collection={collection}"
+        appbuilder.add_link(name, href=href, category=LIBRARY, icon=icon)
 
     # 系统维护配置: the base data and the checklists.
     appbuilder.add_view(EnterpriseView, "执法对象", category=MAINTENANCE, icon="fa-industry")

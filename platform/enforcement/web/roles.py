@@ -148,6 +148,22 @@ CASE_RULES: list[tuple[set[str], set[str]]] = [
     ({"menu_access"}, {"立案查处"}),
 ]
 
+# 执法资源库 (web/library/): everyone reads and searches; a leader adds entries and files for their
+# own region (a province's leader for the province). The docking role reads through the API.
+LIBRARY_MENUS = {
+    "法律法规查询",
+    "部门规章查询",
+    "安全标准查询",
+    "相关文件查询",
+    "典型执法案例查询",
+    "学习资料下载",
+}
+LIBRARY_READ: list[tuple[set[str], set[str]]] = [
+    ({"can_show"}, {"LibraryView"}),
+    ({"can_get"}, {"LibraryApi"}),
+    ({"menu_access"}, LIBRARY_MENUS),
+]
+
 # 我的工作提醒 (web/workbench/reminders.py): every enforcement user has the page and the menu badge.
 REMINDER_RULES: list[tuple[set[str], set[str]]] = [({"can_index", "can_count"}, {"RemindersView"})]
 
@@ -171,6 +187,8 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
         ({"menu_access"}, WORKBENCH_MENUS),
         *CASE_RULES,
         *REMINDER_RULES,
+        *LIBRARY_READ,
+        ({"can_add"}, {"LibraryView"}),
     ],
     "inspector": [
         (DOCUMENT_USE, {"DocumentView"}),
@@ -190,9 +208,11 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
         ({"menu_access"}, WORKBENCH_MENUS),
         *CASE_RULES,
         *REMINDER_RULES,
+        *LIBRARY_READ,
     ],
     "docking": [
         ({"can_get", "can_info", "can_post", "can_put"}, API_VIEWS),
+        ({"can_get"}, {"LibraryApi"}),
     ],
 }
 

@@ -1,0 +1,238 @@
+"""Browse and search the library: one query shape on SQLite and PostgreSQL.
+
+A search looks up its terms in `library_term` (an indexed IN over the term column), keeps the entries
+that hold every term, sums their weights and ranks by (score, status, effective date, id) — integers
+and dates only, so both engines give the same order. LibraryEntry is always in the statement, so the
+session's criteria decide what the actor sees (national, own region and parents, own subtree).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, Text, case, cast, func, literal_column, select
+from sqlalchemy.orm import Session
+
+from enforcement.domain import library as rules
+from enforcement.models import LibraryEntry, LibraryTerm
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a list page or the API narrows by; empty values do not narrow."""
+
+    q: str = ""
+    collection: str = ""
+    issuer: str = ""
+    status: str = ""
+    key_item_set: str = ""
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    scope: str = ""  # "national", "local" or "" (both)
+
+
+@dataclass
+class Hit:
+    entry: LibraryEntry
+    score: int
+    snippet: str
+
+
+@dataclass
+class Page:
+    count: int
+    hits: list[Hit] = field(default_factory=list)
+
+
+def _filtered(statement: Select[Any], filters: Filters) -> Select[Any]:
+    if filters.collection in rules.STORED_COLLECTIONS:
+        statement = statement.where(LibraryEntry.collection == filters.collection)
+    if filters.status in rules.STATUSES:
+        statement = statement.where(LibraryEntry.status == filters.status)
+    if filters.issuer:
+        statement = statement.where(LibraryEntry.issuer.contains(filters.issuer, autoescape=True))
+    if filters.effective_from:
+        statement = statement.where(LibraryEntry.effective_on >= filters.effective_from)
+    if filters.effective_to:
+        statement = statement.where(LibraryEntry.effective_on <= filters.effective_to)
+    if filters.key_item_set in rules.KEY_ITEM_SETS:
+        # A JSON list stored as text on both engines: the quoted code is matched in it.
+        statement = statement.where(
+            cast(LibraryEntry.key_item_sets, Text).contains(
+                f'"{filters.key_item_set}"', autoescape=True
+            )
+        )
+    if filters.scope == "national":
+        statement = statement.where(LibraryEntry.region_code.is_(None))
+    elif filters.scope == "local":
+        statement = statement.where(LibraryEntry.region_code.is_not(None))
+    return statement
+
+
+_STATUS_RANK = case(
+    *((LibraryEntry.status == key, rank) for key, rank in rules.STATUS_ORDER.items()), else_=9
+)
+# A text in force counts double: a current rule outranks the repealed one it replaced, which
+# usually says the same words (integers, so both engines rank alike).
+_IN_FORCE = case((LibraryEntry.status == "current", 2), else_=1)
+# Browsing without a query and one-character scans rank nothing: a plain SQL 0, not a parameter.
+_NO_SCORE = literal_column("0")
+# NULL dates last on both engines (they sort NULLs differently).
+_EFFECTIVE = func.coalesce(LibraryEntry.effective_on, dt.date(1900, 1, 1))
+
+
+def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_SIZE) -> Page:
+    """Ranked hits of the query (or every entry, newest in force first, without one)."""
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    page = max(0, page)
+    wanted = rules.query_terms(filters.q)
+    if filters.q.strip() and not wanted:
+        return Page(0)  # only punctuation: nothing can match
+    if not wanted:
+        score: Any = _NO_SCORE
+        statement = _filtered(select(LibraryEntry.id, score.label("score")), filters)
+    elif rules.needs_scan(wanted):
+        needle = rules.normalize(filters.q).strip()
+        score = _NO_SCORE
+        statement = _filtered(
+            select(LibraryEntry.id, score.label("score")).where(
+                LibraryEntry.search_text.contains(needle, autoescape=True)
+            ),
+            filters,
+        )
+    elif len(wanted) == 1:
+        # One term: its postings are the hits, no grouping needed.
+        matched = (
+            select(LibraryTerm.entry_id, LibraryTerm.weight.label("score"))
+            .where(LibraryTerm.term == wanted[0])
+            .subquery()
+        )
+        score = matched.c.score * _IN_FORCE
+        statement = _filtered(
+            select(LibraryEntry.id, score.label("score")).join(
+                matched, matched.c.entry_id == LibraryEntry.id
+            ),
+            filters,
+        )
+    else:
+        matched = (
+            select(LibraryTerm.entry_id, func.sum(LibraryTerm.weight).label("score"))
+            .where(LibraryTerm.term.in_(wanted))
+            .group_by(LibraryTerm.entry_id)
+            .having(func.count() == len(wanted))
+            .subquery()
+        )
+        score = matched.c.score * _IN_FORCE
+        statement = _filtered(
+            select(LibraryEntry.id, score.label("score")).join(
+                matched, matched.c.entry_id == LibraryEntry.id
+            ),
+            filters,
+        )
+    order = (_STATUS_RANK, _EFFECTIVE.desc(), LibraryEntry.id)
+    if score is not _NO_SCORE:  # never ORDER BY a constant (PostgreSQL reads 0 as a position)
+        order = (score.desc(), *order)
+    count, rows = _counted_page(session, statement, order, size, page)
+    entries = _load(session, [entry_id for entry_id, _ in rows])
+    hits = [
+        Hit(entries[entry_id], int(row_score or 0), _snippet(entries[entry_id], filters.q))
+        for entry_id, row_score in rows
+        if entry_id in entries
+    ]
+    return Page(count, hits)
+
+
+def _counted_page(
+    session: Session, statement: Select[Any], order: tuple[Any, ...], size: int, page: int
+) -> tuple[int, list[Any]]:
+    """The total and one page of (id, score) in one statement: a window count over narrow rows,
+    so the matches are found once and no entry text is carried (a page past the end asks the
+    count separately)."""
+    rows = session.execute(
+        statement.add_columns(func.count().over()).order_by(*order).limit(size).offset(page * size)
+    ).all()
+    if rows:
+        return int(rows[0][-1]), [tuple(row[:2]) for row in rows]
+    if page == 0:
+        return 0, []
+    return session.scalar(select(func.count()).select_from(statement.subquery())) or 0, []
+
+
+def _load(session: Session, ids: list[int]) -> dict[int, LibraryEntry]:
+    if not ids:
+        return {}
+    return {e.id: e for e in session.scalars(select(LibraryEntry).where(LibraryEntry.id.in_(ids)))}
+
+
+def _snippet(entry: LibraryEntry, q: str) -> str:
+    if not q:
+        return rules.snippet([entry.summary], "")
+    label = " ".join(part for part in (entry.number, entry.title) if part)
+    return rules.snippet([entry.body, entry.summary, label], q)
+
+
+def like_scan(session: Session, q: str, size: int = PAGE_SIZE) -> Page:
+    """The benchmark's peer: a plain LIKE '%…%' over the normalized text, counted, newest first."""
+    needle = rules.normalize(q).strip()
+    statement = select(LibraryEntry.id, _NO_SCORE).where(
+        LibraryEntry.search_text.contains(needle, autoescape=True)
+    )
+    count, rows = _counted_page(session, statement, (_EFFECTIVE.desc(), LibraryEntry.id), size, 0)
+    entries = _load(session, [entry_id for entry_id, _ in rows])
+    return Page(count, [Hit(entries[i], 0, "") for i, _ in rows if i in entries])
+
+
+def issuers(session: Session) -> list[str]:
+    """The issuing bodies of the visible entries, for the filter's choices."""
+    rows = session.scalars(
+        select(LibraryEntry.issuer)
+        .where(LibraryEntry.issuer.is_not(None))
+        .distinct()
+        .order_by(LibraryEntry.issuer)
+    )
+    return [r for r in rows if r]
+
+
+def collection_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(LibraryEntry.collection, func.count()).group_by(LibraryEntry.collection)
+    )
+    return dict(rows.all())  # type: ignore[arg-type]
+
+
+def get_entry(session: Session, entry_id: int) -> LibraryEntry | None:
+    """The entry when the actor may read it (the session's criteria), else None."""
+    return session.scalars(select(LibraryEntry).where(LibraryEntry.id == entry_id)).first()
+
+
+def later_versions(session: Session, entry: LibraryEntry) -> list[LibraryEntry]:
+    """The entries that revise or replace this one."""
+    return list(
+        session.scalars(
+            select(LibraryEntry)
+            .where(LibraryEntry.supersedes_id == entry.id)
+            .order_by(LibraryEntry.id)
+        )
+    )
+
+
+def find_cited(session: Session, citation: str) -> LibraryEntry | None:
+    """The entry a citation such as 《粉尘防爆安全规程》(GB 15577-2018) names, by standard number or
+    title (the index finds candidates, the keys decide); of several versions the one in force."""
+    keys = rules.cite_keys(citation)
+    best: LibraryEntry | None = None
+    for key in sorted(keys):
+        query = " ".join(rules.words(key))
+        for hit in search(session, Filters(q=query), size=10).hits:
+            entry = hit.entry
+            if not rules.entry_keys(entry.title, entry.number) & keys:
+                continue
+            rank = rules.STATUS_ORDER.get(entry.status, 9)
+            if best is None or rank < rules.STATUS_ORDER.get(best.status, 9):
+                best = entry
+    return best

@@ -1,0 +1,98 @@
+"""domain/library.py: search terms, highlighting, citations and upload checks (no database)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from enforcement.domain import library as rules
+
+
+def test_chinese_runs_become_bigrams_and_latin_runs_whole_lowercase_tokens():
+    assert rules.terms("粉尘防爆") == {"粉尘": 1, "尘防": 1, "防爆": 1}
+    assert rules.terms("ＧＢ 15577－2018") == {"gb": 1, "15577": 1, "2018": 1}
+    assert rules.terms("尘") == {"尘": 1}
+
+
+def test_a_query_needs_every_term_once_and_a_lone_character_scans():
+    assert rules.query_terms("粉尘 粉尘爆炸") == ["粉尘", "尘爆", "爆炸"]
+    assert not rules.needs_scan(rules.query_terms("粉尘"))
+    assert rules.needs_scan(rules.query_terms("尘"))
+    assert rules.query_terms("《》，。") == []
+
+
+def test_a_title_occurrence_outweighs_a_capped_body():
+    weights = rules.weighted_terms("粉尘防爆安全规程", ["GB 15577-2018"], ["煤气" * 50])
+    assert weights["粉尘"] == rules.TITLE_WEIGHT
+    assert weights["gb"] == rules.META_WEIGHT
+    assert weights["煤气"] == rules.BODY_CAP
+
+
+def test_highlight_marks_every_hit_and_escapes_the_rest():
+    assert rules.highlight("<b>粉尘</b>与粉尘", "粉尘") == (
+        "&lt;b&gt;<mark>粉尘</mark>&lt;/b&gt;与<mark>粉尘</mark>"
+    )
+    assert rules.highlight("GB 15577-2018", "gb 15577") == "<mark>GB</mark> <mark>15577</mark>-2018"
+
+
+def test_a_snippet_is_cut_around_the_first_hit():
+    text = "甲" * 200 + "粉尘爆炸" + "乙" * 200
+    snippet = rules.snippet([None, text], "粉尘", width=40)
+    assert snippet.startswith("…") and snippet.endswith("…") and "<mark>粉尘</mark>" in snippet
+    assert rules.snippet(["没有命中"], "粉尘") == "没有命中"
+
+
+def test_a_citation_matches_the_entry_by_title_or_standard_number():
+    gb = rules.entry_keys("粉尘防爆安全规程", "GB 15577-2018")
+    assert rules.cite_keys("《粉尘防爆安全规程》(GB 15577-2018) 8.1.1") & gb
+    assert rules.cite_keys("GB15577") & gb
+    assert not rules.cite_keys("GB 15577.1") & gb
+    law = rules.entry_keys("中华人民共和国安全生产法", "主席令第八十八号")
+    assert rules.cite_keys("《安全生产法》(2021)第三十六条") & law
+    assert not rules.cite_keys("《安全生产法》") & rules.entry_keys(
+        "中华人民共和国安全生产法（2014年修正）", None
+    )
+
+
+def _zip(part: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(part, "x")
+    return buffer.getvalue()
+
+
+def test_uploads_are_recognised_by_content_and_refused_in_chinese():
+    pdf = b"%PDF-1.7\n..."
+    mp4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 16
+    assert rules.upload_problem("标准.pdf", pdf, 1000) is None
+    assert rules.upload_problem("课件.mp4", mp4, 1000) is None
+    assert rules.upload_problem("讲义.docx", _zip("word/document.xml"), 10_000) is None
+    assert rules.upload_problem("课件.pptx", _zip("ppt/presentation.xml"), 10_000) is None
+    assert (
+        rules.upload_problem("旧课件.ppt", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 8, 1000)
+        is None
+    )
+    assert "超过" in rules.upload_problem("标准.pdf", pdf, 5)
+    assert "为空" in rules.upload_problem("标准.pdf", b"", 5)
+    assert "类型不支持" in rules.upload_problem("程序.exe", pdf, 1000)
+    assert "不符" in rules.upload_problem("讲义.docx", _zip("xl/workbook.xml"), 10_000)
+    assert "不符" in rules.upload_problem("标准.pdf", b"MZ\x90\x00", 1000)
+    assert "不符" in rules.upload_problem("视频.mp4", pdf, 1000)
+
+
+def test_the_national_seed_follows_its_schema_and_links_only_known_keys():
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    root = Path(__file__).resolve().parents[2]
+    schema = json.loads((root / "schemas/library/entry.schema.json").read_text(encoding="utf-8"))
+    seed = root / "platform/enforcement/services/library/seed/national.json"
+    entries = json.loads(seed.read_text(encoding="utf-8"))["entries"]
+    for entry in entries:
+        jsonschema.validate(entry, schema)
+    keys = [e["key"] for e in entries]
+    assert len(keys) == len(set(keys))
+    assert {e["supersedes"] for e in entries} - {None} <= set(keys)
+    assert not any(e.get("body") for e in entries)  # no full text we do not have
