@@ -258,7 +258,8 @@ def test_spreadsheet_import_saves_valid_rows_and_lists_the_bad_one(browsing: Any
     rng = random.Random()
     good = [uscc_in(DISTRICT, rng) for _ in range(2)]
     bad = wrong_check_digit(uscc_in(DISTRICT, rng))
-    tag = f"{b.viewport}{rng.randrange(10**6):06d}"
+    # Chinese, like real names: other tests scan the inspector's pages for Latin words.
+    tag = f"{'手机' if b.is_phone else '电脑'}{rng.randrange(10**6):06d}"
 
     def row(number: int, uscc: str) -> dict[str, str]:
         return {

@@ -168,11 +168,14 @@ def _inspect_with_one_failing_item(j: Journey) -> None:
     item = form.locator('.cl-item[data-item="confined_space.yx01"]')
     item.locator('.cl-role-answer .cl-choice[data-value="non_compliant"]').first.click()
     item.locator('.cl-field[data-key="problems"] .cl-choice').first.click()
+    # 有限空间 1.1.0 asks whether poisoning is a risk (10号令 第十三条): without it the finding is
+    # 一般, and the platform proposes 责令限期整改 itself.
+    item.locator('.cl-field[data-key="toxic_risk"] .cl-choice[data-value="false"]').click()
     item.locator('.cl-field[data-key="defect"] textarea').fill("有限空间作业无作业方案")
     item.locator('input[type=file][data-kind="document"]').set_input_files(
         files=[{"name": "scheme-photo.png", "mimeType": "image/png", "buffer": png_bytes()}]
     )
-    j.taps += 4
+    j.taps += 5
     expect(item.locator('[data-key="evidence.document"] .cl-upload-status')).to_contain_text(
         "已上传"
     )

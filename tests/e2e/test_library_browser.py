@@ -78,7 +78,9 @@ def test_a_province_leader_adds_an_entry_and_a_wrong_file_is_refused_at_the_fiel
     with page.expect_navigation():
         page.click("#library-add")
     page.select_option("#f-collection", "documents")
-    page.fill("#f-title", f"江西省粉尘涉爆企业执法指引（{browsing.viewport}）")
+    page.fill(
+        "#f-title", f"江西省粉尘涉爆企业执法指引（{'手机' if browsing.is_phone else '电脑'}）"
+    )
     page.fill("#f-issuer", "江西省应急管理厅")
     page.fill("#f-effective_on", "2024-02-30")
     with page.expect_navigation():

@@ -258,13 +258,15 @@ def test_a_hearing_notice_is_refused_when_the_hearing_is_not_seven_working_days_
     from enforcement.documents import DocumentError
 
     monday = dt.date(2026, 12, 7)
+    decided_case.hearing_noticed_on = None  # the notice is served when this form is finalized
     document = service.draft(session, "hearing_meeting_notice", f"case:{decided_case.id}", "admin")
     parts = {"hearing.place": "本机关听证室", "hearing.chair": "张三"}
     # Tuesday to the Friday after: only 4 working days before the hearing → refused
     service.update_free_text(session, document, {**parts, "hearing.time": "2026年12月14日9时30分"})
     with pytest.raises(DocumentError, match="7个工作日"):
         service.finalize(session, document, "admin", data_dir=data_dir, today=monday)
-    # 8 to 16 December: 7 working days before the hearing on Thursday the 17th → accepted
+    # The 7th working day after the notice is Wednesday the 16th (the procedure's rule); the 17th
+    # → accepted
     service.update_free_text(session, document, {**parts, "hearing.time": "2026年12月17日9时30分"})
     document = service.finalize(session, document, "admin", data_dir=data_dir, today=monday)
     assert document.status == "final"

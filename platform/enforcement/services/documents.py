@@ -274,20 +274,23 @@ def _parse_day(text: Any) -> dt.date | None:
 
 
 def _hearing_too_soon(session: Session, document: Document, today: dt.date) -> dict[str, str]:
-    """A 听证会通知书 is refused when the hearing it names is not 7 working days away."""
+    """A 听证会通知书 is refused when the hearing it names is not 7 working days after the notice
+    (the day the case recorded it, else today): the rule of the procedure's 通知听证会 step."""
     if document.form_code != "hearing_meeting_notice":
         return {}
     day = _parse_day(get_path(document.content, "hearing.time"))
     if day is None:
         return {}
+    case = session.get(Case, document.subject_id) if document.subject_kind == "case" else None
+    noticed = (case.hearing_noticed_on if case is not None else None) or today
     try:
-        days = working_calendar(session).working_days_between(today, day - dt.timedelta(days=1))
+        earliest = working_calendar(session).add_working_days(noticed, HEARING_NOTICE_DAYS)
     except CalendarGap as gap:
         return {"hearing.time": str(gap)}
-    if days < HEARING_NOTICE_DAYS:
+    if day < earliest:
         return {
             "hearing.time": "听证会应在通知送达7个工作日后举行（《中华人民共和国行政处罚法》"
-            "第六十四条第（二）项、第八十五条），请推后听证时间"
+            f"第六十四条第（二）项、第八十五条），最早于{earliest.isoformat()}举行"
         }
     return {}
 
