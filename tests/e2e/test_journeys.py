@@ -239,6 +239,13 @@ def test_journey_inspector_from_reminder_to_finalized_order(browsing: Any) -> No
     j.tap("#task-start")
     _inspect_with_one_failing_item(j)
     hazard = page.locator(".wb-hazard").first
+    # Checks, not taps: the title is text, and the one button follows the chosen measure.
+    assert "<" not in page.title(), page.title()
+    measure = f"#{hazard.locator('select').get_attribute('id')}"
+    page.select_option(measure, "file_case")
+    expect(page.locator("#hazards-submit")).to_contain_text("确认后立案")
+    page.select_option(measure, "deadline")
+    expect(page.locator("#hazards-submit")).to_contain_text("下达责令限期整改指令书")
     if (
         hazard.locator("select").input_value() != "deadline"
     ):  # the default (立案查处) is not the button's
