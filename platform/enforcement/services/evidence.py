@@ -11,9 +11,7 @@ rolled back is harmless (content-addressed, the next upload of the same bytes re
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from sqlalchemy.orm import Session
 from enforcement.db.acting import current_actor
 from enforcement.db.unit_of_work import transaction
 from enforcement.models import Enterprise, EvidenceFile
+from enforcement.services.content_store import content_path, write_once
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 ACCEPTED_TYPES = "JPEG、PNG、WebP 图片或 PDF 文件"
@@ -78,22 +77,7 @@ def sniff_content_type(data: bytes) -> str | None:
 
 
 def evidence_path(data_dir: str | Path, sha256: str) -> Path:
-    return Path(data_dir) / "evidence" / sha256[:2] / sha256
-
-
-def _write_once(path: Path, data: bytes) -> None:
-    """Content-addressed and written atomically: the same file twice is stored once."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    return content_path(data_dir, "evidence", sha256)
 
 
 @transaction
@@ -123,7 +107,7 @@ def store_evidence(
     if enterprise is None:
         raise UnknownEnterprise("企业不存在或不在您的管辖范围内", "/enterprise_id")
     sha = hashlib.sha256(data).hexdigest()
-    _write_once(evidence_path(data_dir, sha), data)
+    write_once(evidence_path(data_dir, sha), data)
     # Scoped like any read: the enterprise, and with it this region's row, lies in the jurisdiction.
     if session.get(EvidenceFile, (sha, enterprise.region_code)) is None:
         try:

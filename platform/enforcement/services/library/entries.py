@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from enforcement.db.unit_of_work import unit_of_work
 from enforcement.domain import library as rules
 from enforcement.domain.errors import FieldError, Refused
 from enforcement.models import LibraryEntry, LibraryFile, LibraryTerm
+from enforcement.services.content_store import content_path, write_once
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 FIELDS = (
@@ -161,22 +160,7 @@ class StoredFile:
 
 
 def file_path(data_dir: str | Path, sha256: str) -> Path:
-    return Path(data_dir) / "library" / sha256[:2] / sha256
-
-
-def _write_once(path: Path, data: bytes) -> None:
-    """Content-addressed and written atomically: the same file twice is stored once."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    return content_path(data_dir, "library", sha256)
 
 
 def add_file(
@@ -197,7 +181,7 @@ def add_file(
         raise Refused(FieldError("/file", problem))
     with unit_of_work(session):
         sha = hashlib.sha256(data).hexdigest()
-        _write_once(file_path(data_dir, sha), data)
+        write_once(file_path(data_dir, sha), data)
         row = LibraryFile(
             entry_id=entry.id,
             region_code=entry.region_code,
