@@ -261,3 +261,17 @@ def test_demo_users_have_their_roles_departments_and_password(session: Session):
 
 def test_pilot_city_table_matches_the_notice():
     assert [c.code for c in PILOT_CITIES] == ["3601", "5101", "5201", "6102", "6401"]
+
+
+def test_demo_records_name_their_authors_who_cannot_log_in(session: Session):
+    from enforcement.db.scoping import UNSCOPED
+    from enforcement.models import Plan
+    from enforcement.services.reminders import people_labels
+
+    authors = set(session.scalars(select(Plan.created_by).execution_options(**{UNSCOPED: True})))
+    labels = people_labels(session, authors)
+    assert labels and "未登记人员" not in labels.values(), labels
+    for username in authors - {u for u, _, _ in DEMO_USERS}:
+        user = session.scalar(select(AppUser).where(AppUser.username == username))
+        assert user is not None and not user.active
+        assert not check_password_hash(user.password, DEMO_PASSWORD)

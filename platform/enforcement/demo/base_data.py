@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ from enforcement.demo.tables import (
     COUNTY_POSITIONS,
     COURSES,
     DEMO_ACCOUNTS,
+    DEMO_AUTHORS,
     DEMO_EMAIL_DOMAIN,
     DEMO_PASSWORD,
     EMPLOYEES_BY_SCALE,
@@ -542,6 +544,18 @@ def _load_users(
         user.roles = [_role(session, account.role, new_roles)]
         session.add(user)
         summary.users += 1
+    for username, last_name, first_name in DEMO_AUTHORS:
+        if username not in existing:
+            session.add(
+                AppUser(
+                    username=username,
+                    first_name=first_name,
+                    last_name=last_name,
+                    email=f"{username}@{DEMO_EMAIL_DOMAIN}",
+                    active=False,  # authors of generated records only: no login
+                    password=generate_password_hash(secrets.token_urlsafe(32), method=method),
+                )
+            )
 
 
 def load_base_data(session: Session, seed: int = 2021) -> DemoSummary:

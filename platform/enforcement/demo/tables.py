@@ -33,6 +33,14 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("jinjiang", "inspector", "510104", "锦江区局", "执法人员", "执法人员：成都市锦江区应急管理局"),
     DemoAccount("docking_jx", "docking", "360000", "江西省厅", "数据对接", "数据对接（REST API）：江西省应急管理厅"),
 )
+# The logins the demo's generated records are made under (plans, schemes, cases across the five
+# cities). They are accounts that cannot log in (inactive), so pages name them instead of showing
+# 未登记人员: (login, 姓, 名).
+DEMO_AUTHORS: tuple[tuple[str, str, str], ...] = (
+    ("demo_leader", "演示数据", "（计划下达人）"),
+    ("demo_director", "演示数据", "（审批领导）"),
+    ("demo_inspector", "演示数据", "（执法人员）"),
+)
 DEMO_USERS: list[tuple[str, str, str]] = [(a.username, a.role, a.description) for a in DEMO_ACCOUNTS]
 DEMO_EMAIL_DOMAIN = "demo.example.com"
 
