@@ -52,18 +52,10 @@ def test_workflow_show_json_prints_the_tables(app):
 
 
 def _heard_case(app):
-    from enforcement.services import calendar, cases
+    from enforcement.services import cases
 
     session = app.appbuilder.session
     with factories.as_system():
-        # Years the page's "today" may fall in, loaded as data (weekends only): the test does not
-        # depend on which years the installed package covers.
-        this_year = dt.date.today().year
-        for year in (this_year, this_year + 1):
-            if year > 2026:
-                calendar.load_year(
-                    session, calendar.YearTable(year, {D(year, 1, 1)}, set(), "测试"), "system"
-                )
         case = factories.case(session)
         cases.transition(session, case, "investigate", actor="system", today=D(2026, 3, 3))
         cases.record_penalty(

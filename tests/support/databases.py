@@ -273,6 +273,7 @@ def _build_template(engine_name: str, folder: Path) -> str:
     app = build_app(url, folder / "data")
     with app.app_context():
         load_demo(app.appbuilder.session, seed=DEMO_SEED)
+        _cover_the_coming_year(app.appbuilder.session)
     close_app(app)
     if engine_name == "sqlite":
         # One self-contained file to copy: fold the write-ahead log back in.
@@ -280,6 +281,27 @@ def _build_template(engine_name: str, folder: Path) -> str:
             connection.execute("PRAGMA journal_mode=DELETE")
         connection.close()
     return url
+
+
+def _cover_the_coming_year(session: Any) -> None:
+    """Tests that act "today" count working days up to a year ahead. A year the installed
+    `chinesecalendar` does not cover yet (its next release follows the State Council's notice each
+    November) is loaded as test data, weekends and 元旦 only, as an admin would load the real one;
+    the refusal for a year nobody loaded is tested on its own (tests/unit/test_calendar.py,
+    test_calendar_and_steps.py with 2031)."""
+    import datetime as dt
+
+    from enforcement.db.acting import SYSTEM, acting_as
+    from enforcement.db.unit_of_work import unit_of_work
+    from enforcement.services import calendar
+
+    covered = calendar.package_years()
+    this_year = dt.date.today().year
+    with acting_as(SYSTEM), unit_of_work(session):
+        for year in (this_year, this_year + 1):
+            if year not in covered:
+                table = calendar.YearTable(year, {dt.date(year, 1, 1)}, set(), "测试数据")
+                calendar.load_year(session, table, "system")
 
 
 def _template(engine_name: str, wait: bool) -> Template | None:
