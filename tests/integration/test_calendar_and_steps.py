@@ -9,6 +9,7 @@ from pathlib import Path
 
 from enforcement.cli import calendar_load, calendar_show, workflow_show
 from support import factories
+from support.web import logged_in
 
 D = dt.date
 
@@ -91,3 +92,24 @@ def test_the_hearing_is_scheduled_on_the_case_page_with_its_date_and_the_refusal
     assert done.status_code == 302
     page = user.get(f"/cases/{case_id}").get_data(as_text=True)
     assert f"听证会：{later}" in page
+
+
+def test_the_home_page_warns_when_the_coming_weeks_reach_a_year_the_calendar_lacks(app, as_user):
+    from sqlalchemy import delete
+
+    from enforcement.models import CalendarYear
+    from enforcement.services.calendar import working_calendar
+
+    with app.app_context():
+        session = app.appbuilder.session
+        with factories.as_system():
+            session.execute(delete(CalendarYear).where(CalendarYear.source == "测试数据"))
+            session.commit()
+        gap = working_calendar(session).gap_ahead(dt.date.today())
+    page = as_user("donghu").get("/").get_data(as_text=True)
+    if gap is None:  # the installed package covers the coming weeks
+        assert 'id="calendar-gap"' not in page
+    else:
+        assert f"尚未载入{gap}年的法定节假日安排" in page and "请联系系统管理员载入" in page
+        admin = logged_in(app, "admin").get("/").get_data(as_text=True)
+        assert "enforcement calendar load" in admin

@@ -130,3 +130,9 @@ def test_the_schema_refuses_a_limit_without_its_kind():
     del data["limits"][0]["kind"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+
+
+def test_people_are_warned_of_a_missing_year_six_weeks_before_it_begins():
+    assert CAL.gap_ahead(D(2026, 11, 10)) is None  # 2026-12-25 is still covered
+    assert CAL.gap_ahead(D(2026, 11, 29)) == 2027
+    assert CAL.gap_ahead(D(2027, 3, 1)) == 2027  # and while it lasts

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from enforcement.domain.errors import Refused
 
 ONE_DAY = dt.timedelta(days=1)
+# Working-day periods reach about 3 weeks ahead (催告 10, 送达 7 working days); the State Council
+# publishes the next year's arrangement in November.
+GAP_WARNING_DAYS = 45
 
 
 class CalendarGap(Refused):
@@ -66,6 +69,12 @@ class WorkingCalendar:
         """The years between two dates (inclusive) the calendar does not cover."""
         low, high = sorted((start.year, end.year))
         return [year for year in range(low, high + 1) if year not in self.years]
+
+    def gap_ahead(self, today: dt.date, days: int = GAP_WARNING_DAYS) -> int | None:
+        """The first year up to `days` ahead that is not covered: deadlines reaching into it are
+        refused until someone loads it, so people are told before they meet the refusal."""
+        missing = self.missing(today, today + dt.timedelta(days=days))
+        return missing[0] if missing else None
 
     def source_of(self, year: int) -> str | None:
         return dict(self.sources).get(year)

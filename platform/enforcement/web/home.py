@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from enforcement.domain import reminders
 from enforcement.models import Enforcer, Enterprise, Equipment
+from enforcement.services.calendar import working_calendar
 from enforcement.services.reminders import reminders_for
 from enforcement.web.base import approvals_for
 
@@ -25,12 +26,14 @@ class HomeView(IndexView):
         work = None
         inspector = False
         approvals: list[Any] = []
+        calendar_gap = None
         if g.user is not None and g.user.is_authenticated:
             session = self.appbuilder.session
             # Today's work first: what is overdue, due today and due soon (an inspector's own).
             inspector = getattr(g.user, "enforcer_id", None) is not None
             work = reminders_for(session, g.user, dt.date.today(), mine_only=inspector)
             approvals = [a for a in approvals_for(self.appbuilder, g.user) if not a.own]
+            calendar_gap = working_calendar(session).gap_ahead(dt.date.today())
             for key, model in (
                 ("enterprises", Enterprise),
                 ("equipment", Equipment),
@@ -43,6 +46,7 @@ class HomeView(IndexView):
             counts=counts,
             work=work,
             approvals=approvals,
+            calendar_gap=calendar_gap,
             inspector=inspector,
             labels=reminders.BUCKET_LABELS,
             urgent_buckets=(reminders.OVERDUE, reminders.TODAY, reminders.SOON),
