@@ -25,6 +25,7 @@ from sqlalchemy import select
 from support.demo import DEMO_PASSWORD
 from support.files import png_bytes
 from support.plugins import example
+from support.touch import draw_with_finger
 
 pytestmark = pytest.mark.browser
 
@@ -264,10 +265,26 @@ def test_journey_inspector_from_reminder_to_finalized_order(browsing: Any) -> No
     else:
         j.tap(page.locator("#document-panel a", has_text="责令限期整改指令书"))
         j.tap("#create-draft")
+    _sign_on_the_spot(j)
     j.tap("#finalize")
     expect(page.locator(".alert-success").first).to_contain_text("已定稿")
     result = j.done()
     assert result["taps"] > 0
+
+
+def _sign_on_the_spot(j: Journey) -> None:
+    """The inspector and the enterprise's person sign the draft with a finger on the phone."""
+    page = j.page
+    j.tap("#signatures")
+    for role, name in (("inspector1", None), ("party", "王安全")):
+        j.tap(f"#block-{role} .sig-sign")
+        if name and not page.locator("#signer-name").input_value():
+            j.fill("#signer-name", name)
+        j.taps += 1  # the stroke
+        draw_with_finger(page, "#sign-pad")
+        j.tap("#sign-save")
+        expect(page.locator(f"#block-{role} .label-success")).to_have_text("已签名")
+    j.tap("#signatures-page p a")  # back to the document
 
 
 def _due_on(app: Any, task_id: int) -> str:
