@@ -241,7 +241,8 @@ def test_the_hearing_notice_names_the_date_the_party_asked_for_a_hearing(session
 @pytest.mark.parametrize(
     "form_code",
     ["transfer_letter", "hearing_meeting_notice", "no_penalty_decision",
-     "enforcement_application", "evidence_preservation_notice"],
+     "enforcement_application", "evidence_preservation_notice", "seizure_decision",
+     "power_stop_decision"],
 )  # fmt: skip
 def test_procedure_forms_open_as_real_pdfs_with_their_key_text(
     session, decided_case, data_dir, form_code
@@ -360,6 +361,59 @@ def test_an_onsite_penalty_decision_within_the_amount_is_numbered_and_served_as_
     assert "2026年8月5日10时" in text and "√自收到本决定书之日起15日内" in text
     for expected in GOLDEN["onsite_penalty_unit"]:
         assert squeeze(expected) in text, expected
+
+
+def test_a_seizure_longer_than_thirty_days_is_refused_and_thirty_days_is_accepted(
+    session, decided_case, data_dir
+):
+    from enforcement.documents import DocumentError
+
+    document = service.draft(session, "seizure_decision", f"case:{decided_case.id}", "admin")
+    parts = {"coercion.objects": "除尘器 1台", "coercion.measure": "查封"}
+    # 行政强制法 第二十五条: 30 days, the first day not counted (1 May → 31 May is the longest)
+    service.update_free_text(
+        session,
+        document,
+        {**parts, "coercion.start": "2026年5月1日", "coercion.end": "2026年6月1日"},
+    )
+    with pytest.raises(DocumentError, match="不得超过30日"):
+        service.finalize(session, document, "admin", data_dir=data_dir)
+    service.update_free_text(session, document, {"coercion.end": "2026年5月31日"})
+    document = service.finalize(session, document, "admin", data_dir=data_dir)
+    assert document.status == "final"
+    text = html_text(service.preview_html(document))
+    assert "自2026年5月1日起至2026年5月31日止" in text and "除尘器1台" in text
+
+
+def test_a_seizure_extension_of_more_than_thirty_days_is_refused(session, decided_case, data_dir):
+    from enforcement.documents import DocumentError
+
+    document = service.draft(
+        session, "seizure_extension_decision", f"case:{decided_case.id}", "admin"
+    )
+    parts = {
+        "refs.seizure_decision": "（锦）应急查扣〔2026〕1号",
+        "extension.reason": "需对除尘器进行技术鉴定",
+        "coercion.end": "2026年5月31日",
+    }
+    service.update_free_text(
+        session, document, {**parts, "extension.days": "31", "extension.until": "2026年7月1日"}
+    )
+    with pytest.raises(DocumentError, match="不得超过30日"):
+        service.finalize(session, document, "admin", data_dir=data_dir)
+    service.update_free_text(
+        session, document, {"extension.days": "30", "extension.until": "2026年6月30日"}
+    )
+    assert service.finalize(session, document, "admin", data_dir=data_dir).status == "final"
+
+
+def test_a_seizure_form_is_not_finalized_without_what_was_seized(session, decided_case, data_dir):
+    from enforcement.documents import DocumentError
+
+    for code in ("seizure_decision", "seizure_list", "seizure_disposal_decision"):
+        document = service.draft(session, code, f"case:{decided_case.id}", "admin")
+        with pytest.raises(DocumentError, match="查封扣押的场所、设施、财物"):
+            service.finalize(session, document, "admin", data_dir=data_dir)
 
 
 def test_every_character_of_the_procedure_forms_has_a_glyph_in_the_shipped_font(

@@ -343,6 +343,7 @@ def finalize(
     missing = blank_required(document)
     missing.update(_hearing_too_soon(session, document, today or dt.date.today()))
     missing.update(_onsite_over_limit(session, document))
+    missing.update(coercion.period_errors(document.form_code, document.content))
     if missing:
         raise DocumentError("；".join(missing.values()))
     form = get_form(document.form_code, pm)
