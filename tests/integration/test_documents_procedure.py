@@ -18,6 +18,8 @@ from enforcement.services import documents as service
 
 PUNISH = "《中华人民共和国行政处罚法》"
 COERCE = "《中华人民共和国行政强制法》"
+SAFETY = "《中华人民共和国安全生产法》"
+REMEDY = "人民政府申请行政复议，或者在六个月内依法向"
 # form → text the printed form must carry (besides its title, the party and the case's name)
 GOLDEN: dict[str, tuple[str, ...]] = {
     "evidence_preservation_approval": (f"{PUNISH}第五十六条", "7个工作日内作出处理决定"),
@@ -79,6 +81,56 @@ GOLDEN: dict[str, tuple[str, ...]] = {
         "3日内",
     ),
     "transfer_letter": (f"{PUNISH}第二十七条", "涉嫌犯罪案件移送书", "涉案物品清单"),
+    # 行政强制 (查封扣押, 停止供电) and the investigation's records: contexts/coercion.py
+    "coercion_approval": (
+        f"{SAFETY}第六十五条第一款第（四）项；{COERCE}第十八条",
+        "实施前向行政机关负责人报告并经批准",
+        "由两名以上行政执法人员实施",
+        "出示执法身份证件",
+        "通知当事人到场",
+        "救济途径",
+        "听取当事人的陈述和申辩",
+        "制作现场笔录",
+        "二十四小时内",
+    ),
+    "seizure_decision": (
+        f"{SAFETY}第六十五条第一款第（四）项；{COERCE}第二十四条、第二十五条",
+        "不符合保障安全生产的国家标准或者行业标准",
+        "违法生产、储存、使用、经营、运输的危险物品",
+        "查封扣押期限为30日",
+        "延长期限不得超过30日",
+        "查封扣押（场所、设施、财物）清单",
+        "当场交付",  # 第二十四条第一款
+        "保管费用由本机关承担",  # 第二十六条第三款
+        REMEDY,
+    ),
+    "seizure_list": (f"{COERCE}第二十四条", "一式二份，由当事人和行政机关分别保存"),
+    "seizure_extension_decision": (
+        f"{COERCE}第二十五条",
+        "经本机关负责人批准",
+        "延长期限不得超过30日",
+        REMEDY,
+    ),
+    "seizure_disposal_decision": (
+        f"{COERCE}第二十七条、第二十八条",
+        "予以没收",
+        "依法销毁",
+        "解除查封扣押并立即退还财物",
+        REMEDY,
+    ),
+    "inquiry_notice": (f"{PUNISH}第五十五条", "出示执法证件", "如实回答询问", "不得拒绝或者阻挠"),
+    "inspection_survey_record": (f"{PUNISH}第四十六条、第五十五条", "出示执法证件", "勘验人"),
+    "sampling_voucher": (f"{PUNISH}第五十六条", "抽样取证"),
+    "power_stop_notice": (f"{SAFETY}第七十条", "主要负责人批准", "停止供电二十四小时前通知"),
+    "power_stop_decision": (
+        f"{SAFETY}第七十条；{COERCE}第四十三条",
+        "有发生生产安全事故的现实危险",
+        "提前二十四小时通知",
+        "不在夜间或者法定节假日实施",
+        "及时解除",
+        REMEDY,
+    ),
+    "power_restore_notice": (f"{SAFETY}第七十条第三款", "消除事故隐患", "恢复"),
 }
 NEW_FORMS = sorted(GOLDEN)
 
@@ -147,7 +199,10 @@ def test_each_procedure_form_is_generated_from_the_case_record(session, decided_
     )
     if form_code not in ("onsite_penalty_unit", "onsite_penalty_person", "enforcement_reminder",
                          "fine_reminder", "additional_fine_decision", "enforcement_application",
-                         "fine_deferral_approval_letter"):  # fmt: skip
+                         "fine_deferral_approval_letter", "seizure_decision",
+                         "seizure_extension_decision", "seizure_disposal_decision",
+                         "power_stop_notice", "power_stop_decision",
+                         "power_restore_notice"):  # fmt: skip
         assert squeeze(decided_case.title) in text  # the case by its name
     assert squeeze(document.content["legal_basis"]) in text
     for expected in GOLDEN[form_code]:
@@ -188,7 +243,8 @@ def test_the_hearing_notice_names_the_date_the_party_asked_for_a_hearing(session
 @pytest.mark.parametrize(
     "form_code",
     ["transfer_letter", "hearing_meeting_notice", "no_penalty_decision",
-     "enforcement_application", "evidence_preservation_notice"],
+     "enforcement_application", "evidence_preservation_notice", "seizure_decision",
+     "power_stop_decision"],
 )  # fmt: skip
 def test_procedure_forms_open_as_real_pdfs_with_their_key_text(
     session, decided_case, data_dir, form_code
@@ -307,6 +363,59 @@ def test_an_onsite_penalty_decision_within_the_amount_is_numbered_and_served_as_
     assert "2026年8月5日10时" in text and "√自收到本决定书之日起15日内" in text
     for expected in GOLDEN["onsite_penalty_unit"]:
         assert squeeze(expected) in text, expected
+
+
+def test_a_seizure_longer_than_thirty_days_is_refused_and_thirty_days_is_accepted(
+    session, decided_case, data_dir
+):
+    from enforcement.documents import DocumentError
+
+    document = service.draft(session, "seizure_decision", f"case:{decided_case.id}", "admin")
+    parts = {"coercion.objects": "除尘器 1台", "coercion.measure": "查封"}
+    # 行政强制法 第二十五条: 30 days, the first day not counted (1 May → 31 May is the longest)
+    service.update_free_text(
+        session,
+        document,
+        {**parts, "coercion.start": "2026年5月1日", "coercion.end": "2026年6月1日"},
+    )
+    with pytest.raises(DocumentError, match="不得超过30日"):
+        service.finalize(session, document, "admin", data_dir=data_dir)
+    service.update_free_text(session, document, {"coercion.end": "2026年5月31日"})
+    document = service.finalize(session, document, "admin", data_dir=data_dir)
+    assert document.status == "final"
+    text = html_text(service.preview_html(document))
+    assert "自2026年5月1日起至2026年5月31日止" in text and "除尘器1台" in text
+
+
+def test_a_seizure_extension_of_more_than_thirty_days_is_refused(session, decided_case, data_dir):
+    from enforcement.documents import DocumentError
+
+    document = service.draft(
+        session, "seizure_extension_decision", f"case:{decided_case.id}", "admin"
+    )
+    parts = {
+        "refs.seizure_decision": "（锦）应急查扣〔2026〕1号",
+        "extension.reason": "需对除尘器进行技术鉴定",
+        "coercion.end": "2026年5月31日",
+    }
+    service.update_free_text(
+        session, document, {**parts, "extension.days": "31", "extension.until": "2026年7月1日"}
+    )
+    with pytest.raises(DocumentError, match="不得超过30日"):
+        service.finalize(session, document, "admin", data_dir=data_dir)
+    service.update_free_text(
+        session, document, {"extension.days": "30", "extension.until": "2026年6月30日"}
+    )
+    assert service.finalize(session, document, "admin", data_dir=data_dir).status == "final"
+
+
+def test_a_seizure_form_is_not_finalized_without_what_was_seized(session, decided_case, data_dir):
+    from enforcement.documents import DocumentError
+
+    for code in ("seizure_decision", "seizure_list", "seizure_disposal_decision"):
+        document = service.draft(session, code, f"case:{decided_case.id}", "admin")
+        with pytest.raises(DocumentError, match="查封扣押的场所、设施、财物"):
+            service.finalize(session, document, "admin", data_dir=data_dir)
 
 
 def test_every_character_of_the_procedure_forms_has_a_glyph_in_the_shipped_font(

@@ -31,7 +31,7 @@ from enforcement.db.acting import current_actor
 from enforcement.db.scoping import UNSCOPED
 from enforcement.db.unit_of_work import after_commit, transaction, unit_of_work
 from enforcement.documents import DocumentError, get_form
-from enforcement.documents.contexts import build_context, procedure
+from enforcement.documents.contexts import build_context, coercion, procedure
 from enforcement.documents.render import (
     cn_date,
     docx_from_context,
@@ -134,6 +134,10 @@ STEP_FORMS: dict[str, tuple[str, ...]] = {
 EDITABLE.update(procedure.EDITABLE)
 REQUIRED_TO_FINALIZE.update(procedure.REQUIRED_TO_FINALIZE)
 STEP_FORMS["case"] = (*STEP_FORMS["case"], *procedure.CASE_STEP_FORMS)
+# 行政强制 (查封扣押, 停止供电) and the investigation's 询问通知书, 勘验笔录, 抽样取证凭证, the same way.
+EDITABLE.update(coercion.EDITABLE)
+REQUIRED_TO_FINALIZE.update(coercion.REQUIRED_TO_FINALIZE)
+STEP_FORMS["case"] = (*STEP_FORMS["case"], *coercion.CASE_STEP_FORMS)
 # 行政处罚法 第六十四条（二）: the party is told the hearing's time and place seven days before it,
 # working days (第八十五条).
 HEARING_NOTICE_DAYS = 7
@@ -339,6 +343,7 @@ def finalize(
     missing = blank_required(document)
     missing.update(_hearing_too_soon(session, document, today or dt.date.today()))
     missing.update(_onsite_over_limit(session, document))
+    missing.update(coercion.period_errors(document.form_code, document.content))
     if missing:
         raise DocumentError("；".join(missing.values()))
     form = get_form(document.form_code, pm)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from enforcement.documents import DocumentError, FormSpec
-from enforcement.documents.contexts import procedure
+from enforcement.documents.contexts import coercion, procedure
 from enforcement.documents.contexts.remedy import remedy_context
 from enforcement.documents.render import cn_date
 from enforcement.models import (
@@ -227,8 +227,9 @@ def build_context(
     builder = BUILDERS.get(kind)
     if builder is None:
         raise DocumentError(f"不能从“{kind}”生成文书")
-    # the forms of the procedure's later steps add what the case record knows of that step
-    return procedure.complete(session, form, builder(session, form, subject, department))
+    # the forms of the procedure's later steps and of 行政强制 add what the case record knows of them
+    context = builder(session, form, subject, department)
+    return coercion.complete(session, form, procedure.complete(session, form, context))
 
 
 # Workbench and case records ------------------------------------------------------------------------
