@@ -79,14 +79,13 @@ PREFIXES = ["GB", "GB/T", "AQ", "AQ/T", "YB", "JB/T"]
 
 
 def sentences() -> list[str]:
-    """Real Chinese sentences: the key items' content, methods and bases, and the research notes."""
-    shared = Path("/work/shared/domain")
-    texts: list[str] = []
-    for plugin in sorted((ROOT / "plugins").glob("*/plugin.json")):
-        texts.append(plugin.read_text(encoding="utf-8"))
-    for name in ("research.md", "research-2.md"):
-        if (shared / name).exists():
-            texts.append((shared / name).read_text(encoding="utf-8"))
+    """Real Chinese sentences from the repository: the key items' content, methods and bases, and the
+    library's national catalogue."""
+    seed = ROOT / "platform" / "enforcement" / "services" / "library" / "seed" / "national.json"
+    texts = [
+        p.read_text(encoding="utf-8") for p in sorted((ROOT / "plugins").glob("*/plugin.json"))
+    ]
+    texts.append(seed.read_text(encoding="utf-8"))
     pieces: list[str] = []
     for text in texts:
         for piece in re.split(r"[。；\n]", text):
