@@ -197,11 +197,13 @@ def _check_rison() -> Any:
         return refused
     try:
         value = prison.loads(raw)
-    except Exception:  # FAB then tries JSON (FAB_API_ALLOW_JSON_QS); a RecursionError too
+    except prison.decoder.ParserException:  # FAB then tries JSON (FAB_API_ALLOW_JSON_QS)
         try:
             value = loads_bounded(raw, max_depth)
         except (ValueError, RecursionError):
             return refused
+    except Exception:  # prison's own ValueError ("1e+5") or RecursionError: FAB would answer 500
+        return refused
     if not isinstance(value, dict):
         return None  # FAB answers 400 itself
     problems = [{"path": f"/q{path}", "message": m} for path, m in value_problems(value)]
