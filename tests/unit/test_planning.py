@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import replace
 
 from enforcement.domain import planning
+from enforcement.domain.errors import FieldError
 from enforcement.domain.planning import Candidate, Inspector, SelectionRule
 
 PERIOD = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
@@ -89,8 +90,8 @@ def test_a_task_needs_two_certified_inspectors():
     reasons = planning.validate_task(
         enterprise_region="360102", inspectors=[INSPECTORS[0], INSPECTORS[-1]], due_on=PERIOD[1]
     )
-    assert any("两名以上持有执法证" in r for r in reasons)
-    assert any("未登记执法证号" in r for r in reasons)
+    assert any("两名以上持有执法证" in r.message for r in reasons)
+    assert any("未登记执法证号" in r.message for r in reasons)
     assert (
         planning.validate_task(
             enterprise_region="360102", inspectors=INSPECTORS[:2], due_on=PERIOD[1]
@@ -103,8 +104,8 @@ def test_the_same_inspector_twice_does_not_make_two():
     reasons = planning.validate_task(
         enterprise_region="360102", inspectors=[INSPECTORS[0], INSPECTORS[0]], due_on=PERIOD[1]
     )
-    assert any("重复" in r for r in reasons)
-    assert any("两名以上" in r for r in reasons)
+    assert any("重复" in r.message for r in reasons)
+    assert any("两名以上" in r.message for r in reasons)
 
 
 def test_a_task_is_due_within_the_plan_period():
@@ -114,7 +115,9 @@ def test_a_task_is_due_within_the_plan_period():
         due_on=dt.date(2027, 1, 5),
         period=PERIOD,
     )
-    assert reasons == ["任务完成期限应在计划期间内（2026-01-01 至 2026-12-31）"]
+    assert reasons == [
+        FieldError("/due_on", "任务完成期限应在计划期间内（2026-01-01 至 2026-12-31）")
+    ]
 
 
 def test_an_inspector_outside_the_jurisdiction_cannot_take_the_task():
@@ -122,17 +125,17 @@ def test_an_inspector_outside_the_jurisdiction_cannot_take_the_task():
     reasons = planning.validate_task(
         enterprise_region="360102", inspectors=[INSPECTORS[0], outsider], due_on=PERIOD[1]
     )
-    assert any("无管辖权" in r for r in reasons)
+    assert any("无管辖权" in r.message for r in reasons)
 
 
 def test_a_plan_ends_after_it_starts():
     assert planning.validate_plan(
         title="计划", year=2026, kind="annual", start=PERIOD[1], end=PERIOD[0]
-    ) == ["计划结束日期不能早于开始日期"]
+    ) == [FieldError("/period_end", "计划结束日期不能早于开始日期")]
     assert planning.validate_plan(title="", year=2026, kind="monthly", start=None, end=None) == [
-        "请填写计划名称",
-        "计划类型应为年度、季度或专项",
-        "请填写计划起止日期",
+        FieldError("/title", "请填写计划名称"),
+        FieldError("/kind", "计划类型应为年度、季度或专项"),
+        FieldError("/period_start", "请填写计划起止日期"),
     ]
 
 

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from enforcement.domain.errors import FieldError
 from enforcement.domain.jurisdiction import Jurisdiction
 
 MIN_INSPECTORS = 2
@@ -213,19 +214,19 @@ def draw(
 
 def validate_plan(
     *, title: str, year: int | None, kind: str, start: dt.date | None, end: dt.date | None
-) -> list[str]:
-    """A plan's own fields; Chinese reasons, empty when valid."""
-    reasons = []
+) -> list[FieldError]:
+    """A plan's own fields; Chinese reasons at their fields, empty when valid."""
+    reasons: list[FieldError] = []
     if not (title or "").strip():
-        reasons.append("请填写计划名称")
+        reasons.append(FieldError("/title", "请填写计划名称"))
     if kind not in PLAN_KINDS:
-        reasons.append("计划类型应为年度、季度或专项")
+        reasons.append(FieldError("/kind", "计划类型应为年度、季度或专项"))
     if start is None or end is None:
-        reasons.append("请填写计划起止日期")
+        reasons.append(FieldError("/period_start", "请填写计划起止日期"))
     elif end < start:
-        reasons.append("计划结束日期不能早于开始日期")
+        reasons.append(FieldError("/period_end", "计划结束日期不能早于开始日期"))
     elif year is not None and start.year != year and end.year != year:
-        reasons.append(f"计划期间应在 {year} 年内")
+        reasons.append(FieldError("/period_end", f"计划期间应在 {year} 年内"))
     return reasons
 
 
@@ -238,33 +239,44 @@ def validate_task(
     enterprise_id: int | None = None,
     recused: set[tuple[int, int]] | None = None,
     already_planned: bool = False,
-) -> list[str]:
-    """The rules every 执法任务 keeps; Chinese reasons, empty when valid."""
-    reasons = []
+) -> list[FieldError]:
+    """The rules every 执法任务 keeps; Chinese reasons at their fields, empty when valid."""
+    reasons: list[FieldError] = []
     if enterprise_region is None:
-        reasons.append("请选择被检查企业")
+        reasons.append(FieldError("/enterprise_id", "请选择被检查企业"))
     if already_planned:
-        reasons.append("该企业在本计划中已有任务")
+        reasons.append(FieldError("/enterprise_id", "该企业在本计划中已有任务"))
     ids = [i.id for i in inspectors]
     if len(set(ids)) != len(ids):
-        reasons.append("同一执法人员不能重复列入检查组")
+        reasons.append(FieldError("/enforcer_ids", "同一执法人员不能重复列入检查组"))
     distinct = {i.id: i for i in inspectors}.values()
     certified = [i for i in distinct if i.certified]
     if len(certified) < MIN_INSPECTORS:
         reasons.append(
-            f"执法检查须由两名以上持有执法证的执法人员进行（现有持证人员 {len(certified)} 名）"
+            FieldError(
+                "/enforcer_ids",
+                f"执法检查须由两名以上持有执法证的执法人员进行（现有持证人员 {len(certified)} 名）",
+            )
         )
     for inspector in distinct:
         if not inspector.certified:
-            reasons.append(f"执法人员 {inspector.name} 未登记执法证号")
+            reasons.append(FieldError("/enforcer_ids", f"执法人员 {inspector.name} 未登记执法证号"))
         if enterprise_region is not None and not inspector.may_inspect(enterprise_region):
-            reasons.append(f"执法人员 {inspector.name} 所在部门对该企业无管辖权")
+            reasons.append(
+                FieldError("/enforcer_ids", f"执法人员 {inspector.name} 所在部门对该企业无管辖权")
+            )
         if enterprise_id is not None and (inspector.id, enterprise_id) in (recused or set()):
-            reasons.append(f"执法人员 {inspector.name} 与该企业存在利害关系，应当回避")
+            reasons.append(
+                FieldError(
+                    "/enforcer_ids", f"执法人员 {inspector.name} 与该企业存在利害关系，应当回避"
+                )
+            )
     if due_on is None:
-        reasons.append("请填写任务完成期限")
+        reasons.append(FieldError("/due_on", "请填写任务完成期限"))
     elif period is not None and not (period[0] <= due_on <= period[1]):
-        reasons.append(f"任务完成期限应在计划期间内（{period[0]} 至 {period[1]}）")
+        reasons.append(
+            FieldError("/due_on", f"任务完成期限应在计划期间内（{period[0]} 至 {period[1]}）")
+        )
     return reasons
 
 

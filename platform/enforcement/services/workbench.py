@@ -22,11 +22,12 @@ from enforcement.domain.errors import Conflict, FieldError, Refused
 
 
 class WorkbenchError(Refused):
-    """A refused step, with every reason in Chinese (each about the step as a whole)."""
+    """A refused step, with every reason in Chinese: at its field where the rule names one, else
+    about the step as a whole (path "")."""
 
-    def __init__(self, reasons: str | Sequence[str]) -> None:
-        self.reasons = [reasons] if isinstance(reasons, str) else list(reasons)
-        super().__init__([FieldError("", reason) for reason in self.reasons])
+    def __init__(self, reasons: str | FieldError | Sequence[str | FieldError]) -> None:
+        super().__init__(reasons)
+        self.reasons = [error.message for error in self.errors]
 
 
 class ConflictError(WorkbenchError, Conflict):
@@ -41,7 +42,7 @@ def acting_username() -> str | None:
     return current_actor().username
 
 
-def require(reasons: list[str]) -> None:
+def require(reasons: Sequence[str | FieldError]) -> None:
     """Refuse with every reason collected (none: go on)."""
     if reasons:
         raise WorkbenchError(reasons)
@@ -49,4 +50,4 @@ def require(reasons: list[str]) -> None:
 
 def require_jurisdiction(region_code: str | None) -> None:
     if not current_actor().jurisdiction.contains(region_code):
-        raise WorkbenchError("所选行政区划不在您的管辖范围内")
+        raise WorkbenchError(FieldError("/region_code", "所选行政区划不在您的管辖范围内"))

@@ -347,7 +347,40 @@ def errors_from_messages(messages: Any, prefix: str = "") -> list[dict[str, str]
     return out
 
 
-class ContractApi(ModelRestApi):
+# Path and query parameters several operations share: their docstrings say
+# `- pk` instead of repeating the YAML.
+SHARED_PARAMETERS: dict[str, dict[str, Any]] = {
+    "pk": {"in": "path", "name": "pk", "required": True, "schema": {"type": "integer"}},
+    "plugin_id": {
+        "in": "path",
+        "name": "plugin_id",
+        "required": True,
+        "schema": {
+            "type": "string",
+            "maxLength": 120,
+            "pattern": "^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$",
+        },
+    },
+    "plugin_version": {
+        "in": "query",
+        "name": "version",
+        "required": False,
+        "schema": {"type": "string", "pattern": "^[0-9]+[.][0-9]+[.][0-9]+$"},
+    },
+}
+
+
+class SharedParameters:
+    """Adds SHARED_PARAMETERS to the OpenAPI document once, whichever API registers first."""
+
+    def add_apispec_components(self, api_spec: Any) -> None:
+        super().add_apispec_components(api_spec)  # type: ignore[misc]
+        for name, parameter in SHARED_PARAMETERS.items():
+            if name not in api_spec.components.parameters:
+                api_spec.components.parameter(name, parameter["in"], dict(parameter))
+
+
+class ContractApi(SharedParameters, ModelRestApi):
     """Validation failures answer {"errors": [{"path", "message"}]} as CONTRACT.md says."""
 
     allow_browser_login = True

@@ -49,11 +49,7 @@ class CaseApi(ContractApi):
         ---
         post:
           parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
+          - pk
           requestBody:
             content:
               application/json:

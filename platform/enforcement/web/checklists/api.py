@@ -11,10 +11,11 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from enforcement.db.acting import current_actor
 from enforcement.models import Enterprise
 from enforcement.services import checklists as service
+from enforcement.web.base import SharedParameters
 from enforcement.web.inputs import to_id
 
 
-class ChecklistApi(BaseApi):
+class ChecklistApi(SharedParameters, BaseApi):
     resource_name = "checklist"
     allow_browser_login = True
     openapi_spec_tag = "Checklists"
@@ -75,19 +76,8 @@ class ChecklistApi(BaseApi):
         ---
         get:
           parameters:
-          - in: path
-            name: plugin_id
-            required: true
-            schema:
-              type: string
-              maxLength: 120
-              pattern: '^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$'
-          - in: query
-            name: version
-            required: false
-            schema:
-              type: string
-              pattern: '^[0-9]+[.][0-9]+[.][0-9]+$'
+          - plugin_id
+          - plugin_version
           responses:
             200:
               description: the declaration
@@ -104,19 +94,8 @@ class ChecklistApi(BaseApi):
         ---
         get:
           parameters:
-          - in: path
-            name: plugin_id
-            required: true
-            schema:
-              type: string
-              maxLength: 120
-              pattern: '^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$'
-          - in: query
-            name: version
-            required: false
-            schema:
-              type: string
-              pattern: '^[0-9]+[.][0-9]+[.][0-9]+$'
+          - plugin_id
+          - plugin_version
           responses:
             200:
               description: JSON Schema of the answers
@@ -137,19 +116,8 @@ class ChecklistApi(BaseApi):
         ---
         get:
           parameters:
-          - in: path
-            name: plugin_id
-            required: true
-            schema:
-              type: string
-              maxLength: 120
-              pattern: '^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$'
-          - in: query
-            name: version
-            required: false
-            schema:
-              type: string
-              pattern: '^[0-9]+[.][0-9]+[.][0-9]+$'
+          - plugin_id
+          - plugin_version
           responses:
             200:
               description: UI schema
@@ -168,13 +136,7 @@ class ChecklistApi(BaseApi):
         ---
         post:
           parameters:
-          - in: path
-            name: plugin_id
-            required: true
-            schema:
-              type: string
-              maxLength: 120
-              pattern: '^[a-z0-9][a-z0-9_]*([.][a-z0-9][a-z0-9_]*)*$'
+          - plugin_id
           requestBody:
             content:
               application/json:

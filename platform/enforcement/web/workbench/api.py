@@ -63,7 +63,7 @@ class WorkbenchApi(ContractApi):
         return self.response(
             status,
             message=str(error),
-            errors=[{"path": path, "message": reason} for reason in error.reasons],
+            errors=[{"path": e.path or path, "message": e.message} for e in error.errors],
         )
 
     def _missing(self) -> Any:
@@ -95,11 +95,7 @@ class PlanApi(WorkbenchApi):
         ---
         post:
           parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
+          - pk
           responses:
             200:
               description: approved
@@ -124,11 +120,7 @@ class PlanApi(WorkbenchApi):
         ---
         post:
           parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
+          - pk
           responses:
             200:
               description: the created task ids, the seed and the enterprises left out
@@ -239,11 +231,7 @@ class InspectionApi(WorkbenchApi):
         ---
         post:
           parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
+          - pk
           requestBody:
             content:
               application/json:
@@ -327,11 +315,7 @@ class HazardApi(WorkbenchApi):
         ---
         post:
           parameters:
-          - in: path
-            name: pk
-            required: true
-            schema:
-              type: integer
+          - pk
           requestBody:
             content:
               application/json:

@@ -15,30 +15,17 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView
 from werkzeug.wrappers import Response
 
+from enforcement.domain.errors import FieldError
 from enforcement.services.workbench import WorkbenchError
 from enforcement.web.base import app_session
 
-# Which form field a service's reason belongs to (first keyword that matches), so it shows at the field.
-FIELD_KEYWORDS: list[tuple[str, str]] = [
-    ("计划名称", "title"),
-    ("计划类型", "kind"),
-    ("年度", "year"),
-    ("年内", "period_end"),
-    ("起止日期", "period_start"),
-    ("结束日期", "period_end"),
-    ("抽取", "sample_size"),
-    ("行政区划", "region_code"),
-    ("执法", "enforcer_ids"),
-    ("企业", "enterprise_id"),
-    ("期限", "due_on"),
-]
 
-
-def field_errors(reasons: list[str]) -> dict[str, list[str]]:
+def field_errors(errors: list[FieldError]) -> dict[str, list[str]]:
+    """The messages by form field (a path's first part; none: "_form", about the whole form)."""
     out: dict[str, list[str]] = {}
-    for reason in reasons:
-        field = next((f for k, f in FIELD_KEYWORDS if k in reason), "_form")
-        out.setdefault(field, []).append(reason)
+    for error in errors:
+        field = error.path.strip("/").split("/")[0] or "_form"
+        out.setdefault(field, []).append(error.message)
     return out
 
 

@@ -24,7 +24,7 @@ from enforcement.web.workbench.steps.base import WorkbenchSteps, field_errors
 class PlanSteps(WorkbenchSteps):
     """监督检查计划: mixed into WorkbenchView (its endpoints and permissions are WorkbenchView's)."""
 
-    def _plan_form(self, form: dict[str, Any], errors: list[str], status: int = 200) -> Any:
+    def _plan_form(self, form: dict[str, Any], errors: list[FieldError], status: int = 200) -> Any:
         jurisdiction = current_actor().jurisdiction
         regions = [
             r
@@ -39,7 +39,7 @@ class PlanSteps(WorkbenchSteps):
                 "enforcement/workbench/plan_form.html",
                 title="新建监督检查计划",
                 form=form,
-                errors=errors,
+                errors=[error.message for error in errors],
                 field_errors=field_errors(errors),
                 regions=regions,
                 entries=[e for e in entries if e.status == "active"],
@@ -73,16 +73,16 @@ class PlanSteps(WorkbenchSteps):
         data["tags"] = form.getlist("tags")
         data["sectors"] = form.getlist("sectors")
         data["item_set_ids"] = form.getlist("item_set_ids")
-        errors = []
+        errors: list[FieldError] = []
         values: dict[str, Any] = {}
         for field in (PLAN_TITLE, PLAN_YEAR, SAMPLE_SIZE, SEED):
             try:
                 values[field.name] = field.clean(data.get(field.name))
             except FieldError as exc:
-                errors.append(exc.message)
+                errors.append(exc)
         year = values.get("year")
         if not data.get("region_code"):
-            errors.append("请选择计划覆盖的行政区划")
+            errors.append(FieldError("/region_code", "请选择计划覆盖的行政区划"))
         if errors:
             return self._plan_form(data, errors, 422)
         rule = planning.SelectionRule(
@@ -107,7 +107,7 @@ class PlanSteps(WorkbenchSteps):
                 notes=data.get("notes") or None,
             )
         except WorkbenchError as exc:
-            return self._plan_form(data, exc.reasons, 422)
+            return self._plan_form(data, exc.errors, 422)
         flash(f"已保存计划草稿：{plan.title}，请负责人批准后分解任务", "success")
         return self._back("PlanView.show", pk=plan.id)
 

@@ -10,6 +10,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
 
+from enforcement.domain.errors import FieldError
 from enforcement.models import Enforcer, Enterprise, Plan
 from enforcement.services import plans
 from enforcement.services.workbench import WorkbenchError
@@ -31,7 +32,7 @@ class TaskSteps(WorkbenchSteps):
             session.scalars(select(Plan).where(Plan.status == "approved").order_by(Plan.id.desc()))
         )
         form: dict[str, Any] = {"enforcer_ids": []}
-        errors: list[str] = []
+        errors: list[FieldError] = []
         status = 200
         if request.method == "POST":
             form = {k: request.form.get(k, "").strip() for k in request.form}
@@ -43,9 +44,9 @@ class TaskSteps(WorkbenchSteps):
             chosen = [e for e in enforcers if e.id in form["enforcer_ids"]]
             due_on = parse_date(form.get("due_on"))
             if enterprise is None:
-                errors.append("请填写本辖区内企业的编号")
+                errors.append(FieldError("/enterprise_id", "请填写本辖区内企业的编号"))
             elif due_on is not None and due_on < dt.date.today():
-                errors.append("完成期限不能早于今天")
+                errors.append(FieldError("/due_on", "完成期限不能早于今天"))
             else:
                 try:
                     task = plans.create_task(
@@ -56,7 +57,7 @@ class TaskSteps(WorkbenchSteps):
                         plan=plan,
                     )
                 except WorkbenchError as exc:
-                    errors = exc.reasons
+                    errors = exc.errors
                 else:
                     flash(f"已下达执法任务 #{task.id}", "success")
                     return self._back("TaskView.show", pk=task.id)
@@ -66,7 +67,7 @@ class TaskSteps(WorkbenchSteps):
                 "enforcement/workbench/task_form.html",
                 title="下达执法任务",
                 form=form,
-                errors=errors,
+                errors=[error.message for error in errors],
                 field_errors=field_errors(errors),
                 enforcers=enforcers,
                 plans=approved_plans,
