@@ -324,6 +324,7 @@ def test_a_task_through_the_api_needs_two_certified_inspectors(app, client):
     )
     assert response.status_code == 422
     assert "两名以上持有执法证" in response.json["errors"][0]["message"]
+    assert response.json["errors"][0]["path"] == "/enforcer_ids"
 
 
 def test_a_plan_form_with_errors_shows_each_message_at_its_field_and_keeps_the_input(app):
