@@ -88,16 +88,17 @@ def test_a_case_goes_from_filing_to_archive_through_the_services(app, recorder):
             served_on=D(2026, 3, 28),
             today=D(2026, 3, 28),
         )
-        assert case.penalties[0].due_on == D(2026, 4, 12)  # 15 日 from service
+        # 15 日 from service end on Sunday 04-12: the party may still pay on Monday
+        assert case.penalties[0].due_on == D(2026, 4, 13)
         cases.transition(session, case, "serve", today=D(2026, 3, 28))
         cases.transition(session, case, "execute", today=D(2026, 3, 29))
         with pytest.raises(cases.IllegalTransition, match="尚未缴清"):
             cases.transition(session, case, "close", today=D(2026, 4, 14))
         penalty = case.penalties[0]
         cases.record_payment(
-            session, penalty, paid_amount="63600", paid_on=D(2026, 4, 14), today=D(2026, 4, 14)
+            session, penalty, paid_amount="61800", paid_on=D(2026, 4, 14), today=D(2026, 4, 14)
         )
-        assert penalty.surcharge == Decimal("3600.00")  # 2 days late × 3 % × 60000
+        assert penalty.surcharge == Decimal("1800.00")  # 1 day late (after Monday) × 3 % × 60000
         cases.transition(session, case, "close", "已缴清", today=D(2026, 4, 15))
         cases.transition(session, case, "archive", today=D(2026, 4, 16))
         assert case.stage == "archived"

@@ -148,6 +148,34 @@ def test_deferred_payment_moves_the_payment_and_court_clocks():
     assert payment.due_on == D(2026, 10, 31)
 
 
+def test_a_payment_period_ending_on_a_holiday_ends_on_the_next_working_day():
+    facts = executing(today=D(2026, 9, 20))
+    facts = replace(facts, penalties=(replace(facts.penalties[0], served_on=D(2026, 9, 16)),))
+    payment = {d.key: d for d in wf.deadlines(facts, facts.today)}["payment"]
+    assert payment.due_on == D(
+        2026, 10, 8
+    )  # 15 日 end on 10-01, 国庆; 10-08 is the first working day
+    assert wf.limits_for(facts.filed_on)["payment"].ends_on_working_day
+
+
+def test_the_agency_s_own_calendar_day_limits_are_not_moved_off_rest_days():
+    limits = wf.limits_for(D(2026, 3, 1))
+    assert not limits["decision"].ends_on_working_day
+    saturday = wf.limit_due(limits["decision"], D(2026, 3, 1), days=90)
+    assert saturday == D(2026, 5, 30) and saturday.weekday() == 5
+
+
+def test_a_payment_ending_in_a_year_the_calendar_lacks_is_shown_unmoved_with_a_warning():
+    facts = executing(today=D(2026, 12, 21))
+    facts = replace(
+        facts,
+        penalties=(replace(facts.penalties[0], served_on=D(2026, 12, 20)),),
+        calendar=WorkingCalendar.build({2026: ([], [], "x")}),
+    )
+    payment = {d.key: d for d in wf.deadlines(facts, facts.today)}["payment"]
+    assert payment.due_on == D(2027, 1, 4) and "未按节假日顺延" in payment.warning
+
+
 def test_surcharge_runs_from_the_deferred_due_date():
     facts = executing(deferred_until=D(2026, 4, 30), today=D(2026, 4, 30))
     paid = replace(facts.penalties[0], paid_amount=Decimal("30000"), paid_on=D(2026, 4, 30))

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session, object_session
 
 from enforcement.domain import workflow
-from enforcement.domain.calendar import WorkingCalendar
+from enforcement.domain.calendar import CalendarGap, WorkingCalendar
 from enforcement.domain.workflow import CaseFacts, PenaltyFacts
 from enforcement.models import Case, Penalty
 from enforcement.services.calendar import working_calendar
@@ -102,3 +102,13 @@ def case_deadlines(
 ) -> list[workflow.Deadline]:
     today = today or dt.date.today()
     return workflow.deadlines(case_facts(case, today=today, calendar=calendar), today)
+
+
+def payment_due(session: Session, served_on: dt.date, filed_on: dt.date) -> dt.date:
+    """缴纳罚款 by: 15 日 from service, a last day on a rest day moved to the next working day. A year
+    the calendar lacks keeps the exact count unmoved: the case page's clock says it is unmoved."""
+    limit = workflow.limits_for(filed_on)["payment"]
+    try:
+        return workflow.limit_due(limit, served_on, working_calendar(session))
+    except CalendarGap:
+        return workflow.add_days(served_on, limit.days, limit.day_kind)

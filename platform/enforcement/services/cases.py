@@ -43,7 +43,7 @@ from enforcement.services import numbering
 from enforcement.services.case_facts import _penalty_facts as _penalty_facts_of
 from enforcement.services.case_facts import case_deadlines as case_deadlines
 from enforcement.services.case_facts import case_facts as case_facts
-from enforcement.services.case_facts import notified_snapshot
+from enforcement.services.case_facts import notified_snapshot, payment_due
 
 # Which record may be changed in which stage (after 告知 the proposal is frozen: the party was told it).
 PROPOSAL_STAGES = {Stage.FILED, Stage.INVESTIGATION, Stage.REVIEW}
@@ -514,13 +514,12 @@ def record_decision(
             raise CaseError("送达日期不能早于决定日期", "served_on")
         if served_on > today:
             raise CaseError("送达日期不能晚于今天", "served_on")
-    payment = workflow.limits_for(case.filed_on)["payment"]
     for penalty in case.penalties:
         penalty.decision_no = decision_no.strip()
         penalty.decided_on = decided_on
         penalty.served_on = served_on
         penalty.due_on = (
-            workflow.add_days(served_on, payment.days, payment.day_kind)
+            payment_due(session, served_on, case.filed_on)
             if served_on is not None and penalty.kind == "fine"
             else None
         )

@@ -80,6 +80,7 @@ from enforcement.domain.workflow.limits import (
     RuleSet,
     add_days,
     late_payment_surcharge,
+    limit_due,
     limits_for,
     rule_set_for,
 )
@@ -169,6 +170,7 @@ __all__ = [
     "Stage",
     "Transition",
     "add_days",
+    "limit_due",
     "allowed_actions",
     "deadlines",
     "decision_days",

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from enforcement.domain.calendar import CalendarGap, WorkingCalendar
 from enforcement.domain.workflow.facts import CaseFacts
 from enforcement.domain.workflow.guards import appeal_period_end, payment_overdue
-from enforcement.domain.workflow.limits import WORKING, Limit, add_days, limits_for, rule_set_for
+from enforcement.domain.workflow.limits import (
+    WORKING,
+    Limit,
+    add_days,
+    limit_due,
+    limits_for,
+    rule_set_for,
+)
 
 OK, DUE_SOON, OVERDUE, DONE, LATE, LAPSED = "ok", "due_soon", "overdue", "done", "late", "lapsed"
 DEADLINE_STATE_LABELS = {
@@ -99,11 +106,14 @@ def deadlines(facts: CaseFacts, today: dt.date, soon_days: int = 3) -> list[Dead
             continue
         days = decision_days(facts) if limit.key == "decision" else limit.days
         try:
-            due = add_days(started, days, limit.day_kind, facts.calendar)
+            due = limit_due(limit, started, facts.calendar, days)
         except CalendarGap as gap:
-            assert limit.day_kind == WORKING
-            due = _estimate(started, days, facts.calendar)
-            warning = gap.messages[0] + "；到期日按周末估算，仅供参考"
+            if limit.day_kind == WORKING:
+                due = _estimate(started, days, facts.calendar)
+                warning = gap.messages[0] + "；到期日按周末估算，仅供参考"
+            else:  # the count is exact; only the move off a rest day is unknown
+                due = add_days(started, days, limit.day_kind)
+                warning = gap.messages[0] + "；到期日未按节假日顺延，仅供参考"
         if limit.key == "payment" and facts.deferred_until and facts.deferred_until > due:
             due = facts.deferred_until  # 延期（分期）缴纳 moves the payment clock (第六十六条)
         done = _done_on(facts, limit)

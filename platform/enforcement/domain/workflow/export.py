@@ -60,6 +60,7 @@ def _limit(limit: Limit) -> dict[str, Any]:
         "start_event_label": EVENT_LABELS[limit.start_event],
         "done_event": limit.done_event,
         "waiting_period": limit.minimum,
+        "ends_on_working_day": limit.ends_on_working_day,
         "applies_from": _day(limit.applies_from),
         "applies_until": _day(limit.applies_until),
         "source": limit.source,

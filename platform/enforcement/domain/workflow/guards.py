@@ -11,6 +11,7 @@ from enforcement.domain.workflow.facts import CaseFacts, PenaltyFacts
 from enforcement.domain.workflow.limits import (
     add_days,
     late_payment_surcharge,
+    limit_due,
     limits_for,
     rule_set_for,
 )
@@ -84,8 +85,7 @@ def hearing_offered_to_party(facts: CaseFacts) -> str | None:
 def due_date(facts: CaseFacts, key: str, start: dt.date) -> dt.date:
     """The last day of limit `key` (of the case's rule set) counted from `start`, on the case's
     calendar; a year the calendar does not cover raises `CalendarGap` (the caller reports it)."""
-    limit = limits_for(facts.filed_on)[key]
-    return add_days(start, limit.days, limit.day_kind, facts.calendar)
+    return limit_due(limits_for(facts.filed_on)[key], start, facts.calendar)
 
 
 def hearing_requested_in_time(facts: CaseFacts) -> str | None:
@@ -337,24 +337,19 @@ def onsite_penalty_allowed(facts: CaseFacts) -> str | None:
     return None
 
 
-def _next_working_day(facts: CaseFacts, day: dt.date) -> dt.date:
-    """A period whose last day is a holiday ends on the next working day (民法典 第二百零三条;
-    民事诉讼法 第八十五条): the party keeps that day to appeal."""
-    while not facts.calendar.is_working_day(day):
-        day += dt.timedelta(days=1)
-    return day
-
-
 def appeal_period_end(facts: CaseFacts, *, roll: bool = True) -> dt.date | None:
     """When the 复议 (60 日) and 诉讼 (6 个月) periods have both run out, or the deferral ended.
     `roll=False`: without moving a holiday end (for an estimate where the calendar lacks the year)."""
     if facts.served_on is None:
         return None
+    limits = limits_for(facts.filed_on)
     ends = [
-        due_date(facts, "reconsideration", facts.served_on),
-        due_date(facts, "litigation", facts.served_on),
+        limit_due(limit, facts.served_on, facts.calendar)
+        if roll
+        else add_days(facts.served_on, limit.days, limit.day_kind)
+        for limit in (limits["reconsideration"], limits["litigation"])
     ]
-    end = max(_next_working_day(facts, day) if roll else day for day in ends)
+    end = max(ends)
     if facts.deferred_until is not None and facts.deferred_until > end:
         return facts.deferred_until
     return end
@@ -389,6 +384,9 @@ def within_court_window(facts: CaseFacts) -> str | None:
     end = appeal_period_end(facts)
     if end is None:
         return "尚未登记处罚决定书的送达日期"
+    window = limits_for(facts.filed_on)["court_window"]
+    if facts.today <= add_days(end, window.days, window.day_kind):
+        return None  # before the unmoved last day: no need of next year's calendar to say so
     last = due_date(facts, "court_window", end)
     if facts.today > last:
         return f"申请人民法院强制执行的期限（期限届满之日起三个月）已于{last.isoformat()}届满（行政强制法第五十三条）"

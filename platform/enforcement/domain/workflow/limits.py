@@ -39,6 +39,10 @@ class Limit:
     # hearing notice); not a clock anyone can be late on.
     minimum: bool = False
     to_verify: bool = False  # an 18号令 figure whose article text was not retrieved
+    # A 日/月 period whose last day is a rest day (法定节假日 or weekend) ends on the next working
+    # day (民法典 第二百零三条; 民事诉讼法 第八十五条, which 行政诉讼法 第一百零一条 applies): the
+    # party keeps that day to pay, to appeal, the agency to apply to the court.
+    ends_on_working_day: bool = False
 
     @property
     def kind(self) -> str:
@@ -108,7 +112,7 @@ LIMITS: tuple[Limit, ...] = (
     Limit("payment", "缴纳罚款", "served_on", "paid_on", 15, CALENDAR, RULE_15,
           None, RULE_18_FROM,
           "行政处罚决定书（2017式样）：自收到本决定书之日起15日内缴至指定银行，"
-          "到期不缴每日按罚款数额的3%加处罚款", "high"),
+          "到期不缴每日按罚款数额的3%加处罚款", "high", ends_on_working_day=True),
     # ---- 18号令 (2025-11-27 公布, 2026-02-01 施行): article text NOT retrieved (research-2 §1.1);
     # numbers follow 行政处罚法 (2021), which binds it anyway; figures of the order itself: to verify.
     Limit("filing", "补办立案手续", "evidence_taken_on", "filed_on", 5, CALENDAR, RULE_18,
@@ -133,7 +137,7 @@ LIMITS: tuple[Limit, ...] = (
           "high"),
     Limit("payment", "缴纳罚款", "served_on", "paid_on", 15, CALENDAR, RULE_18,
           RULE_18_FROM, None,
-          "行政处罚法(2021) 第六十七条：自收到行政处罚决定书之日起十五日内缴纳罚款", "high"),
+          "行政处罚法(2021) 第六十七条：自收到行政处罚决定书之日起十五日内缴纳罚款", "high", ends_on_working_day=True),
     # ---- the laws themselves, whatever the rule set ----
     Limit("hearing_notice", "听证会通知（举行前）", "hearing_noticed_on", None, 7, WORKING, LAW,
           None, None,
@@ -150,15 +154,15 @@ LIMITS: tuple[Limit, ...] = (
     Limit("reconsideration", "申请行政复议期限", "served_on", None, 60, CALENDAR, LAW, None, None,
           "行政复议法(2023) 第二十条：自知道或者应当知道该行政行为之日起六十日内提出行政复议申请；"
           "行政强制法 第五十三条：法定期限内不申请行政复议或者提起行政诉讼，又不履行的，方可申请强制执行",
-          "high", minimum=True),
+          "high", minimum=True, ends_on_working_day=True),
     Limit("litigation", "提起行政诉讼期限", "served_on", None, 6, MONTHS, LAW, None, None,
           "行政诉讼法 第四十六条：自知道或者应当知道作出行政行为之日起六个月内提出；行政强制法 第五十三条",
-          "high", minimum=True),
+          "high", minimum=True, ends_on_working_day=True),
     Limit("court_window", "申请人民法院强制执行", "appeal_period_end", "court_enforcement_on", 3,
           MONTHS, LAW, None, None,
           "行政强制法 第五十三条：自期限届满之日起三个月内申请人民法院强制执行；行政处罚法(2021) "
           "第七十二条第二款：批准延期、分期缴纳罚款的，申请人民法院强制执行的期限，自暂缓或者分期缴纳罚款"
-          "期限结束之日起计算", "high"),
+          "期限结束之日起计算", "high", ends_on_working_day=True),
 )
 # fmt: on
 
@@ -252,6 +256,19 @@ def add_days(
     if day_kind == MONTHS:
         return add_months(start, days)
     return start + dt.timedelta(days=days)
+
+
+def limit_due(
+    limit: Limit, start: dt.date, calendar: WorkingCalendar = EMPTY, days: int | None = None
+) -> dt.date:
+    """The last day of `limit` counted from `start` (`days` overrides its count, e.g. an extended
+    decision limit), moved off a rest day where the table says so. A year the calendar does not
+    cover raises `CalendarGap`."""
+    due = add_days(start, limit.days if days is None else days, limit.day_kind, calendar)
+    if limit.ends_on_working_day and limit.day_kind != WORKING:
+        while not calendar.is_working_day(due):
+            due += dt.timedelta(days=1)
+    return due
 
 
 CENT = Decimal("0.01")

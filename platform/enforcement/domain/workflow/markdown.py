@@ -62,10 +62,11 @@ def render_markdown() -> str:
         "The rule set is chosen by the case's 立案 date. 18号令's article text was not retrieved",
         "(research-2.md §1.1): its rows follow 行政处罚法 (2021) and its own figures are marked",
         "to verify. 工作日 follow the working-day calendar (`enforcement calendar show <year>`);",
-        "a waiting period must have run before the next step (not a clock one can be late on).",
+        "a waiting period must have run before the next step (not a clock one can be late on);",
+        "顺延: a last day on a rest day moves to the next working day.",
         "",
-        "| rule set | key | 期限 | starts at | length | kind | waiting | source | confidence |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| rule set | key | 期限 | starts at | length | kind | waiting | 顺延 | source | confidence |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     units = {"working": "个工作日", "calendar": "日", "months": "个月"}
     for limit in data["limits"]:
@@ -74,7 +75,8 @@ def render_markdown() -> str:
         lines.append(
             f"| {limit['rule_set']} | `{limit['key']}` | {limit['name']} | "
             f"{limit['start_event_label']} | {count}{units[limit['kind']]} | {limit['kind']} | "
-            f"{'是' if limit['waiting_period'] else ''} | {limit['source']} | {confidence} |"
+            f"{'是' if limit['waiting_period'] else ''} | "
+            f"{'是' if limit['ends_on_working_day'] else ''} | {limit['source']} | {confidence} |"
         )
     lines += ["", "### 规则集 rule sets", ""]
     for rules in data["rule_sets"]:
