@@ -293,7 +293,8 @@ def test_spreadsheet_import_saves_valid_rows_and_lists_the_bad_one(browsing: Any
     line = errors.first.get_attribute("data-line") or ""
     assert line.startswith("row 4: 统一社会信用代码: "), line
     assert "校验位" in line, line
-    expect(errors.first).to_contain_text("row 4")
+    # Under the 行号 / 列 / 问题 headers: the number alone, no English
+    expect(errors.first.locator("td")).to_have_text(["4", "统一社会信用代码", re.compile("校验位")])
     b.page.locator("#import-result").scroll_into_view_if_needed()
     b.shot("import-result")
 
