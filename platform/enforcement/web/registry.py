@@ -30,6 +30,7 @@ from enforcement.web.base_data.views import (
 from enforcement.web.cases.api import CaseApi
 from enforcement.web.cases.views import CaseDeskView, CaseView
 from enforcement.web.checklists.api import ChecklistApi
+from enforcement.web.checklists.draft_api import ChecklistDraftApi
 from enforcement.web.checklists.views import ChecklistView
 from enforcement.web.documents.signatures import DocumentSignatureView
 from enforcement.web.documents.views import (
@@ -105,6 +106,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(AuditLogView, "审计日志", category=MAINTENANCE, icon="fa-history")
     for api in (RegionApi, DepartmentApi, EnterpriseApi, EquipmentApi, EnforcerApi, ChecklistApi):
         appbuilder.add_api(api)
+    # 检查事项编辑器 (web/checklists/): drafts built in the browser, for leaders and admins.
+    appbuilder.add_api(ChecklistDraftApi)
 
     # 我的工作台: plans to rectification, then the ad-hoc checklist, documents and cases.
     appbuilder.add_view(PlanView, "监督检查计划", category=WORKBENCH, icon="fa-calendar")
