@@ -251,3 +251,26 @@ def test_a_dry_run_shows_the_servers_errors_and_the_proposed_measures(app: Any) 
     assert [s["item_id"] for s in tried.json["suggestions"]] == [
         "bureau.360102.tried.cleaning_record"
     ]
+
+
+def test_the_builder_pages_are_for_leaders_and_the_preview_is_the_inspectors_form(
+    app: Any,
+) -> None:
+    client = logged_in(app, "nanchang")
+    assert client.get("/checklists/builder/").status_code == 200
+    created = client.post("/checklists/builder/new")
+    assert created.status_code == 302
+    draft_id = int(created.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    page = client.get(f"/checklists/builder/{draft_id}")
+    assert page.status_code == 200 and 'id="builder-data"' in page.get_data(as_text=True)
+    invalid = client.get(f"/checklists/builder/{draft_id}/preview")
+    assert invalid.status_code == 200 and "preview-invalid" in invalid.get_data(as_text=True)
+    assert invalid.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert client.get("/checklists/builder/").headers["X-Frame-Options"] == "DENY"
+    good = create(client, renamed(example(), "bureau.360102.previewed"))
+    preview = client.get(f"/checklists/builder/{good['id']}/preview").get_data(as_text=True)
+    assert 'id="checklist-data"' in preview and "checklist-form.js" in preview
+    assert client.get("/checklists/builder/sortable.js").status_code == 200
+    inspector = logged_in(app, "donghu")
+    assert inspector.get("/checklists/builder/").status_code in (302, 403)
+    assert inspector.get(f"/checklists/builder/{draft_id}").status_code in (302, 403)
