@@ -793,7 +793,7 @@
     if (!result.applies) out.appendChild(h("p", { class: "text-warning", text: "注意：按适用范围，该检查事项不适用于这家企业。" }));
     if (result.errors.length) {
       out.appendChild(h("p", { class: "text-danger", text: "服务器校验未通过（" + result.errors.length + " 处）：" }));
-      out.appendChild(h("ul", { id: "dry-run-errors" }, result.errors.map((e) => h("li", { text: itemTitle(e.path) + "：" + e.message + "（" + e.path + "）" }))));
+      out.appendChild(h("ul", { id: "dry-run-errors" }, result.errors.map((e) => h("li", { text: itemTitle(e.path) + "：" + e.message }))));
     } else {
       out.appendChild(h("p", { class: "text-success", id: "dry-run-ok", text: "服务器校验通过。" }));
     }

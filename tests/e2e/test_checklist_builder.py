@@ -1,0 +1,218 @@
+"""检查事项编辑器 in the browser: a county leader builds a three-item set (a follow-up and an evidence
+rule on the first), previews it in the phone frame, publishes it; an inspector of that county then
+gets it for an enterprise of the county, and an inspector of another county does not.
+
+The flow is timed (printed, and written to test-artifacts/checklist-builder-timing.txt); the
+builder's screenshots go to test-artifacts/screenshots/checklist-builder-*.png.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from enforcement.db.scoping import UNSCOPED
+from enforcement.models import Department
+from support.demo import DEMO_PASSWORD, DONGHU, JINJIANG, db, enterprise_in
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SHOTS = ARTIFACTS / "screenshots"
+TITLE = "东湖区粉尘涉爆补充检查（编辑器测试）"
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+def _leader(app: Any, username: str, region_code: str) -> None:
+    with app.app_context():
+        session = app.appbuilder.session
+        sm = app.appbuilder.sm
+        if sm.find_user(username=username) is None:
+            department = session.scalars(
+                select(Department)
+                .where(Department.region_code == region_code)
+                .execution_options(**{UNSCOPED: True})
+            ).first()
+            user = sm.add_user(
+                username,
+                username,
+                "",
+                f"{username}@example.invalid",
+                sm.find_role("leader"),
+                DEMO_PASSWORD,
+            )
+            user.department_id = department.id
+            session.commit()
+
+
+@pytest.fixture
+def context_of(chromium: Any, live_server: Any) -> Iterator[Any]:
+    contexts: list[Any] = []
+    problems: list[str] = []
+
+    def make(options: dict[str, Any]) -> Any:
+        context = chromium.new_context(base_url=live_server.url, locale="zh-CN", **options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+        return page
+
+    make.problems = problems  # type: ignore[attr-defined]
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def log_in(page: Any, username: str) -> None:
+    page.goto("/login/")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.click("form[name=login] [type=submit]")
+    assert urlsplit(page.url).path == "/", page.url
+
+
+def field(page: Any, pointer: str, tag: str = "input") -> Any:
+    return page.locator(f'[data-pointer="{pointer}"] > {tag}').first
+
+
+def fill_item(page: Any, index: int, title: str, content: str, law: str) -> None:
+    base = f"/items/{index}"
+    field(page, f"{base}/title").fill(title)
+    field(page, f"{base}/content", "textarea").fill(content)
+    field(page, f"{base}/method", "textarea").fill("查资料：相关制度和记录；查现场：现场情况。")
+    field(page, f"{base}/legal_basis/0/law").fill(law)
+    field(page, f"{base}/penalty_basis/law").fill("《中华人民共和国安全生产法》")
+
+
+def saved(page: Any) -> None:
+    expect(page.locator("#builder-status")).to_contain_text("可以预览和发布", timeout=15_000)
+
+
+def test_a_county_leader_builds_previews_and_publishes_a_three_item_set(
+    live_server: Any, context_of: Any
+) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("checklist-builder-*.png"):
+        old.unlink()
+    app = live_server.app
+    _leader(app, "donghu_builder", DONGHU)
+    page = context_of(DESKTOP)
+    log_in(page, "donghu_builder")
+
+    started = time.monotonic()
+    page.goto("/checklists/builder/")
+    with page.expect_navigation():
+        page.click("#builder-new")
+    page.wait_for_selector('[data-pointer="/title"] > input')
+    field(page, "/title").fill(TITLE)
+
+    # item 1: 符合/不符合/不适用, a follow-up and a photo when 不符合
+    fill_item(
+        page,
+        0,
+        "除尘器泄爆装置",
+        "干式除尘器未设置泄爆装置或泄爆口朝向人员密集区域。",
+        "《工贸企业粉尘防爆安全规定》",
+    )
+    item = page.locator('[data-pointer="/items/0"]')
+    item.get_by_role("button", name="添加追问").click()
+    field(page, "/items/0/follow_ups/0/title").fill("存在的问题")
+    item.get_by_role("button", name="添加照片或材料要求").click()
+    field(page, "/items/0/evidence/0/caption").fill("泄爆装置现场照片")
+
+    # item 2: 是/否
+    page.click("#builder-add-item")
+    fill_item(
+        page, 1, "粉尘清扫记录", "未建立粉尘清扫制度或无清扫记录。", "《工贸企业粉尘防爆安全规定》"
+    )
+    field(page, "/items/1/answer/x-kind", "select").select_option('"boolean"')
+
+    # item 3: a number
+    page.click("#builder-add-item")
+    fill_item(
+        page,
+        2,
+        "除尘系统风速",
+        "除尘管道风速不满足设计要求。",
+        "《粉尘防爆安全规程》(GB 15577-2018)",
+    )
+    field(page, "/items/2/answer/x-kind", "select").select_option('"number"')
+    field(page, "/items/2/answer/minimum").fill("0")
+    saved(page)
+    page.screenshot(path=str(SHOTS / "checklist-builder-1-editor.png"), full_page=True)
+
+    # the phone frame draws the inspectors' form; 不符合 shows the follow-up and the photo input
+    preview = page.frame_locator("#preview-phone")
+    card = preview.locator('[data-item$=".item1"]')
+    card.get_by_text("不符合", exact=True).click()
+    card.get_by_text("存在的问题").wait_for()
+    card.get_by_text("泄爆装置现场照片").wait_for()
+    page.locator("#builder-preview-panel").screenshot(
+        path=str(SHOTS / "checklist-builder-2-phone-preview.png")
+    )
+
+    # a dry run for an enterprise of the bureau: the server's validation and the proposed measures
+    page.click("#dry-run-load")
+    card = page.frame_locator("#preview-phone").locator('[data-item$=".item1"]')
+    card.get_by_text("不符合", exact=True).click()
+    card.locator("textarea").first.fill("泄爆口朝向操作岗位")
+    page.click("#dry-run-go")
+    page.wait_for_selector("#dry-run-suggestions")
+    assert "除尘器泄爆装置" in page.locator("#dry-run-suggestions").inner_text()
+    assert page.locator("#dry-run-errors li").count() >= 1  # the photo the preview cannot upload
+    page.locator("#builder-dry-run").screenshot(path=str(SHOTS / "checklist-builder-3-dry-run.png"))
+
+    page.click("#diff-show")
+    page.wait_for_selector("#diff-result p")
+    page.click("#publish-go")
+    page.wait_for_selector("#publish-done")
+    seconds = time.monotonic() - started
+    page.screenshot(path=str(SHOTS / "checklist-builder-4-published.png"), full_page=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "checklist-builder-timing.txt").write_text(
+        f"three-item flow (new draft → published): {seconds:.1f} s\n", encoding="utf-8"
+    )
+    print(f"checklist builder three-item flow: {seconds:.1f} s")
+
+    # the builder on a 390-px phone: the same page, one column
+    phone = context_of(PHONE)
+    log_in(phone, "donghu_builder")
+    phone.goto("/checklists/builder/")
+    phone.click("#builder-drafts a")
+    phone.wait_for_selector('[data-pointer="/items/0"]')
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    phone.screenshot(path=str(SHOTS / "checklist-builder-5-phone.png"), full_page=False)
+    assert width <= 400, f"the builder scrolls sideways on a phone: {width}px"
+
+    # an inspector of the county gets it for an enterprise of the county …
+    with db(app) as session:
+        donghu_enterprise = enterprise_in(session, DONGHU).id
+        jinjiang_enterprise = enterprise_in(session, JINJIANG).id
+    inspector = context_of(PHONE)
+    log_in(inspector, "donghu")
+    inspector.goto(f"/checklists/fill/{donghu_enterprise}")
+    assert inspector.locator("#checklist-picker").get_by_text(TITLE).count() == 1
+    # … and an inspector of another county does not
+    other = context_of(PHONE)
+    log_in(other, "jinjiang")
+    other.goto(f"/checklists/fill/{jinjiang_enterprise}")
+    assert TITLE not in other.content()
+    assert context_of.problems == []
