@@ -274,3 +274,22 @@ def test_the_builder_pages_are_for_leaders_and_the_preview_is_the_inspectors_for
     inspector = logged_in(app, "donghu")
     assert inspector.get("/checklists/builder/").status_code in (302, 403)
     assert inspector.get(f"/checklists/builder/{draft_id}").status_code in (302, 403)
+
+
+def test_a_province_sets_its_approval_on_the_page_and_reviews_a_pending_draft_there(
+    app: Any,
+) -> None:
+    province = logged_in(app, "jiangxi")
+    index = province.get("/checklists/builder/").get_data(as_text=True)
+    assert 'id="builder-approval"' in index
+    assert province.post("/checklists/builder/approval", data={"required": "1"}).status_code == 302
+    assert province.get(f"{API}approval").json["required"] is True
+    county = leader_in(app, "donghu_leader", "360102")
+    assert 'id="builder-approval"' not in county.get("/checklists/builder/").get_data(as_text=True)
+    draft = create(county, renamed(example(), "bureau.360102.page_review"))
+    assert county.post(f"{API}{draft['id']}/publish").status_code == 202
+    page = f"/checklists/builder/{draft['id']}"
+    assert 'id="builder-review"' in province.get(page).get_data(as_text=True)
+    assert 'id="builder-review"' not in county.get(page).get_data(as_text=True)
+    assert province.post("/checklists/builder/approval", data={}).status_code == 302
+    assert province.get(f"{API}approval").json["required"] is False

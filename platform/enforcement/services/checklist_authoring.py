@@ -225,6 +225,15 @@ def _may_approve(draft: ChecklistDraft) -> bool:
     return jurisdiction.is_national or jurisdiction.region_code == province_of(draft.region_code)
 
 
+def may_review(draft: ChecklistDraft) -> bool:
+    """Whether the caller may approve or return this draft now (a province user, not its author)."""
+    return (
+        draft.status == "pending"
+        and _may_approve(draft)
+        and current_actor().username not in _authors(draft)
+    )
+
+
 # -- publishing ---------------------------------------------------------------------------------
 
 

@@ -61,7 +61,10 @@ CHECKLIST_ADMIN = {"can_upload", "can_publish", "can_retire"}
 # 检查事项编辑器 (web/checklists/builder.py, draft_api.py): leaders build, test, publish, approve.
 CHECKLIST_BUILDER: list[tuple[set[str], set[str]]] = [
     ({"can_get", "can_post", "can_put", "can_publish", "can_approve"}, {"ChecklistDraftApi"}),
-    ({"can_index", "can_new", "can_edit", "can_preview"}, {"ChecklistBuilderView"}),
+    (
+        {"can_index", "can_new", "can_edit", "can_preview", "can_approval"},
+        {"ChecklistBuilderView"},
+    ),
     ({"menu_access"}, {"检查事项编辑器"}),
 ]
 # 执法文书 (web/documents/): every inspector and leader generates, edits, finalizes and

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from flask import abort, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from sqlalchemy import select
@@ -105,9 +105,28 @@ class ChecklistBuilderView(BaseView):
             )
             if authoring.visible_region(d)
         ]
+        region = current_actor().jurisdiction.region_code
+        province = region if region and region.endswith("0000") else None
         return self.render_template(
-            "enforcement/checklists/builder_index.html", title="检查事项编辑器", drafts=drafts
+            "enforcement/checklists/builder_index.html",
+            title="检查事项编辑器",
+            drafts=drafts,
+            province=province,
+            approval=authoring.approval_setting(self._session(), province) if province else False,
         )
+
+    @expose("/approval", methods=["POST"])
+    @has_access
+    def approval(self) -> Any:
+        """A province turns its approval of city and county checklists on or off."""
+        region = current_actor().jurisdiction.region_code or ""
+        try:
+            authoring.set_approval(self._session(), region, request.form.get("required") == "1")
+        except Refused as refused:
+            flash(str(refused), "danger")
+        else:
+            flash("已保存审核设置", "success")
+        return redirect(url_for("ChecklistBuilderView.index"))
 
     @expose("/new", methods=["POST"])
     @has_access
@@ -161,6 +180,7 @@ class ChecklistBuilderView(BaseView):
             title=f"检查事项编辑器：{draft.title or '未命名'}",
             draft=draft,
             builder_data=data,
+            can_review=authoring.may_review(draft),
         )
 
     @expose("/<int:draft_id>/preview")

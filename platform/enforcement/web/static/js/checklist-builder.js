@@ -852,6 +852,19 @@
     }
   });
 
+  async function review(action, body) {
+    const out = document.getElementById("review-result");
+    out.textContent = "";
+    const answer = await api("POST", DATA.api + "/" + action, body);
+    const ok = answer.status === 200;
+    const text = ok ? (action === "approve" ? "已审核通过并发布：版本 " + answer.body.version : "已退回") : (answer.body.errors || [{ message: "操作失败" }]).map((e) => e.message).join("；");
+    out.appendChild(h("div", { class: "alert " + (ok ? "alert-success" : "alert-danger"), text: text }));
+  }
+  if (document.getElementById("review-approve")) {
+    document.getElementById("review-approve").addEventListener("click", () => review("approve"));
+    document.getElementById("review-return").addEventListener("click", () => review("return", { reason: document.getElementById("review-reason").value }));
+  }
+
   // -- start -------------------------------------------------------------------------------------
 
   async function start() {
