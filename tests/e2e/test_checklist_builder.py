@@ -216,3 +216,54 @@ def test_a_county_leader_builds_previews_and_publishes_a_three_item_set(
     other.goto(f"/checklists/fill/{jinjiang_enterprise}")
     assert TITLE not in other.content()
     assert context_of.problems == []
+
+
+def _draft_of(app: Any, fixture: str) -> int:
+    """A draft of a fixture declaration (issued for 东湖区), made as the system account."""
+    import json
+
+    from enforcement.services import checklist_authoring
+
+    declaration = json.loads((ROOT / "tests" / "plugins" / "fixtures" / fixture).read_text("utf-8"))
+    with app.app_context():
+        draft = checklist_authoring.create_draft(app.appbuilder.session, declaration)
+        draft_id = draft.id
+        app.appbuilder.session.remove()
+    return draft_id
+
+
+def test_the_preview_shows_follow_ups_across_items_as_the_server_requires_them(
+    live_server: Any, context_of: Any
+) -> None:
+    app = live_server.app
+    page = context_of(PHONE)
+    log_in(page, "nanchang")
+
+    # inside a repeat, a follow-up reads a plain item: shown for the piece when 粉尘清理 is 否
+    page.goto(f"/checklists/builder/{_draft_of(app, 'cross_item_repeat_to_plain.json')}/preview")
+    repeated = page.locator('[data-item$=".explosion_control"]')
+    plain = page.locator('[data-item$=".cleaning_record"]')
+    follow_up = repeated.get_by_text("该除尘系统的清灰情况")
+    expect(follow_up).to_be_hidden()
+    plain.get_by_text("否", exact=True).click()
+    expect(follow_up).to_be_visible()
+    plain.get_by_text("是", exact=True).click()
+    expect(follow_up).to_be_hidden()
+
+    # outside the repeat, a plain follow-up reads any / all of the pieces
+    page.goto(f"/checklists/builder/{_draft_of(app, 'cross_item_plain_to_repeat.json')}/preview")
+    repeated = page.locator('[data-item$=".explosion_control"]')
+    plain = page.locator('[data-item$=".cleaning_record"]')
+    any_failed = plain.get_by_text("任一台除尘系统不符合时：整改安排")
+    all_fine = plain.get_by_text("全部除尘系统符合时：最近一次检测日期")
+    expect(any_failed).to_be_hidden()
+    expect(all_fine).to_be_hidden()
+    repeated.get_by_text("不符合", exact=True).click()
+    expect(any_failed).to_be_visible()
+    expect(all_fine).to_be_hidden()
+    repeated.get_by_text("符合", exact=True).click()
+    expect(any_failed).to_be_hidden()
+    expect(all_fine).to_be_visible()
+    expect(plain.get_by_text("两台及以上不符合时：停用的系统数")).to_be_hidden()
+    page.screenshot(path=str(SHOTS / "checklist-builder-6-cross-item-preview.png"), full_page=True)
+    assert context_of.problems == []
