@@ -271,6 +271,11 @@ def test_the_builder_pages_are_for_leaders_and_the_preview_is_the_inspectors_for
     preview = client.get(f"/checklists/builder/{good['id']}/preview").get_data(as_text=True)
     assert 'id="checklist-data"' in preview and "checklist-form.js" in preview
     assert client.get("/checklists/builder/sortable.js").status_code == 200
+    assert client.post(f"{API}{good['id']}/publish").status_code == 200
+    index = client.get("/checklists/builder/").get_data(as_text=True)
+    row = index[index.index('data-plugin="bureau.360102.previewed"') :]
+    row = row[: row.index("</tr>")]
+    assert "南昌市东湖区应急管理局" in row and "1.0.0：0 次" in row
     inspector = logged_in(app, "donghu")
     assert inspector.get("/checklists/builder/").status_code in (302, 403)
     assert inspector.get(f"/checklists/builder/{draft_id}").status_code in (302, 403)

@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from enforcement.checklists.compiler import canonical_json
@@ -419,6 +419,49 @@ def visible_region(draft: ChecklistDraft) -> bool:
     """Belt and braces over the session's scoping: the draft lies in the caller's jurisdiction."""
     jurisdiction: Jurisdiction = current_actor().jurisdiction
     return jurisdiction.contains(draft.region_code)
+
+
+def sets_in_force(session: Session, platform: Platform) -> list[dict[str, Any]]:
+    """The checklists in force for the caller's region: who issued them, since when, and how many
+    inspections (in the caller's region) used each of their versions."""
+    used: dict[tuple[str, str], int] = {}
+    for plugin_id, version, count in session.execute(
+        select(AnswerSet.plugin_id, AnswerSet.plugin_version, func.count(AnswerSet.id)).group_by(
+            AnswerSet.plugin_id, AnswerSet.plugin_version
+        )
+    ):
+        used[(plugin_id, version)] = count
+    since = dict(
+        session.execute(
+            select(ChecklistUpload.id, ChecklistUpload.published_at).where(
+                ChecklistUpload.status.in_(["active", "retired"])
+            )
+        ).all()
+    )
+    jurisdiction = current_actor().jurisdiction
+    rows = []
+    for entry in platform.registry.active().values():
+        if not entry.visible_to(jurisdiction):
+            continue
+        versions = [e for e in platform.registry.all() if e.id == entry.id]
+        upload_id = (
+            int(entry.location.split(":", 1)[1]) if entry.location.startswith("upload:") else None
+        )
+        rows.append(
+            {
+                "id": entry.id,
+                "title": entry.declaration["title"],
+                "version": entry.version,
+                "issuer": entry.declaration["issuer"]["name"],
+                "since": since.get(upload_id) if upload_id is not None else None,
+                "builtin": entry.source != "uploaded",
+                "uses": [
+                    {"version": e.version, "inspections": used.get((e.id, e.version), 0)}
+                    for e in versions
+                ],
+            }
+        )
+    return rows
 
 
 # The library collections whose titles a 违法依据 / 处罚依据 may cite.

@@ -113,6 +113,7 @@ class ChecklistBuilderView(BaseView):
             drafts=drafts,
             province=province,
             approval=authoring.approval_setting(self._session(), province) if province else False,
+            in_force=authoring.sets_in_force(self._session(), service.platform_of()),
         )
 
     @expose("/approval", methods=["POST"])
