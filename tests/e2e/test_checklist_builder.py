@@ -267,3 +267,38 @@ def test_the_preview_shows_follow_ups_across_items_as_the_server_requires_them(
     expect(plain.get_by_text("两台及以上不符合时：停用的系统数")).to_be_hidden()
     page.screenshot(path=str(SHOTS / "checklist-builder-6-cross-item-preview.png"), full_page=True)
     assert context_of.problems == []
+
+
+def test_errors_show_at_their_field_and_copy_undo_and_keyboard_moves_work(
+    live_server: Any, context_of: Any
+) -> None:
+    page = context_of(PHONE)
+    log_in(page, "nanchang")
+    page.goto("/checklists/builder/")
+    with page.expect_navigation():
+        page.click("#builder-new")
+    # the new set's empty name is refused by the server, at the name field, in Chinese
+    title_error = page.locator('[data-pointer="/title"] > .builder-error')
+    expect(title_error).to_contain_text("不能为空")
+    field(page, "/title").fill("复制与撤销")
+    expect(title_error).to_be_empty(timeout=15_000)
+
+    # copy an item of a built-in plugin as a starting point
+    page.locator(".builder-copy > summary").click()
+    page.select_option("#copy-plugin", "dust")
+    expect(page.locator("#copy-item option")).not_to_have_count(0)
+    page.click("#copy-go")
+    items = page.locator("#builder-items > li")
+    expect(items).to_have_count(2)
+    copied = items.nth(1).get_attribute("data-item")
+    assert copied is not None and copied.startswith("bureau.360100.")
+
+    # move it up from the keyboard, then undo the move and the copy
+    items.nth(1).get_by_role("button", name="上移").first.focus()
+    page.keyboard.press("Enter")
+    expect(items.nth(0)).to_have_attribute("data-item", copied)
+    page.click("#builder-undo")
+    expect(items.nth(1)).to_have_attribute("data-item", copied)
+    page.click("#builder-undo")
+    expect(items).to_have_count(1)
+    assert context_of.problems == []

@@ -79,22 +79,23 @@
     else node[last] = value;
   }
 
-  /* Remember the state before a change (one step per burst of typing), then save soon. */
-  function remember() {
+  /* Remember the state before a change: every structural change is one undo step, a burst of
+   * typing (keys less than a second apart) is one step. */
+  function remember(typing) {
     const now = Date.now();
-    if (now - lastPush > 1000) {
+    if (!typing || now - lastPush > 1000) {
       history.push(JSON.stringify(decl));
       if (history.length > 100) history.shift();
       undoButton.disabled = false;
     }
-    lastPush = now;
+    lastPush = typing ? now : 0;
   }
   function changed(redraw) {
     scheduleSave();
     if (redraw) render();
   }
   function edit(path, value, redraw) {
-    remember();
+    remember(!redraw);
     setAt(path, value);
     changed(redraw);
   }
@@ -160,8 +161,10 @@
       input.addEventListener("change", function () {
         const list = (getAt(path) || []).filter((v) => v !== value);
         if (input.checked) list.push(value);
-        edit(path, list.length ? list : undefined, false);
+        remember(false);
+        setAt(path, list.length ? list : undefined);
         tidyAppliesTo();
+        changed(false);
       });
       box.appendChild(h("label", { class: "checkbox-inline", for: id }, [input, " " + text]));
     });
