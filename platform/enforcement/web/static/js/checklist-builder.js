@@ -131,7 +131,11 @@
       if (opts.number) next = next.trim() === "" ? undefined : Number(next);
       else if (opts.optional && next.trim() === "") next = undefined;
       if (opts.number && Number.isNaN(next)) return;
-      edit(path, next, false);
+      if (opts.onInput) {
+        remember(true);
+        opts.onInput(next);
+        changed(false);
+      } else edit(path, next, false);
     });
     return group(label, input, path, opts.help);
   }
@@ -315,8 +319,22 @@
     box.appendChild(textInput("项", path.concat(["item"]), { optional: true }));
     if (penalty) {
       box.appendChild(checkboxList("可采取的措施", path.concat(["measures"]), DATA.measures));
-      box.appendChild(textInput("罚款下限（元）", path.concat(["fine", "min"]), { number: true, inputmode: "numeric" }));
-      box.appendChild(textInput("罚款上限（元）", path.concat(["fine", "max"]), { number: true, inputmode: "numeric" }));
+      ["min", "max"].forEach(function (bound) {
+        const label = bound === "min" ? "罚款下限（元）" : "罚款上限（元）";
+        box.appendChild(
+          textInput(label, path.concat(["fine", bound]), {
+            number: true,
+            inputmode: "numeric",
+            onInput: function (amount) {
+              const fine = Object.assign({}, getAt(path.concat(["fine"])) || {});
+              if (amount === undefined) delete fine[bound];
+              else fine[bound] = amount;
+              const amounts = Object.keys(fine).filter((k) => k !== "currency");
+              setAt(path.concat(["fine"]), amounts.length ? Object.assign({ currency: "CNY" }, fine) : undefined);
+            },
+          })
+        );
+      });
     }
     return box;
   }
@@ -379,6 +397,15 @@
     const path = ["items", index];
     const body = h("div", { class: "builder-item-body" });
     body.appendChild(textInput("分组", path.concat(["section"]), { optional: true, list: "builder-sections", placeholder: "如 除尘系统" }));
+    const numbers = h("details", { class: "builder-advanced" }, [h("summary", { text: "事项编号与序号（一般无需修改）" })]);
+    const suffix = h("input", { class: "form-control", type: "text", value: item.id.slice(decl.id.length + 1) });
+    suffix.addEventListener("change", function () {
+      const next = decl.id + "." + suffix.value.trim();
+      if (next !== item.id) renameIds(item.id, next);
+    });
+    numbers.appendChild(group("事项编号（小写字母、数字、下划线）", suffix, path.concat(["id"])));
+    numbers.appendChild(textInput("序号", path.concat(["code"]), { optional: true, placeholder: "如 FC-01" }));
+    body.appendChild(numbers);
     body.appendChild(textInput("检查事项名称", path.concat(["title"])));
     body.appendChild(textInput("检查内容", path.concat(["content"]), { area: true }));
     body.appendChild(textInput("检查方法", path.concat(["method"]), { area: true, placeholder: "查资料：…；查现场：…" }));
@@ -397,7 +424,10 @@
     body.appendChild(answerEditor(path.concat(["answer"])));
     body.appendChild(
       listEditor("追问", path.concat(["follow_ups"]), function (fp, fi) {
-        const box = h("div", {}, [textInput("追问题目", fp.concat(["title"]))]);
+        const box = h("div", {}, [
+          textInput("追问题目", fp.concat(["title"])),
+          textInput("追问编号（小写字母开头，一般无需修改）", fp.concat(["id"])),
+        ]);
         box.appendChild(answerEditor(fp.concat(["answer"])));
         box.appendChild(conditionEditor(fp.concat(["when"]), item, false));
         return box;
@@ -448,6 +478,32 @@
   const openItems = new Set();
 
   // -- item operations -------------------------------------------------------------------------
+
+  /* An item id (or, with `prefix`, the plugin id under every item id) changes everywhere it is
+   * referred to: item ids and the conditions that name them. */
+  function renameIds(old, next, prefix) {
+    const swap = function (value) {
+      if (typeof value !== "string") return value;
+      if (prefix) return value.startsWith(old + ".") ? next + value.slice(old.length) : value;
+      return value === old ? next : value;
+    };
+    const walk = function (node) {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === "object") {
+        Object.keys(node).forEach(function (key) {
+          if (key === "id" || key === "item") node[key] = swap(node[key]);
+          else walk(node[key]);
+        });
+      }
+    };
+    if (!prefix) remember(false);
+    walk(decl.items || []);
+    if (prefix) decl.id = next;
+    else {
+      openItems.add(next);
+      changed(true);
+    }
+  }
 
   function uniqueItemId(base) {
     const ids = new Set((decl.items || []).map((i) => i.id));
@@ -548,10 +604,27 @@
     const issuer = decl.issuer || {};
     basics.appendChild(h("p", { class: "help-block", text: "发布层级：" + (LEVELS[issuer.level] || "") + (issuer.region ? "（行政区划 " + issuer.region + "）" : "（全国）") }));
     const advanced = h("details", { class: "builder-advanced" }, [h("summary", { text: "编号与版本（一般无需修改）" })]);
-    advanced.appendChild(textInput("插件编号", ["id"], { help: "发布后不再改变；事项编号随之改变" }));
+    advanced.appendChild(
+      textInput("插件编号", ["id"], {
+        help: "发布后不再改变；事项编号随之改变",
+        onInput: function (next) {
+          const old = decl.id;
+          renameIds(old, next || "", true);
+        },
+      })
+    );
     advanced.appendChild(textInput("版本", ["version"], { help: "发布时如版本已存在，平台自动提升" }));
     basics.appendChild(advanced);
     editor.appendChild(basics);
+
+    editor.appendChild(
+      listEditor("本检查表新增的设备类型（平台已有的类型无需填写）", ["equipment_types"], function (tp) {
+        return h("div", {}, [
+          textInput("类型编号（小写字母开头）", tp.concat(["id"]), { placeholder: "如 ammonia_valve_station" }),
+          textInput("类型名称", tp.concat(["title"]), { placeholder: "如 液氨阀门站" }),
+        ]);
+      }, () => ({ id: "", title: "" }), "添加设备类型")
+    );
 
     const scope = h("fieldset", { class: "builder-scope", "data-pointer": "/applies_to" }, [h("legend", { text: "适用范围（不选则适用于辖区内全部企业；满足任一即适用）" })]);
     scope.appendChild(checkboxList("专项", ["applies_to", "tags"], DATA.tags));
