@@ -302,3 +302,117 @@ def test_errors_show_at_their_field_and_copy_undo_and_keyboard_moves_work(
     page.click("#builder-undo")
     expect(items).to_have_count(1)
     assert context_of.problems == []
+
+
+def _select(page: Any, pointer: str, value: Any) -> None:
+    import json
+
+    field(page, pointer, "select").select_option(json.dumps(value))
+
+
+def _check(page: Any, pointer: str, label: str) -> None:
+    page.locator(f'[data-pointer="{pointer}"]').get_by_label(label, exact=True).check()
+
+
+def test_building_the_design_example_in_the_browser_yields_a_file_equal_to_it(
+    live_server: Any, context_of: Any
+) -> None:
+    import json
+
+    example = json.loads(
+        (ROOT / "tests" / "plugins" / "fixtures" / "example-plugin.json").read_text("utf-8")
+    )
+    _leader(live_server.app, "donghu_builder", DONGHU)
+    page = context_of(DESKTOP)
+    log_in(page, "donghu_builder")
+    page.goto("/checklists/builder/")
+    with page.expect_navigation():
+        page.click("#builder-new")
+    page.wait_for_selector('[data-pointer="/title"] > input')
+    field(page, "/title").fill(example["title"])
+    field(page, "/description", "textarea").fill(example["description"])
+    field(page, "/issuer/name").fill(example["issuer"]["name"])
+    page.locator(".builder-basics .builder-advanced > summary").click()
+    field(page, "/id").fill(example["id"])
+    page.get_by_role("button", name="添加设备类型").click()
+    field(page, "/equipment_types/0/id").fill("dry_dust_collector")
+    field(page, "/equipment_types/0/title").fill("干式除尘系统")
+    _check(page, "/applies_to/tags", "粉尘涉爆")
+    _check(page, "/applies_to/equipment_types", "干式除尘系统")
+
+    first, second = example["items"]
+    # item 1: per dust collector, two follow-ups and a photo when 不符合
+    _item_texts(page, 0, first, "explosion_control")
+    _select(page, "/items/0/severity", "major")
+    _select(page, "/items/0/repeat/equipment_type", "dry_dust_collector")
+    item = page.locator('[data-pointer="/items/0"]')
+    item.get_by_role("button", name="添加追问").click()
+    field(page, "/items/0/follow_ups/0/title").fill("缺少的控爆措施")
+    field(page, "/items/0/follow_ups/0/id").fill("missing_measures")
+    _select(page, "/items/0/follow_ups/0/answer/x-kind", "multi")
+    field(page, "/items/0/follow_ups/0/answer/items/enum", "textarea").fill(
+        "泄爆\n隔爆\n惰化\n抑爆\n抗爆"
+    )
+    item.get_by_role("button", name="添加追问").click()
+    field(page, "/items/0/follow_ups/1/title").fill("问题描述")
+    field(page, "/items/0/follow_ups/1/id").fill("defect")
+    field(page, "/items/0/follow_ups/1/answer/minLength").fill("5")
+    item.get_by_role("button", name="添加照片或材料要求").click()
+    field(page, "/items/0/evidence/0/caption").fill("除尘器及控爆装置现场照片")
+    _bases(page, 0, first)
+    _check(page, "/items/0/penalty_basis/measures", "责令停产停业整顿")
+
+    # item 2: yes/no, a date when 是, a record when 是 and a photo when 否
+    page.click("#builder-add-item")
+    _item_texts(page, 1, second, "cleaning_record")
+    _select(page, "/items/1/answer/x-kind", "boolean")
+    field(page, "/items/1/answer/title").fill("制度健全且现场无明显积尘")
+    item = page.locator('[data-pointer="/items/1"]')
+    item.get_by_role("button", name="添加追问").click()
+    field(page, "/items/1/follow_ups/0/title").fill("最近一次清扫日期")
+    field(page, "/items/1/follow_ups/0/id").fill("last_cleaning_date")
+    _select(page, "/items/1/follow_ups/0/answer/x-kind", "date")
+    _select(page, "/items/1/follow_ups/0/when/schema/const", True)
+    item.get_by_role("button", name="添加照片或材料要求").click()
+    _select(page, "/items/1/evidence/0/kind", "document")
+    field(page, "/items/1/evidence/0/caption").fill("清扫记录")
+    _select(page, "/items/1/evidence/0/when/schema/const", True)
+    item.get_by_role("button", name="添加照片或材料要求").click()
+    field(page, "/items/1/evidence/1/caption").fill("积尘部位照片")
+    _bases(page, 1, second)
+    saved(page)
+
+    draft_url = page.locator("#builder-export").get_attribute("href")
+    exported = page.request.get(draft_url)
+    assert exported.ok
+    assert json.loads(exported.text()) == example
+
+
+def _item_texts(page: Any, index: int, item: dict[str, Any], number: str) -> None:
+    base = f"/items/{index}"
+    page.locator(f'[data-pointer="{base}"] .builder-advanced > summary').click()
+    suffix = field(page, f"{base}/id")
+    suffix.fill(number)
+    suffix.press("Tab")
+    field(page, f"{base}/section").fill(item["section"])
+    field(page, f"{base}/title").fill(item["title"])
+    field(page, f"{base}/content", "textarea").fill(item["content"])
+    field(page, f"{base}/method", "textarea").fill(item["method"])
+
+
+def _bases(page: Any, index: int, item: dict[str, Any]) -> None:
+    base = f"/items/{index}"
+    for n, basis in enumerate(item["legal_basis"]):
+        if n > 0:
+            page.locator(f'[data-pointer="{base}"]').get_by_role(
+                "button", name="添加违法依据"
+            ).click()
+        for key, value in basis.items():
+            field(page, f"{base}/legal_basis/{n}/{key}").fill(value)
+    penalty = item["penalty_basis"]
+    for key in ("law", "article", "item"):
+        if key in penalty:
+            field(page, f"{base}/penalty_basis/{key}").fill(penalty[key])
+    _check(page, f"{base}/penalty_basis/measures", "责令限期整改")
+    _check(page, f"{base}/penalty_basis/measures", "罚款")
+    field(page, f"{base}/penalty_basis/fine/max").fill(str(penalty["fine"]["max"]))

@@ -498,6 +498,10 @@
     };
     if (!prefix) remember(false);
     walk(decl.items || []);
+    Array.from(openItems).forEach(function (id) {
+      openItems.delete(id);
+      openItems.add(swap(id));
+    });
     if (prefix) decl.id = next;
     else {
       openItems.add(next);
