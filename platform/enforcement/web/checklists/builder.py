@@ -23,6 +23,7 @@ from enforcement.domain import codes
 from enforcement.domain.errors import Refused
 from enforcement.models import ChecklistDraft, Enterprise, Region
 from enforcement.services import checklist_authoring as authoring
+from enforcement.services import checklist_catalogue as catalogue
 from enforcement.services import checklists as service
 
 SORTABLE = Path("sortablejs") / "Sortable.min.js"
@@ -113,7 +114,7 @@ class ChecklistBuilderView(BaseView):
             drafts=drafts,
             province=province,
             approval=authoring.approval_setting(self._session(), province) if province else False,
-            in_force=authoring.sets_in_force(self._session(), service.platform_of()),
+            in_force=catalogue.sets_in_force(self._session(), service.platform_of()),
         )
 
     @expose("/approval", methods=["POST"])

@@ -19,6 +19,7 @@ from enforcement.db.acting import current_actor
 from enforcement.domain.errors import Refused
 from enforcement.models import ChecklistDraft, Enterprise
 from enforcement.services import checklist_authoring as authoring
+from enforcement.services import checklist_catalogue as catalogue
 from enforcement.services import checklists
 from enforcement.web.errors import refused_response
 from enforcement.web.inputs import to_id
@@ -458,5 +459,5 @@ class ChecklistDraftApi(BaseApi):
             200:
               description: "[{law, articles}]"
         """
-        result = authoring.known_laws(self._session(), checklists.platform_of())
+        result = catalogue.known_laws(self._session(), checklists.platform_of())
         return self.response(200, result=result, count=len(result))
