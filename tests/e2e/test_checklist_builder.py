@@ -156,6 +156,7 @@ def test_a_county_leader_builds_previews_and_publishes_a_three_item_set(
     )
     field(page, "/items/2/answer/x-kind", "select").select_option('"number"')
     field(page, "/items/2/answer/minimum").fill("0")
+    field(page, "/items/2/answer/x-unit").fill("米/秒")
     saved(page)
     page.screenshot(path=str(SHOTS / "checklist-builder-1-editor.png"), full_page=True)
 
@@ -165,6 +166,7 @@ def test_a_county_leader_builds_previews_and_publishes_a_three_item_set(
     card.get_by_text("不符合", exact=True).click()
     card.get_by_text("存在的问题").wait_for()
     card.get_by_text("泄爆装置现场照片").wait_for()
+    expect(preview.locator('[data-item$=".item3"] .cl-unit')).to_have_text("米/秒")
     page.locator("#builder-preview-panel").screenshot(
         path=str(SHOTS / "checklist-builder-2-phone-preview.png")
     )

@@ -194,3 +194,21 @@ def test_items_whose_conditions_read_each_other_in_a_circle_are_errors() -> None
         f"/items/0/follow_ups/2/when/item: 条件引用形成循环：{circle}",
         f"/items/1/follow_ups/1/when/item: 条件引用形成循环：{circle}",
     ]
+
+
+def test_a_numbers_unit_rides_along_to_the_form_and_validates_nothing() -> None:
+    declaration = example()
+    declaration["items"][1]["follow_ups"].append(
+        {
+            "id": "height",
+            "title": "积尘厚度",
+            "when": {"schema": {"const": False}},
+            "answer": {"type": "number", "minimum": 0, "x-unit": "毫米"},
+        }
+    )
+    compiled = compile_plugin(declaration)
+    group = compiled.ui_schema["elements"][1]["elements"][0]
+    control = next(c for c in group["elements"] if c["scope"].endswith("/height"))
+    assert control["options"]["unit"] == "毫米"
+    entry = compiled.answers_schema["properties"][PLAIN]["properties"]["height"]
+    assert entry == {"type": "number", "minimum": 0}

@@ -177,6 +177,8 @@ def _control(scope: str, label: str, answer: dict[str, Any], **options: Any) -> 
     choices = answer.get("enum") or answer.get("items", {}).get("enum")
     if choices:
         options["choices"] = [{"value": v, "label": CHOICE_LABELS.get(v, str(v))} for v in choices]
+    if isinstance(answer.get("x-unit"), str) and answer["x-unit"]:
+        options["unit"] = answer["x-unit"]  # shown beside a number (米、MPa); validates nothing
     if options:
         control["options"] = options
     return control

@@ -208,7 +208,10 @@
     if (choices || Array.isArray(schema.enum)) {
       return choiceWidget(choices || schema.enum.map((v) => ({ value: v, label: String(v) })), false, labelId);
     }
-    return textWidget(schema, labelId);
+    const widget = textWidget(schema, labelId);
+    const unit = control.options && control.options.unit;
+    if (unit) widget.node = h("div", { class: "input-group" }, [widget.node, h("span", { class: "input-group-addon cl-unit", text: unit })]);
+    return widget;
   }
 
   // ---------------------------------------------------------------------------------------------
