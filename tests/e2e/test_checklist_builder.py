@@ -418,3 +418,34 @@ def _bases(page: Any, index: int, item: dict[str, Any]) -> None:
     _check(page, f"{base}/penalty_basis/measures", "责令限期整改")
     _check(page, f"{base}/penalty_basis/measures", "罚款")
     field(page, f"{base}/penalty_basis/fine/max").fill(str(penalty["fine"]["max"]))
+
+
+def test_items_reorder_by_drag_and_drop(live_server: Any, context_of: Any) -> None:
+    page = context_of(DESKTOP)
+    log_in(page, "nanchang")
+    page.goto("/checklists/builder/")
+    with page.expect_navigation():
+        page.click("#builder-new")
+    page.wait_for_selector('[data-pointer="/items/0"]')
+    page.click("#builder-add-item")
+    items = page.locator("#builder-items > li")
+    expect(items).to_have_count(2)
+    first, second = items.nth(0).get_attribute("data-item"), items.nth(1).get_attribute("data-item")
+    source = items.nth(1).locator(".builder-handle")
+    target = items.nth(0).locator(".builder-handle")
+    box = target.bounding_box()
+    source.hover()
+    page.mouse.down()
+    page.mouse.move(box["x"] + 5, box["y"] + 2, steps=12)
+    page.mouse.move(box["x"] + 5, box["y"] + 1, steps=4)
+    page.mouse.up()
+    expect(items.nth(0)).to_have_attribute("data-item", second)
+    expect(items.nth(1)).to_have_attribute("data-item", first)
+    # the saved order, not just the page's (autosave follows within a second or two)
+    draft_url = page.locator("#builder-export").get_attribute("href").rsplit("/", 1)[0]
+    deadline = time.monotonic() + 15
+    order: list[str] = []
+    while time.monotonic() < deadline and order != [second, first]:
+        page.wait_for_timeout(300)
+        order = [i["id"] for i in page.request.get(draft_url).json()["declaration"]["items"]]
+    assert order == [second, first]
