@@ -60,15 +60,7 @@ def _entry_schema(item: dict[str, Any], *, per_equipment: bool) -> dict[str, Any
             "additionalProperties": False,
         }
     for evidence in item.get("evidence", []):
-        need = {
-            "properties": {
-                "evidence": {
-                    "required": [evidence["kind"]],
-                    "properties": {evidence["kind"]: {"minItems": evidence["min"]}},
-                }
-            },
-            "required": ["evidence"],
-        }
+        need = _evidence_need(evidence)
         if evidence["min"] == 0:
             continue
         when = evidence.get("when")
@@ -87,6 +79,19 @@ def _entry_schema(item: dict[str, Any], *, per_equipment: bool) -> dict[str, Any
     return schema
 
 
+def _evidence_need(evidence: dict[str, Any]) -> dict[str, Any]:
+    """An entry holding at least `min` files of the evidence's kind."""
+    return {
+        "properties": {
+            "evidence": {
+                "required": [evidence["kind"]],
+                "properties": {evidence["kind"]: {"minItems": evidence["min"]}},
+            }
+        },
+        "required": ["evidence"],
+    }
+
+
 def _plain_answer(answer: dict[str, Any]) -> dict[str, Any]:
     """The answer fragment without annotations (x- keys, titles) that do not validate anything."""
     return {
@@ -100,9 +105,31 @@ def _answer_matches(schema: dict[str, Any]) -> dict[str, Any]:
     return {"properties": {"answer": schema}, "required": ["answer"]}
 
 
+def target_holds(when: dict[str, Any], target: str, repeated: bool) -> dict[str, Any]:
+    """The answers-level schema of "the condition on another item's answer holds".
+
+    A plain target: its answer matches. A per-equipment target: `match` any (some piece's answer
+    matches), all (every piece's, at least one piece), or `count` (how many pieces' answers match).
+    """
+    matches = _answer_matches(when["schema"])
+    if not repeated:
+        return {"properties": {target: matches}, "required": [target]}
+    if when.get("match") == "all":
+        pieces: dict[str, Any] = {"type": "array", "minItems": 1, "items": matches}
+    elif "count" in when:
+        count = when["count"]
+        pieces = {"type": "array", "contains": matches, "minContains": count.get("minimum", 0)}
+        if "maximum" in count:
+            pieces["maxContains"] = count["maximum"]
+    else:
+        pieces = {"type": "array", "contains": matches}
+    return {"properties": {target: pieces}, "required": [target]}
+
+
 def compile_answers_schema(declaration: dict[str, Any]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     cross_item: list[dict[str, Any]] = []
+    repeated = {item["id"] for item in declaration["items"] if "repeat" in item}
     for item in declaration["items"]:
         if "repeat" in item:
             properties[item["id"]] = {
@@ -111,16 +138,21 @@ def compile_answers_schema(declaration: dict[str, Any]) -> dict[str, Any]:
             }
         else:
             properties[item["id"]] = _entry_schema(item, per_equipment=False)
-        for follow_up in item.get("follow_ups", []):
-            target = follow_up["when"].get("item", item["id"])
+        needs = [(f["when"], {"required": [f["id"]]}) for f in item.get("follow_ups", [])]
+        needs += [
+            (e["when"], _evidence_need(e))
+            for e in item.get("evidence", [])
+            if "when" in e and e["min"] > 0
+        ]
+        for when, need in needs:
+            target = when.get("item", item["id"])
             if target != item["id"]:
+                if "repeat" in item:  # inside the repeat: every piece's entry answers it
+                    need = {"items": need}
                 cross_item.append(
                     {
-                        "if": {
-                            "properties": {target: _answer_matches(follow_up["when"]["schema"])},
-                            "required": [target],
-                        },
-                        "then": {"properties": {item["id"]: {"required": [follow_up["id"]]}}},
+                        "if": target_holds(when, target, target in repeated),
+                        "then": {"properties": {item["id"]: need}},
                     }
                 )
     schema: dict[str, Any] = {
@@ -145,6 +177,8 @@ def _control(scope: str, label: str, answer: dict[str, Any], **options: Any) -> 
     choices = answer.get("enum") or answer.get("items", {}).get("enum")
     if choices:
         options["choices"] = [{"value": v, "label": CHOICE_LABELS.get(v, str(v))} for v in choices]
+    if isinstance(answer.get("x-unit"), str) and answer["x-unit"]:
+        options["unit"] = answer["x-unit"]  # shown beside a number (米、MPa); validates nothing
     if options:
         control["options"] = options
     return control
@@ -161,8 +195,28 @@ def _major_bases(item: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
+def _show_rule(
+    when: dict[str, Any], item_id: str, answer_scope: str, repeated: set[str]
+) -> dict[str, Any]:
+    """A JSON Forms SHOW rule; another per-equipment item's answer carries how its pieces count."""
+    target = when.get("item", item_id)
+    condition: dict[str, Any] = {"scope": answer_scope, "schema": when["schema"]}
+    if target != item_id:
+        condition["scope"] = (
+            f"#/properties/{target}/items/properties/answer"
+            if target in repeated
+            else _scope(target, "answer")
+        )
+        if target in repeated:
+            condition["match"] = when.get("match", "any") if "count" not in when else "count"
+            if "count" in when:
+                condition["count"] = when["count"]
+    return {"effect": "SHOW", "condition": condition}
+
+
 def compile_ui_schema(declaration: dict[str, Any]) -> dict[str, Any]:
     groups: dict[str, list[dict[str, Any]]] = {}
+    repeated = {item["id"] for item in declaration["items"] if "repeat" in item}
     for item in declaration["items"]:
         item_id = item["id"]
         base = (item_id, "items") if "repeat" in item else (item_id,)
@@ -186,15 +240,10 @@ def compile_ui_schema(declaration: dict[str, Any]) -> dict[str, Any]:
             )
         ]
         for follow_up in item.get("follow_ups", []):
-            target = follow_up["when"].get("item", item_id)
-            condition_scope = answer_scope if target == item_id else _scope(target, "answer")
             control = _control(
                 scope_of(follow_up["id"]), follow_up["title"], follow_up["answer"], role="follow_up"
             )
-            control["rule"] = {
-                "effect": "SHOW",
-                "condition": {"scope": condition_scope, "schema": follow_up["when"]["schema"]},
-            }
+            control["rule"] = _show_rule(follow_up["when"], item_id, answer_scope, repeated)
             elements.append(control)
         for evidence in item.get("evidence", []):
             control = {
@@ -210,10 +259,7 @@ def compile_ui_schema(declaration: dict[str, Any]) -> dict[str, Any]:
                 },
             }
             if "when" in evidence:
-                control["rule"] = {
-                    "effect": "SHOW",
-                    "condition": {"scope": answer_scope, "schema": evidence["when"]["schema"]},
-                }
+                control["rule"] = _show_rule(evidence["when"], item_id, answer_scope, repeated)
             elements.append(control)
         group = {
             "type": "Group",

@@ -107,6 +107,8 @@ def _chinese(error: jsonschema.ValidationError) -> tuple[list[Any], str]:
         return path, f"至少需要 {value} 项"
     if kind == "minLength":
         return path, "不能为空"
+    if kind == "minProperties":
+        return path, f"至少需要填写 {value} 个字段"
     if kind == "uniqueItems":
         return path, "列表中有重复值"
     if kind in ("minimum", "maximum"):
@@ -224,6 +226,7 @@ def semantic_errors(
         for b_index, earlier in enumerate(item.get("earlier_bases", [])):
             if not _is_day(earlier["until"]):
                 err(path + ["earlier_bases", b_index, "until"], f"日期无效“{earlier['until']}”")
+    errors.extend(_cycle_errors(items, file))
     return errors
 
 
@@ -265,6 +268,12 @@ def _major_errors(
     return errors
 
 
+CROSS_REPEAT = (
+    "引用逐设备检查事项“{}”的答案时，须写明 match（any 任一台、all 全部）或 count（符合的台数）"
+)
+NOT_REPEATED = "match、count 只能用于引用其他逐设备检查事项的答案"
+
+
 def _condition_errors(
     when: dict[str, Any],
     file: str,
@@ -273,25 +282,80 @@ def _condition_errors(
     repeated: set[str],
     item: dict[str, Any],
 ) -> list[PluginError]:
+    """The reference resolves; a per-equipment item read from another item says how pieces count
+    (inside a repeat, its own answer and a plain item's are read as they are)."""
     errors = []
-    target = when.get("item")
-    if target is not None:
-        if target not in ids:
-            errors.append(
-                PluginError(file, pointer(path + ["item"]), f"条件引用的检查事项“{target}”不存在")
-            )
-        elif target != item["id"] and (target in repeated or item["id"] in repeated):
-            errors.append(
-                PluginError(
-                    file, pointer(path + ["item"]), "逐设备检查事项不能与其他事项互相引用条件"
-                )
-            )
+    target = when.get("item", item["id"])
+    quantified = "match" in when or "count" in when
+    if target not in ids:
+        errors.append(
+            PluginError(file, pointer(path + ["item"]), f"条件引用的检查事项“{target}”不存在")
+        )
+    elif target != item["id"] and target in repeated:
+        if not quantified:
+            errors.append(PluginError(file, pointer(path + ["item"]), CROSS_REPEAT.format(target)))
+        elif "match" in when and "count" in when:
+            message = "match 与 count 只能写其中一个"
+            errors.append(PluginError(file, pointer(path + ["count"]), message))
+    elif quantified:
+        key = "match" if "match" in when else "count"
+        errors.append(PluginError(file, pointer(path + [key]), NOT_REPEATED))
+    count = when.get("count", {})
+    if "minimum" in count and "maximum" in count and count["minimum"] > count["maximum"]:
+        errors.append(PluginError(file, pointer(path + ["count"]), "count 的下限不能高于上限"))
     problem = _condition_schema_error(json.dumps(when["schema"], sort_keys=True))
     if problem is not None:
         errors.append(
             PluginError(file, pointer(path + ["schema"]), f"条件不是有效的 JSON Schema：{problem}")
         )
     return errors
+
+
+def _cycle_errors(items: list[dict[str, Any]], file: str) -> list[PluginError]:
+    """Items whose conditions read each other in a circle (A's follow-up reads B, B's reads A):
+    each condition on the circle is reported at its pointer, with the circle."""
+    index_of = {item["id"]: n for n, item in enumerate(items)}
+    edges: dict[str, list[tuple[str, list[Any]]]] = {}
+    for n, item in enumerate(items):
+        places = [("follow_ups", f) for f in item.get("follow_ups", [])]
+        places += [("evidence", e) for e in item.get("evidence", [])]
+        counters = {"follow_ups": 0, "evidence": 0}
+        for kind, owner in places:
+            position = counters[kind]
+            counters[kind] += 1
+            target = owner.get("when", {}).get("item")
+            if target and target != item["id"] and target in index_of:
+                where = ["items", n, kind, position, "when", "item"]
+                edges.setdefault(item["id"], []).append((target, where))
+    errors = []
+    reported: set[str] = set()
+    for start in edges:
+        circle = _circle_from(start, edges)
+        if circle is None or frozenset(circle) & frozenset(reported):
+            continue
+        reported.update(circle)
+        text = " → ".join([*circle, circle[0]])
+        for here, there in zip(circle, [*circle[1:], circle[0]], strict=True):
+            for target, where in edges[here]:
+                if target == there:
+                    message = f"条件引用形成循环：{text}"
+                    errors.append(PluginError(file, pointer(where), message))
+    return errors
+
+
+def _circle_from(start: str, edges: dict[str, list[tuple[str, list[Any]]]]) -> list[str] | None:
+    """The first circle back to `start` along condition references (depth first), or None."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        node, trail = stack.pop()
+        for target, _ in edges.get(node, []):
+            if target == start:
+                return trail
+            if target not in seen:
+                seen.add(target)
+                stack.append((target, [*trail, target]))
+    return None
 
 
 def _answer_errors(answer: dict[str, Any], file: str, path: list[Any]) -> list[PluginError]:

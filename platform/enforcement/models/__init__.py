@@ -1,6 +1,7 @@
 """SQLAlchemy models on Flask-AppBuilder's declarative base. Import everything from here."""
 
 from enforcement.models.audit import AuditLog
+from enforcement.models.authoring import ChecklistApproval, ChecklistDraft
 from enforcement.models.base_data import (
     Department,
     Enforcer,
@@ -47,6 +48,8 @@ __all__ = [
     "LibraryFile",
     "LibraryTerm",
     "AnswerSet",
+    "ChecklistApproval",
+    "ChecklistDraft",
     "ChecklistOwner",
     "ChecklistUpload",
     "CompiledSchema",

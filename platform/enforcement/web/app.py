@@ -105,15 +105,19 @@ def _user_key(user: Any) -> Any:
 
 def _security_headers(response: Any) -> Any:
     nonce = g.get("csp_nonce_value", "")
+    # Framed by nothing, except a page that says the app itself may frame it (the checklist
+    # builder's phone and PC previews): `g.frame_same_origin`.
+    ancestors = "'self'" if g.get("frame_same_origin") else "'none'"
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
         f"script-src 'self' 'nonce-{nonce}'; "
         "style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        "object-src 'none'; base-uri 'self'; form-action 'self'; "
+        f"frame-ancestors {ancestors}"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN" if g.get("frame_same_origin") else "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(self), geolocation=(self), microphone=()"
     response.headers["Cache-Control"] = response.headers.get("Cache-Control", "no-store")

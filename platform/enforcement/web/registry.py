@@ -30,6 +30,8 @@ from enforcement.web.base_data.views import (
 from enforcement.web.cases.api import CaseApi
 from enforcement.web.cases.views import CaseDeskView, CaseView
 from enforcement.web.checklists.api import ChecklistApi
+from enforcement.web.checklists.builder import ChecklistBuilderView
+from enforcement.web.checklists.draft_api import ChecklistDraftApi
 from enforcement.web.checklists.views import ChecklistView
 from enforcement.web.documents.signatures import DocumentSignatureView
 from enforcement.web.documents.views import (
@@ -97,6 +99,9 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(EnterpriseView, "执法对象", category=MAINTENANCE, icon="fa-industry")
     appbuilder.add_view(EquipmentView, "设备台账", category=MAINTENANCE, icon="fa-cogs")
     appbuilder.add_view(ChecklistView, "检查事项", category=MAINTENANCE, icon="fa-list-alt")
+    appbuilder.add_view(
+        ChecklistBuilderView, "检查事项编辑器", category=MAINTENANCE, icon="fa-pencil-square-o"
+    )
     appbuilder.add_view(EnforcerView, "执法人员", category=MAINTENANCE, icon="fa-id-card")
     appbuilder.add_view_no_menu(TrainingRecordView)
     appbuilder.add_view(ImportView, "批量导入", category=MAINTENANCE, icon="fa-upload")
@@ -105,6 +110,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     appbuilder.add_view(AuditLogView, "审计日志", category=MAINTENANCE, icon="fa-history")
     for api in (RegionApi, DepartmentApi, EnterpriseApi, EquipmentApi, EnforcerApi, ChecklistApi):
         appbuilder.add_api(api)
+    # 检查事项编辑器 (web/checklists/): drafts built in the browser, for leaders and admins.
+    appbuilder.add_api(ChecklistDraftApi)
 
     # 我的工作台: plans to rectification, then the ad-hoc checklist, documents and cases.
     appbuilder.add_view(PlanView, "监督检查计划", category=WORKBENCH, icon="fa-calendar")

@@ -58,6 +58,15 @@ CHECKLIST_READ = {
     "can_evidence_file",
 }
 CHECKLIST_ADMIN = {"can_upload", "can_publish", "can_retire"}
+# 检查事项编辑器 (web/checklists/builder.py, draft_api.py): leaders build, test, publish, approve.
+CHECKLIST_BUILDER: list[tuple[set[str], set[str]]] = [
+    ({"can_get", "can_post", "can_put", "can_publish", "can_approve"}, {"ChecklistDraftApi"}),
+    (
+        {"can_index", "can_new", "can_edit", "can_preview", "can_approval"},
+        {"ChecklistBuilderView"},
+    ),
+    ({"menu_access"}, {"检查事项编辑器"}),
+]
 # 执法文书 (web/documents/): every inspector and leader generates, edits, finalizes and
 # downloads; DocumentAdminView (文书管理（删除）) is granted to no role: admins alone have it.
 DOCUMENT_USE = {
@@ -180,6 +189,7 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
         (IMPORT, {"ImportView"}),
         (CHECKLIST_READ | CHECKLIST_ADMIN, {"ChecklistView"}),
         ({"can_get", "can_post"}, {"ChecklistApi"}),
+        *CHECKLIST_BUILDER,
         ({"menu_access"}, MENUS),
         (READ, WORKBENCH_VIEWS),
         (WORKBENCH_LEADER | WORKBENCH_INSPECTOR, {"WorkbenchView"}),

@@ -208,7 +208,10 @@
     if (choices || Array.isArray(schema.enum)) {
       return choiceWidget(choices || schema.enum.map((v) => ({ value: v, label: String(v) })), false, labelId);
     }
-    return textWidget(schema, labelId);
+    const widget = textWidget(schema, labelId);
+    const unit = control.options && control.options.unit;
+    if (unit) widget.node = h("div", { class: "input-group" }, [widget.node, h("span", { class: "input-group-addon cl-unit", text: unit })]);
+    return widget;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -478,11 +481,26 @@
     return unit && unit.answerField ? unit.answerField.widget.get() : undefined;
   };
 
+  /*
+   * A rule on this unit's own answer, a plain item's answer (also from inside a repeat), or another
+   * per-equipment item's pieces: any / all (at least one piece) / count within minimum..maximum,
+   * as the server's compiled answers schema says.
+   */
   ChecklistForm.prototype.ruleHolds = function (rule, unit) {
     const condition = rule.condition || {};
+    const schema = condition.schema || {};
     const target = itemOfScope(condition.scope || "");
-    const value = target === unit.itemId ? this.answerOf(unit) : this.answerOf(this.plainUnits[target]);
-    return matches(condition.schema || {}, value);
+    if (target === unit.itemId) return matches(schema, this.answerOf(unit));
+    if (!condition.match) return matches(schema, this.answerOf(this.plainUnits[target]));
+    const item = this.items.find((i) => i.id === target);
+    const units = item ? item.units : [];
+    const hits = units.filter((u) => matches(schema, this.answerOf(u))).length;
+    if (condition.match === "all") return units.length > 0 && hits === units.length;
+    if (condition.match === "count") {
+      const count = condition.count || {};
+      return hits >= (count.minimum || 0) && (count.maximum === undefined || hits <= count.maximum);
+    }
+    return hits > 0;
   };
 
   /* Show or hide every conditional field, mark answered units, count progress. */
