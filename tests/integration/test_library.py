@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from enforcement.db.acting import Actor, acting_as
 from enforcement.db.scoping import UNSCOPED
+from enforcement.db.unit_of_work import unit_of_work
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import LibraryEntry
 from enforcement.services import library as service
@@ -97,14 +98,15 @@ def test_a_chinese_query_of_two_characters_or_more_finds_titles(app, query):
         assert "<mark>" in page.hits[0].snippet or query in top.title
 
 
-# The top results of the national catalogue, the same on SQLite and PostgreSQL (integer scores, a
-# total order): a text in force before the one it replaced.
+# The top results of the national catalogue, the same on SQLite (FTS5, bm25) and PostgreSQL
+# (tsvector, ts_rank_cd): titles holding the query first, a text in force before the one it
+# replaced, the title nearest the query first; a total order.
 TOP_RESULTS = {
     "粉尘": ["std-gb15577", "rule-mem-6", "std-aq4272"],
     "煤气": ["std-gb6222"],
-    "有限空间": ["rule-mem-13", "rule-saws-59", "rule-saws-69"],
+    "有限空间": ["rule-mem-13", "rule-saws-69", "rule-saws-59"],
     "安全生产法": ["law-safety-2021", "law-safety-2014"],
-    "行政处罚": ["doc-discretion-2024", "rule-mem-18", "law-penalty-2021"],
+    "行政处罚": ["law-penalty-2021", "doc-discretion-2024", "rule-mem-18"],
     "重大事故隐患": ["rule-mem-10", "doc-2017-129"],
     "GB 15577": ["std-gb15577"],
 }
@@ -129,11 +131,64 @@ def test_a_title_hit_outranks_a_summary_hit_and_the_order_is_total(app):
         assert scores == sorted(scores, reverse=True)
 
 
-def test_a_one_character_query_scans_and_punctuation_alone_finds_nothing(app):
+def test_a_one_character_query_is_a_prefix_search_and_punctuation_alone_finds_nothing(app):
     with app.app_context(), acting_as(actor(None)):
         session = app.appbuilder.session
-        assert service.search(session, service.Filters(q="尘")).count >= 2
+        single = service.search(session, service.Filters(q="尘"), size=100)
+        assert single.count >= 2 and single.count == service.like_scan(session, "尘").count
+        assert all("<mark>尘</mark>" in hit.snippet for hit in single.hits)
         assert service.search(session, service.Filters(q="《》，")).count == 0
+
+
+@pytest.mark.parametrize(
+    "query", ["粉尘", "煤气", "有限空间", "除尘系统", "尘除", "行政处罚", "冶金"]
+)
+def test_the_index_finds_every_entry_a_text_scan_finds(app, query):
+    """Character pairs beside jieba's words: a query finds what LIKE finds, even a pair that
+    straddles two words (尘除 in 粉尘除尘)."""
+    with app.app_context(), acting_as(actor(None)):
+        session = app.appbuilder.session
+        found = service.search(session, service.Filters(q=query), size=100)
+        assert found.count == service.like_scan(session, query, size=100).count
+        app.appbuilder.session.remove()
+
+
+def test_a_query_in_most_of_the_library_ranks_titles_first_without_relevance(app):
+    """目录条目 is in every seeded summary: bm25 would give it no weight, so the order is the
+    engines' common part alone (title, in force, status, date, id) and the count is still exact."""
+    with app.app_context(), acting_as(actor(None)):
+        session = app.appbuilder.session
+        found = service.search(session, service.Filters(q="目录条目", scope="national"), size=5)
+        assert found.count == service.like_scan(session, "目录条目").count >= 30
+        assert [h.entry.status for h in found.hits[:3]] == ["current"] * 3
+        app.appbuilder.session.remove()
+
+
+def test_the_index_changes_with_the_entry_in_its_transaction(app):
+    with app.app_context(), acting_as(actor(JIANGXI)):
+        session = app.appbuilder.session
+        entry = service.save_entry(
+            session, {"collection": "cases", "title": "氨制冷车间典型案例", "summary": "液氨泄漏"}
+        )
+        session.commit()
+
+        def ids(q):
+            return [h.entry.id for h in service.search(session, service.Filters(q=q)).hits]
+
+        assert entry.id in ids("氨制冷") and entry.id in ids("液氨泄漏")
+        service.save_entry(
+            session, {"collection": "cases", "title": "涂装车间典型案例", "summary": ""}, entry
+        )
+        session.commit()
+        assert entry.id not in ids("氨制冷") and entry.id in ids("涂装车间")
+        # A change that fails after the index was written leaves both as they were.
+        with pytest.raises(RuntimeError), unit_of_work(session):
+            entry.title = "喷漆房典型案例"
+            service.index_entry(session, entry)
+            raise RuntimeError
+        session.rollback()
+        assert entry.id not in ids("喷漆房") and entry.id in ids("涂装车间")
+        session.remove()
 
 
 def test_filters_narrow_by_collection_status_set_and_date(app):

@@ -1,9 +1,15 @@
 """Browse and search the library: one query shape on SQLite and PostgreSQL.
 
-A search looks up its terms in `library_term` (an indexed IN over the term column), keeps the entries
-that hold every term, sums their weights and ranks by (score, status, effective date, id) — integers
-and dates only, so both engines give the same order. LibraryEntry is always in the statement, so the
-session's criteria decide what the actor sees (national, own region and parents, own subtree).
+The full-text index (services/library/index.py: FTS5 or tsvector) finds the entries that hold every
+token of the query (services/library/text.py: jieba words and character pairs) and gives each a
+relevance (bm25 or ts_rank_cd). LibraryEntry is always joined, so the session's criteria decide what
+the actor sees (national, own region and parents, own subtree).
+
+The order starts with what both engines compute alike — the title holds every word of the query,
+the text is in force, a shorter such title first — so the top results are the same on both; then
+the engine's relevance, then status, effective date and id (a total order). A query matched by more
+than half of the library ranks without relevance: its words are in most texts, bm25 gives them no
+weight (an idf of zero or less), and scoring thousands of hits would only cost time.
 """
 
 from __future__ import annotations
@@ -12,11 +18,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Text, case, cast, func, literal_column, select
+from sqlalchemy import Select, Text, and_, case, cast, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from enforcement.domain import library as rules
-from enforcement.models import LibraryEntry, LibraryTerm
+from enforcement.models import LibraryEntry
+from enforcement.services.library import text as tokens
+from enforcement.services.library.index import index_for
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -77,67 +85,61 @@ def _filtered(statement: Select[Any], filters: Filters) -> Select[Any]:
 _STATUS_RANK = case(
     *((LibraryEntry.status == key, rank) for key, rank in rules.STATUS_ORDER.items()), else_=9
 )
-# A text in force counts double: a current rule outranks the repealed one it replaced, which
-# usually says the same words (integers, so both engines rank alike).
-_IN_FORCE = case((LibraryEntry.status == "current", 2), else_=1)
-# Browsing without a query and one-character scans rank nothing: a plain SQL 0, not a parameter.
+_IN_FORCE = case((LibraryEntry.status == "current", 1), else_=0)
+# Browsing without a query ranks nothing: a plain SQL 0 as the score, not a parameter.
 _NO_SCORE = literal_column("0")
 # NULL dates last on both engines (they sort NULLs differently).
 _EFFECTIVE = func.coalesce(LibraryEntry.effective_on, dt.date(1900, 1, 1))
+
+
+def _title_hit(q: str) -> Any:
+    """1 when the title holds every word of the query as written (normalized, lower case)."""
+    words = rules.words(q)
+    if not words:
+        return None
+    title = func.lower(LibraryEntry.title)
+    return case((and_(*(title.contains(w, autoescape=True) for w in words)), 1), else_=0)
+
+
+def _ranked(session: Session, query: tokens.Query) -> bool:
+    """Relevance counts unless more than half of the library matches (see the module's note)."""
+    matching = index_for(session).count(session, query)
+    if matching == 0:
+        return False
+    total = session.scalar(text("SELECT count(*) FROM library_entry WHERE deleted_at IS NULL"))
+    return matching * 2 <= int(total or 0)
 
 
 def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_SIZE) -> Page:
     """Ranked hits of the query (or every entry, newest in force first, without one)."""
     size = max(1, min(size, MAX_PAGE_SIZE))
     page = max(0, page)
-    wanted = rules.query_terms(filters.q)
-    if filters.q.strip() and not wanted:
+    query = tokens.query(filters.q)
+    if filters.q.strip() and not query:
         return Page(0)  # only punctuation: nothing can match
-    if not wanted:
-        score: Any = _NO_SCORE
-        statement = _filtered(select(LibraryEntry.id, score.label("score")), filters)
-    elif rules.needs_scan(wanted):
-        needle = rules.normalize(filters.q).strip()
-        score = _NO_SCORE
-        statement = _filtered(
-            select(LibraryEntry.id, score.label("score")).where(
-                LibraryEntry.search_text.contains(needle, autoescape=True)
-            ),
-            filters,
-        )
-    elif len(wanted) == 1:
-        # One term: its postings are the hits, no grouping needed.
-        matched = (
-            select(LibraryTerm.entry_id, LibraryTerm.weight.label("score"))
-            .where(LibraryTerm.term == wanted[0])
-            .subquery()
-        )
-        score = matched.c.score * _IN_FORCE
-        statement = _filtered(
-            select(LibraryEntry.id, score.label("score")).join(
-                matched, matched.c.entry_id == LibraryEntry.id
-            ),
-            filters,
-        )
+    if not query:
+        statement = _filtered(select(LibraryEntry.id), filters)
+        order: tuple[Any, ...] = (_STATUS_RANK, _EFFECTIVE.desc(), LibraryEntry.id)
+        tier: Any = None
     else:
-        matched = (
-            select(LibraryTerm.entry_id, func.sum(LibraryTerm.weight).label("score"))
-            .where(LibraryTerm.term.in_(wanted))
-            .group_by(LibraryTerm.entry_id)
-            .having(func.count() == len(wanted))
-            .subquery()
-        )
-        score = matched.c.score * _IN_FORCE
+        ranked = _ranked(session, query)
+        matched = index_for(session).matches(query, ranked)
+        title_hit = _title_hit(filters.q)
+        tier = _IN_FORCE if title_hit is None else title_hit * 2 + _IN_FORCE
         statement = _filtered(
-            select(LibraryEntry.id, score.label("score")).join(
-                matched, matched.c.entry_id == LibraryEntry.id
-            ),
+            select(LibraryEntry.id)
+            .select_from(matched)
+            .join(LibraryEntry, LibraryEntry.id == matched.c.id),
             filters,
         )
-    order = (_STATUS_RANK, _EFFECTIVE.desc(), LibraryEntry.id)
-    if score is not _NO_SCORE:  # never ORDER BY a constant (PostgreSQL reads 0 as a position)
-        order = (score.desc(), *order)
-    count, rows = _counted_page(session, statement, order, size, page)
+        order = (tier.desc(),)
+        if title_hit is not None:
+            # Among titles holding the query, the one that is most nearly the query first.
+            order += (case((title_hit == 1, func.length(LibraryEntry.title)), else_=0),)
+        if ranked:
+            order += (matched.c.relevance.desc(),)
+        order += (_STATUS_RANK, _EFFECTIVE.desc(), LibraryEntry.id)
+    count, rows = _counted_page(session, statement, tier, order, size, page)
     entries = _load(session, [entry_id for entry_id, _ in rows])
     hits = [
         Hit(entries[entry_id], int(row_score or 0), _snippet(entries[entry_id], filters.q))
@@ -148,19 +150,21 @@ def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_S
 
 
 def _counted_page(
-    session: Session, statement: Select[Any], order: tuple[Any, ...], size: int, page: int
+    session: Session,
+    statement: Select[Any],
+    score: Any,
+    order: tuple[Any, ...],
+    size: int,
+    page: int,
 ) -> tuple[int, list[Any]]:
-    """The total and one page of (id, score) in one statement: a window count over narrow rows,
-    so the matches are found once and no entry text is carried (a page past the end asks the
-    count separately)."""
-    rows = session.execute(
-        statement.add_columns(func.count().over()).order_by(*order).limit(size).offset(page * size)
-    ).all()
-    if rows:
-        return int(rows[0][-1]), [tuple(row[:2]) for row in rows]
-    if page == 0:
-        return 0, []
-    return session.scalar(select(func.count()).select_from(statement.subquery())) or 0, []
+    """The total and one page of (id, score): two narrow statements (a window count over the hits
+    would carry every hit through a sorter; the count alone reads the indexes only)."""
+    count = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    if count == 0 or page * size >= count:
+        return int(count), []
+    scored = statement.add_columns(score if score is not None else _NO_SCORE)
+    rows = session.execute(scored.order_by(*order).limit(size).offset(page * size)).all()
+    return int(count), [tuple(row[:2]) for row in rows]
 
 
 def _load(session: Session, ids: list[int]) -> dict[int, LibraryEntry]:
@@ -179,10 +183,12 @@ def _snippet(entry: LibraryEntry, q: str) -> str:
 def like_scan(session: Session, q: str, size: int = PAGE_SIZE) -> Page:
     """The benchmark's peer: a plain LIKE '%…%' over the normalized text, counted, newest first."""
     needle = rules.normalize(q).strip()
-    statement = select(LibraryEntry.id, _NO_SCORE).where(
+    statement = select(LibraryEntry.id).where(
         LibraryEntry.search_text.contains(needle, autoescape=True)
     )
-    count, rows = _counted_page(session, statement, (_EFFECTIVE.desc(), LibraryEntry.id), size, 0)
+    count, rows = _counted_page(
+        session, statement, None, (_EFFECTIVE.desc(), LibraryEntry.id), size, 0
+    )
     entries = _load(session, [entry_id for entry_id, _ in rows])
     return Page(count, [Hit(entries[i], 0, "") for i, _ in rows if i in entries])
 
