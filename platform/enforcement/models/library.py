@@ -58,8 +58,9 @@ class LibraryEntry(_NationalOrAbove, RegionScoped, SoftDeleted, Audited, Model):
     __tablename__ = "library_entry"
     __table_args__ = (
         Index("ix_library_entry_collection_status", "collection", "status"),
-        # Covering what a search reads of every hit (scoping, soft delete, ranking, the title
-        # test): thousands of hits are checked from the index, not from rows with full texts.
+        # Covering what a search reads of every hit (scoping, soft delete, ranking, collection,
+        # the title test): thousands of hits are read from the index, not from rows with full
+        # texts (services/library/search.py names it for SQLite).
         Index(
             "ix_library_entry_rank",
             "id",
@@ -67,6 +68,7 @@ class LibraryEntry(_NationalOrAbove, RegionScoped, SoftDeleted, Audited, Model):
             "region_code",
             "status",
             "effective_on",
+            "collection",
             "title",
         ),
     )

@@ -25,9 +25,9 @@ def upgrade() -> None:
 
     bind = op.get_bind()
     op.drop_table("library_term")
-    # The title joins the covering index: a search tests it for every hit.
+    # The collection and title join the covering index: a search reads them for every hit.
     op.drop_index("ix_library_entry_rank", table_name="library_entry")
-    op.create_index("ix_library_entry_rank", "library_entry", [*RANK_COLUMNS, "title"])
+    op.create_index("ix_library_entry_rank", "library_entry", [*RANK_COLUMNS, "collection", "title"])
     if bind.dialect.name == "sqlite":
         # Tokens are written space-separated and lower-case: the ascii tokenizer splits on ASCII
         # spaces and keeps every Chinese character of a token.

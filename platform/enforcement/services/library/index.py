@@ -96,7 +96,8 @@ class SqliteIndex:
 
     def count(self, session: Session, query: tokens.Query) -> int:
         statement = text(f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH :match")
-        return int(session.scalar(statement, {"match": tokens.fts5_match(query)}) or 0)
+        match = {"match": tokens.fts5_match(query)}
+        return int(session.connection().scalar(statement, match) or 0)
 
 
 class PostgresIndex:
@@ -144,7 +145,7 @@ class PostgresIndex:
             .select_from(_pg)
             .where(_pg.c.document.op("@@")(self._tsquery(query)))
         )
-        return int(session.scalar(statement) or 0)
+        return int(session.connection().scalar(statement) or 0)
 
 
 _INDEXES: dict[str, SearchIndex] = {"sqlite": SqliteIndex(), "postgresql": PostgresIndex()}

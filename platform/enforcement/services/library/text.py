@@ -139,11 +139,16 @@ def tsvector_literal(weighted: list[tuple[str | None, str]]) -> str:
     """A tsvector in PostgreSQL's input syntax from (text, weight) parts, e.g. title 'A', number
     and issuer 'B', summary and body 'D': positions run on across the parts. Written literally (not
     by to_tsvector) so that the server's parser and locale cannot cut Chinese differently."""
+    return tsvector_of_tokens([(tokens(text), weight) for text, weight in weighted])
+
+
+def tsvector_of_tokens(weighted: list[tuple[list[str], str]]) -> str:
+    """tsvector_literal of parts already cut into tokens."""
     positions: dict[str, list[str]] = {}
     position = 0
-    for text, weight in weighted:
+    for part, weight in weighted:
         suffix = "" if weight == "D" else weight
-        for token in tokens(text):
+        for token in part:
             position = min(position + 1, MAX_POSITION)
             places = positions.setdefault(token, [])
             if len(places) < 256:
