@@ -360,6 +360,34 @@ def test_a_province_leader_adds_an_entry_and_a_file_the_county_downloads(app, tm
     assert other.get(f"/library/file/{file_id}").status_code == 404
 
 
+def test_a_video_is_served_inline_in_ranges_so_the_player_can_seek(app):
+    leader = logged_in(app, "jiangxi")
+    made = leader.post(
+        "/library/new/", data={"collection": "learning", "title": "粉尘防爆培训视频（测试）"}
+    )
+    entry_id = int(made.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    video = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 16
+    uploaded = leader.post(
+        f"/library/{entry_id}/upload",
+        data={"file": (io.BytesIO(video), "粉尘防爆.mp4")},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 302
+    county = logged_in(app, "donghu")
+    page = county.get(f"/library/{entry_id}").get_data(as_text=True)
+    assert "<video controls" in page
+    file_id = page.split("/library/file/", 1)[1].split('"', 1)[0]
+    whole = county.get(f"/library/file/{file_id}")
+    assert whole.status_code == 200 and whole.mimetype == "video/mp4"
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    assert whole.headers["Content-Disposition"].startswith("inline")
+    seek = county.get(f"/library/file/{file_id}", headers={"Range": "bytes=1000-1999"})
+    assert seek.status_code == 206 and seek.data == video[1000:2000]
+    assert seek.headers["Content-Range"] == f"bytes 1000-1999/{len(video)}"
+    past = county.get(f"/library/file/{file_id}", headers={"Range": f"bytes={len(video)}-"})
+    assert past.status_code == 416
+
+
 def test_an_oversize_or_disguised_upload_is_refused_with_a_chinese_message(app):
     app.config["LIBRARY_MAX_BYTES"] = 1024
     try:

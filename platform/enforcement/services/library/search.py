@@ -26,7 +26,7 @@ from sqlalchemy.sql.selectable import Alias
 from enforcement.domain import library as rules
 from enforcement.models import LibraryEntry
 from enforcement.services.library import text as tokens
-from enforcement.services.library.index import index_for
+from enforcement.services.library.index import SearchIndex, index_for
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -126,11 +126,8 @@ def _title_hit(q: str, e: Any) -> Any:
     return case((and_(*(title.contains(w, autoescape=True) for w in words)), 1), else_=0)
 
 
-def _ranked(session: Session, query: tokens.Query) -> bool:
+def _ranked(session: Session, matching: int) -> bool:
     """Relevance counts unless more than half of the library matches (see the module's note)."""
-    matching = index_for(session).count(session, query)
-    if matching == 0:
-        return False
     # Core statements on the session's connection: unscoped on purpose, they reveal nothing but
     # how to rank.
     total = session.connection().scalar(
@@ -146,26 +143,45 @@ def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_S
     query = tokens.query(filters.q)
     if filters.q.strip() and not query:
         return Page(0)  # only punctuation: nothing can match
-    if not query:
-        e: Any = LibraryEntry
-        statement = _filtered(select(e.id), filters, e)
-        order: tuple[Any, ...] = (_status_rank(e), _effective(e).desc(), e.id)
-        tier: Any = None
-    else:
-        e = _HITS
-        ranked = _ranked(session, query)
-        matched = index_for(session).matches(query, ranked)
-        title_hit = _title_hit(filters.q, e)
-        tier = _in_force(e) if title_hit is None else title_hit * 2 + _in_force(e)
-        statement = _filtered(select(e.id).join(matched, matched.c.id == e.id), filters, e)
-        order = (tier.desc(),)
-        if title_hit is not None:
-            # Among titles holding the query, the one that is most nearly the query first.
-            order += (case((title_hit == 1, func.length(e.title)), else_=0),)
-        if ranked:
-            order += (matched.c.relevance.desc(),)
-        order += (_status_rank(e), _effective(e).desc(), e.id)
+    if query:
+        index = index_for(session)
+        with index.planning(session):
+            return _search(session, index, query, filters, page, size)
+    statement = _filtered(select(LibraryEntry.id), filters)
+    order = (_status_rank(LibraryEntry), _effective(LibraryEntry).desc(), LibraryEntry.id)
+    count, rows = _counted_page(session, statement, None, order, size, page)
+    return _page(session, filters, count, rows)
+
+
+def _search(
+    session: Session,
+    index: SearchIndex,
+    query: tokens.Query,
+    filters: Filters,
+    page: int,
+    size: int,
+) -> Page:
+    matching = index.count(session, query)
+    if matching == 0:
+        return Page(0)  # in no entry at all, visible or not
+    ranked = _ranked(session, matching)
+    matched = index.matches(query, ranked)
+    e = _HITS
+    title_hit = _title_hit(filters.q, e)
+    tier = _in_force(e) if title_hit is None else title_hit * 2 + _in_force(e)
+    statement = _filtered(select(e.id).join(matched, matched.c.id == e.id), filters, e)
+    order: tuple[Any, ...] = (tier.desc(),)
+    if title_hit is not None:
+        # Among titles holding the query, the one that is most nearly the query first.
+        order += (case((title_hit == 1, func.length(e.title)), else_=0),)
+    if ranked:
+        order += (matched.c.relevance.desc(),)
+    order += (_status_rank(e), _effective(e).desc(), e.id)
     count, rows = _counted_page(session, statement, tier, order, size, page)
+    return _page(session, filters, count, rows)
+
+
+def _page(session: Session, filters: Filters, count: int, rows: list[Any]) -> Page:
     entries = _load(session, [entry_id for entry_id, _ in rows])
     hits = [
         Hit(entries[entry_id], int(row_score or 0), _snippet(entries[entry_id], filters.q))
