@@ -40,8 +40,14 @@ def upgrade() -> None:
             sa.ForeignKeyConstraint(["entry_id"], ["library_entry.id"]),
             sa.PrimaryKeyConstraint("entry_id"),
         )
+        # fastupdate off: entries are written one at a time, and a pending list would be read by
+        # every search until a vacuum merged it.
         op.create_index(
-            f"ix_{TABLE}_document", TABLE, ["document"], postgresql_using="gin"
+            f"ix_{TABLE}_document",
+            TABLE,
+            ["document"],
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
         )
     index = index_for_dialect(bind.dialect.name)
     rows = bind.execute(

@@ -104,10 +104,6 @@ def _status_rank(e: Any) -> Any:
     return case(*((e.status == key, rank) for key, rank in rules.STATUS_ORDER.items()), else_=9)
 
 
-def _in_force(e: Any) -> Any:
-    return case((e.status == "current", 1), else_=0)
-
-
 def _effective(e: Any) -> Any:
     # NULL dates last on both engines (they sort NULLs differently).
     return func.coalesce(e.effective_on, dt.date(1900, 1, 1))
@@ -117,13 +113,22 @@ def _effective(e: Any) -> Any:
 _NO_SCORE = literal_column("0")
 
 
-def _title_hit(q: str, e: Any) -> Any:
-    """1 when the title holds every word of the query as written (normalized, lower case)."""
+# The part of the order both engines compute alike, as one integer per hit (one evaluation of the
+# title test per row): a title holding every word of the query, then a text in force, then, among
+# such titles, the shorter. A hit's score is this key >> 19: 2 × title + in force, 0 to 3.
+_TITLE_KEY = 1 << 20
+_IN_FORCE_KEY = 1 << 19
+_LONGEST_TITLE = 4096
+
+
+def _common_key(q: str, e: Any) -> Any:
+    key = case((e.status == "current", _IN_FORCE_KEY), else_=0)
     words = rules.words(q)
     if not words:
-        return None
-    title = func.lower(e.title)
-    return case((and_(*(title.contains(w, autoescape=True) for w in words)), 1), else_=0)
+        return key
+    # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite: the same for Chinese and ASCII letters.
+    in_title = and_(*(e.title.icontains(w, autoescape=True) for w in words))
+    return key + case((in_title, _TITLE_KEY + _LONGEST_TITLE - func.length(e.title)), else_=0)
 
 
 def _ranked(session: Session, matching: int) -> bool:
@@ -167,24 +172,20 @@ def _search(
     ranked = _ranked(session, matching)
     matched = index.matches(query, ranked)
     e = _HITS
-    title_hit = _title_hit(filters.q, e)
-    tier = _in_force(e) if title_hit is None else title_hit * 2 + _in_force(e)
+    key = _common_key(filters.q, e).label("score")
     statement = _filtered(select(e.id).join(matched, matched.c.id == e.id), filters, e)
-    order: tuple[Any, ...] = (tier.desc(),)
-    if title_hit is not None:
-        # Among titles holding the query, the one that is most nearly the query first.
-        order += (case((title_hit == 1, func.length(e.title)), else_=0),)
+    order: tuple[Any, ...] = (key.desc(),)
     if ranked:
         order += (matched.c.relevance.desc(),)
     order += (_status_rank(e), _effective(e).desc(), e.id)
-    count, rows = _counted_page(session, statement, tier, order, size, page)
+    count, rows = _counted_page(session, statement, key, order, size, page)
     return _page(session, filters, count, rows)
 
 
 def _page(session: Session, filters: Filters, count: int, rows: list[Any]) -> Page:
     entries = _load(session, [entry_id for entry_id, _ in rows])
     hits = [
-        Hit(entries[entry_id], int(row_score or 0), _snippet(entries[entry_id], filters.q))
+        Hit(entries[entry_id], int(row_score or 0) >> 19, _snippet(entries[entry_id], filters.q))
         for entry_id, row_score in rows
         if entry_id in entries
     ]
