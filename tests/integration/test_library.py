@@ -211,6 +211,39 @@ def test_filters_narrow_by_collection_status_set_and_date(app):
         )
 
 
+def test_filters_narrow_a_search_by_issuer_type_status_set_and_date(app):
+    import datetime as dt
+
+    def keys(**narrowing):
+        with app.app_context(), acting_as(actor(None)):
+            found = service.search(
+                app.appbuilder.session, service.Filters(q="粉尘", **narrowing), size=100
+            )
+            app.appbuilder.session.remove()
+            return {h.entry.seed_key for h in found.hits}
+
+    everything = keys()
+    assert {"rule-mem-6", "std-gb15577", "std-aq4272"} <= everything
+    assert "rule-mem-6" in keys(issuer="应急管理部") and "std-gb15577" not in keys(
+        issuer="应急管理部"
+    )
+    assert keys(collection="standards") >= {"std-gb15577", "std-aq4272"}
+    assert "rule-mem-6" not in keys(collection="standards")
+    assert "std-gb15577" in keys(key_item_set="aluminum")
+    assert "rule-mem-6" not in keys(key_item_set="aluminum")
+    assert "rule-mem-6" in keys(
+        effective_from=dt.date(2021, 1, 1), effective_to=dt.date(2021, 12, 31)
+    )
+    assert not keys(status="repealed") & {"rule-mem-6", "std-gb15577"}
+    page = logged_in(app, "donghu").get(
+        "/library/?q=粉尘&collection=rules&issuer=应急管理部&status=current&set=dust"
+        "&from=2021-01-01&to=2021-12-31"
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "工贸企业粉尘防爆安全规定" in text
+    assert "粉尘防爆安全规程" not in text
+
+
 def test_a_county_sees_national_entries_and_its_province_city_and_own_only(app, local_entries):
     seen = visible_ids(app, DONGHU)
     assert {local_entries[r] for r in (JIANGXI, NANCHANG, DONGHU)} <= seen

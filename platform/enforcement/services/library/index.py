@@ -57,8 +57,9 @@ class SearchIndex(Protocol):
     def matches(self, query: tokens.Query, ranked: bool) -> Subquery:
         """The matching entries as (id, relevance); relevance 0 when not `ranked`."""
 
-    def count(self, session: Session, query: tokens.Query) -> int:
-        """How many rows of the whole index match (unscoped: it decides how to rank, nothing more)."""
+    def count(self, session: Session, query: tokens.Query) -> tuple[int, int]:
+        """How many rows of the whole index match, and how many it has, in one statement
+        (unscoped: they decide how to rank, nothing more)."""
 
     def planning(self, session: Session) -> AbstractContextManager[None]:
         """Around the statements of one search: what the engine's planner must be told."""
@@ -99,10 +100,14 @@ class SqliteIndex:
         ).bindparams(match=tokens.fts5_match(query))
         return statement.columns(id=Integer, relevance=Float).subquery("matched")
 
-    def count(self, session: Session, query: tokens.Query) -> int:
-        statement = text(f"SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH :match")
-        match = {"match": tokens.fts5_match(query)}
-        return int(session.connection().scalar(statement, match) or 0)
+    def count(self, session: Session, query: tokens.Query) -> tuple[int, int]:
+        # FTS5 keeps one row per document in its %_docsize table: counting it reads no text.
+        statement = text(
+            f"SELECT (SELECT count(*) FROM {TABLE} WHERE {TABLE} MATCH :match), "
+            f"(SELECT count(*) FROM {TABLE}_docsize)"
+        )
+        row = session.connection().execute(statement, {"match": tokens.fts5_match(query)}).one()
+        return int(row[0]), int(row[1])
 
     def planning(self, session: Session) -> AbstractContextManager[None]:
         return nullcontext()
@@ -147,13 +152,19 @@ class PostgresIndex:
             .subquery("matched")
         )
 
-    def count(self, session: Session, query: tokens.Query) -> int:
-        statement = (
+    def count(self, session: Session, query: tokens.Query) -> tuple[int, int]:
+        matching = (
             select(func.count())
             .select_from(_pg)
             .where(_pg.c.document.op("@@")(self._tsquery(query)))
         )
-        return int(session.connection().scalar(statement) or 0)
+        total = select(func.count()).select_from(_pg)
+        row = (
+            session.connection()
+            .execute(select(matching.scalar_subquery(), total.scalar_subquery()))
+            .one()
+        )
+        return int(row[0]), int(row[1])
 
     @contextmanager
     def planning(self, session: Session) -> Iterator[None]:

@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, case, cast, func, literal_column, select, text
+from sqlalchemy import Select, Text, and_, case, cast, func, literal_column, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Alias
@@ -131,16 +131,6 @@ def _common_key(q: str, e: Any) -> Any:
     return key + case((in_title, _TITLE_KEY + _LONGEST_TITLE - func.length(e.title)), else_=0)
 
 
-def _ranked(session: Session, matching: int) -> bool:
-    """Relevance counts unless more than half of the library matches (see the module's note)."""
-    # Core statements on the session's connection: unscoped on purpose, they reveal nothing but
-    # how to rank.
-    total = session.connection().scalar(
-        text("SELECT count(*) FROM library_entry WHERE deleted_at IS NULL")
-    )
-    return matching * 2 <= int(total or 0)
-
-
 def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_SIZE) -> Page:
     """Ranked hits of the query (or every entry, newest in force first, without one)."""
     size = max(1, min(size, MAX_PAGE_SIZE))
@@ -166,10 +156,11 @@ def _search(
     page: int,
     size: int,
 ) -> Page:
-    matching = index.count(session, query)
+    matching, total = index.count(session, query)
     if matching == 0:
         return Page(0)  # in no entry at all, visible or not
-    ranked = _ranked(session, matching)
+    # Relevance counts unless more than half of the library matches (see the module's note).
+    ranked = matching * 2 <= total
     matched = index.matches(query, ranked)
     e = _HITS
     key = _common_key(filters.q, e).label("score")
