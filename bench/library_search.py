@@ -315,6 +315,40 @@ def measure(app: Any, queries: list[str], region: str | None) -> dict[str, Any]:
     return out
 
 
+# The queries of tests/integration/test_library.py's cross-engine test, on the national catalogue
+# alone (before the synthetic entries are loaded).
+CATALOGUE_QUERIES = [
+    "粉尘",
+    "煤气",
+    "有限空间",
+    "安全生产法",
+    "行政处罚",
+    "重大事故隐患",
+    "GB 15577",
+]
+
+
+def catalogue_tops(app: Any) -> dict[str, list[str]]:
+    """The first three seed keys of each catalogue query (national entries, a national user)."""
+    from enforcement.db.acting import Actor, acting_as
+    from enforcement.domain.jurisdiction import Jurisdiction
+    from enforcement.services import library as service
+
+    with app.app_context(), acting_as(Actor("bench", Jurisdiction(None))):
+        session = app.appbuilder.session
+        tops = {
+            q: [
+                h.entry.seed_key or str(h.entry.id)
+                for h in service.search(
+                    session, service.Filters(q=q, scope="national"), size=3
+                ).hits
+            ]
+            for q in CATALOGUE_QUERIES
+        }
+        session.remove()
+    return tops
+
+
 def run_engine(
     engine: str, rows: list[dict[str, Any]], cuts: list[Any], queries: list[str], folder: Path
 ) -> dict[str, Any]:
@@ -322,11 +356,13 @@ def run_engine(
 
     url = fresh_database(engine, folder, f"library_bench_{engine}")
     app = build_app(url, folder / "data")
+    tops = catalogue_tops(app)
     started = time.perf_counter()
     load(app, rows, cuts)
     loaded = time.perf_counter() - started
     result = {
         "entries": len(rows),
+        "catalogue_top3": tops,
         "load_seconds": round(loaded, 1),
         "national": measure(app, queries, None),
         "county_360102": measure(app, queries, "360102"),
@@ -374,6 +410,11 @@ def main() -> None:
             results["engines"][engine] = run_engine(engine, rows, cuts, queries, Path(tmp))
     if len(engines) == 2:
         results["engines_agree"] = agreement(results["engines"], queries)
+        sqlite_tops = results["engines"]["sqlite"]["catalogue_top3"]
+        pg_tops = results["engines"]["postgresql"]["catalogue_top3"]
+        results["catalogue_top3_same"] = [
+            q for q in CATALOGUE_QUERIES if sqlite_tops[q] == pg_tops[q]
+        ]
     if "postgresql" not in engines:
         results["engines"]["postgresql"] = "not measured (ENFORCEMENT_TEST_POSTGRES_URL not set)"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -405,6 +446,15 @@ def main() -> None:
             f"result for {agree['same_first']}, the same first 10 (in order) for "
             f"{agree['same_top10']}, the same set of 10 for {agree['same_set10']}"
         )
+    if "catalogue_top3_same" in results:
+        same = results["catalogue_top3_same"]
+        print(
+            f"national catalogue, first 3 the same on both engines: {len(same)}/{len(CATALOGUE_QUERIES)}"
+        )
+        for q in CATALOGUE_QUERIES:
+            if q not in same:
+                tops = {e: results["engines"][e]["catalogue_top3"][q] for e in engines}
+                print(f"  {q}: {tops}")
     print(f"written to {RESULTS.relative_to(ROOT)}")
 
 
