@@ -85,7 +85,7 @@ def test_the_national_catalogue_is_seeded_with_sources_and_no_invented_full_text
         assert by_key["law-safety-2014"].status == "revised"
 
 
-@pytest.mark.parametrize("query", ["粉尘", "煤气", "有限空间", "GB 15577"])
+@pytest.mark.parametrize("query", ["粉尘", "煤气", "有限空间", "GB 15577", "GB15577"])
 def test_a_chinese_query_of_two_characters_or_more_finds_titles(app, query):
     with app.app_context(), acting_as(actor(None)):
         page = service.search(app.appbuilder.session, service.Filters(q=query))

@@ -13,6 +13,9 @@ from enforcement.services.library import text
 def test_chinese_runs_give_pairs_a_last_character_and_jiebas_longer_words():
     assert text.tokens("粉尘防爆") == ["粉尘", "尘防", "防爆", "爆"]
     assert text.tokens("ＧＢ 15577－2018") == ["gb", "15577", "2018"]
+    assert (
+        text.query("GB15577").required == text.query("ＧＢ１５５７７").required == ("gb", "15577")
+    )
     assert text.tokens("尘") == ["尘"]
     # jieba finds 监护人员 and 监护人 (dictionary words); the pairs are there whatever it finds.
     words = text.tokens("监护人员")

@@ -40,7 +40,7 @@ KEY_ITEM_SETS: dict[str, str] = {
 CONFIDENCE: dict[str, str] = {"high": "高", "medium": "中", "low": "低"}
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUNS = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
+_RUNS = re.compile(rf"[{_CJK}]+|[a-z]+|[0-9]+")  # letters and digits apart: GB15577 is gb 15577
 
 
 def normalize(text: str | None) -> str:

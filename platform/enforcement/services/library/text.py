@@ -3,7 +3,7 @@
 jieba (dictionary words, no HMM guessing, so a word is cut the same way in a query as in a text)
 finds the words; every pair of adjacent Chinese characters is indexed too, so any two-character
 query (粉尘, 煤气) finds every text that contains it, whatever jieba made of the surrounding words.
-Runs of letters and digits are whole tokens (gb, 15577). The last character of each Chinese run is
+Runs of letters and runs of digits are whole tokens (gb, 15577). The last character of each Chinese run is
 kept alone, so a one-character query is a prefix search that misses no occurrence.
 
 A query needs all its pairs (and its letter/digit tokens); its jieba words of three or more
@@ -26,8 +26,8 @@ MAX_QUERY_TOKENS = 24
 MAX_POSITION = 16_383
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUNS = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
-_CHINESE = re.compile(rf"[{_CJK}]+")
+# Letters and digits apart: GB15577 and ＧＢ１５５７７ find GB 15577-2018.
+_RUNS = re.compile(rf"[{_CJK}]+|[a-z]+|[0-9]+")
 
 _jieba_lock = threading.Lock()
 _tokenizer = None
