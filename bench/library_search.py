@@ -1,20 +1,25 @@
-"""执法资源库 search: the bigram term index beside a plain LIKE '%…%' scan, at 10,000 entries.
+"""执法资源库 search: the full-text index (jieba + FTS5 / tsvector) beside a plain LIKE '%…%' scan,
+at 10,000 entries, on SQLite and PostgreSQL.
 
-Run from the repository root:  .venv/bin/python bench/library_search.py   (see bench/README.md)
+Run from the repository root (see bench/README.md):
+    .venv/bin/python bench/library_search.py                                  # SQLite
+    scripts/with-postgres.sh .venv/bin/python bench/library_search.py         # SQLite and PostgreSQL
 
 1. Build a database with tests/support/databases.py's build_app (migrations with the national
    catalogue, permissions, regions), then add N synthetic entries (default 10,000: the size of the
    national standards list) with a title, a number, an issuer and a body of ~1,200 characters cut
-   from the real Chinese texts of the 25 key items and the research notes. Rows and terms are
-   inserted in bulk with the same domain rules the service uses (enforcement.domain.library).
-2. Run Q queries (default 100: 25 everyday search words, four rounds, in a shuffled order) through
-   `services.library.search` (count + first page of 20, ranked) and through
+   from the real Chinese texts of the 25 key items and the research notes. Rows are inserted in
+   bulk; their tokens are cut once (services/library/text.py, as the service cuts them) and written
+   to each engine's index as services/library/index.py writes them.
+2. Run Q queries (default 100: 29 everyday search words, in a shuffled order) through
+   `services.library.search` (count + first page of 20, ranked, snippets marked) and through
    `services.library.like_scan` (count + first page of 20, a LIKE over the normalized text), as a
    national user and as a county inspector (the session's scoping on), alternating the two sides.
-3. Print p50/p95/mean per side and engine, and the ratio; write bench/results/library_search.json.
+3. Print p50/p95/mean per side and engine, the ratio, and how far the two engines agree on the
+   first 10 results; write bench/results/library_search.json.
 
-PostgreSQL runs when ENFORCEMENT_TEST_POSTGRES_URL is set (tests/support/databases.py), else it is
-reported as not measured.
+PostgreSQL runs when ENFORCEMENT_TEST_POSTGRES_URL is set (scripts/with-postgres.sh sets it), else
+it is reported as not measured.
 """
 
 from __future__ import annotations
@@ -177,20 +182,36 @@ def synthetic_rows(count: int, rng: random.Random) -> list[dict[str, Any]]:
     return rows
 
 
-def load(app: Any, rows: list[dict[str, Any]]) -> None:
-    from sqlalchemy import insert
+def cut(rows: list[dict[str, Any]]) -> list[tuple[list[str], list[str], list[str]]]:
+    """Each row's title, number-and-issuer and body tokens, cut once for both engines."""
+    from enforcement.services.library import text as tokens
+
+    return [
+        (
+            tokens.tokens(row["title"]),
+            tokens.tokens(f"{row['number']}\n{row['issuer']}"),
+            tokens.tokens(row["body"]),
+        )
+        for row in rows
+    ]
+
+
+def load(app: Any, rows: list[dict[str, Any]], cuts: list[Any]) -> None:
+    from sqlalchemy import insert, text
 
     from enforcement.db.acting import SYSTEM, acting_as
     from enforcement.db.unit_of_work import unit_of_work
     from enforcement.domain import library as rules
-    from enforcement.models import LibraryEntry, LibraryTerm
+    from enforcement.models import LibraryEntry
+    from enforcement.services.library import text as tokens
 
     with app.app_context(), acting_as(SYSTEM):
         session = app.appbuilder.session
+        sqlite = session.get_bind().dialect.name == "sqlite"
         start = 10_000
         for offset in range(0, len(rows), 1000):
             chunk = rows[offset : offset + 1000]
-            entries, terms = [], []
+            entries, documents = [], []
             for n, row in enumerate(chunk, start=start + offset):
                 entries.append(
                     {
@@ -205,19 +226,42 @@ def load(app: Any, rows: list[dict[str, Any]]) -> None:
                         "updated_at": dt.datetime(2026, 1, 1),
                     }
                 )
-                weights = rules.weighted_terms(
-                    row["title"], [row["number"], row["issuer"]], [row["body"]]
-                )
-                terms.extend({"term": t, "entry_id": n, "weight": w} for t, w in weights.items())
+                title, meta, body = cuts[n - start]
+                if sqlite:
+                    documents.append(
+                        {"id": n, "t": " ".join(title), "m": " ".join(meta), "b": " ".join(body)}
+                    )
+                else:
+                    vector = tokens.tsvector_of_tokens([(title, "A"), (meta, "B"), (body, "D")])
+                    documents.append({"id": n, "document": vector})
             with unit_of_work(session):
                 session.execute(insert(LibraryEntry), entries)
-                session.execute(insert(LibraryTerm), terms)
-        if session.get_bind().dialect.name == "sqlite":
-            session.execute(__import__("sqlalchemy").text("ANALYZE"))
-        else:
-            session.execute(__import__("sqlalchemy").text("ANALYZE library_term"))
-            session.execute(__import__("sqlalchemy").text("ANALYZE library_entry"))
+                if sqlite:
+                    session.execute(
+                        text(
+                            "INSERT INTO library_fts (rowid, title, meta, body) "
+                            "VALUES (:id, :t, :m, :b)"
+                        ),
+                        documents,
+                    )
+                else:
+                    session.execute(
+                        text(
+                            "INSERT INTO library_fts (entry_id, document) "
+                            "VALUES (:id, CAST(:document AS tsvector))"
+                        ),
+                        documents,
+                    )
+        if sqlite:
+            session.execute(text("ANALYZE"))
         session.commit()
+        if not sqlite:
+            # What autovacuum does after 10,000 inserts: statistics, and the visibility map that
+            # lets the covering index answer without the table.
+            with session.get_bind().connect() as connection:
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+                connection.execute(text("VACUUM ANALYZE library_fts"))
+                connection.execute(text("VACUUM ANALYZE library_entry"))
         session.remove()
 
 
@@ -227,6 +271,7 @@ def measure(app: Any, queries: list[str], region: str | None) -> dict[str, Any]:
     from enforcement.services import library as service
 
     timings: dict[str, list[float]] = {"index": [], "like": []}
+    tops: dict[str, list[int]] = {}
     counts: dict[str, list[int]] = {"index": [], "like": []}
     actor = Actor("bench", Jurisdiction(region))
     with app.app_context(), acting_as(actor):
@@ -242,6 +287,7 @@ def measure(app: Any, queries: list[str], region: str | None) -> dict[str, Any]:
                 started = time.perf_counter()
                 if side == "index":
                     page = service.search(session, service.Filters(q=q))
+                    tops.setdefault(q, [hit.entry.id for hit in page.hits[:10]])
                 else:
                     page = service.like_scan(session, q)
                 timings[side].append((time.perf_counter() - started) * 1000)
@@ -264,25 +310,78 @@ def measure(app: Any, queries: list[str], region: str | None) -> dict[str, Any]:
     out["p50_ratio"] = round(out["like"]["p50_ms"] / out["index"]["p50_ms"], 1)
     out["p95_ratio"] = round(out["like"]["p95_ms"] / out["index"]["p95_ms"], 1)
     out["median_hits"] = {side: statistics.median(c) for side, c in counts.items()}
+    out["hits_differ"] = sum(a != b for a, b in zip(counts["index"], counts["like"], strict=True))
+    out["top10"] = tops
     return out
 
 
-def run_engine(engine: str, count: int, queries: list[str], folder: Path) -> dict[str, Any]:
+# The queries of tests/integration/test_library.py's cross-engine test, on the national catalogue
+# alone (before the synthetic entries are loaded).
+CATALOGUE_QUERIES = [
+    "粉尘",
+    "煤气",
+    "有限空间",
+    "安全生产法",
+    "行政处罚",
+    "重大事故隐患",
+    "GB 15577",
+]
+
+
+def catalogue_tops(app: Any) -> dict[str, list[str]]:
+    """The first three seed keys of each catalogue query (national entries, a national user)."""
+    from enforcement.db.acting import Actor, acting_as
+    from enforcement.domain.jurisdiction import Jurisdiction
+    from enforcement.services import library as service
+
+    with app.app_context(), acting_as(Actor("bench", Jurisdiction(None))):
+        session = app.appbuilder.session
+        tops = {
+            q: [
+                h.entry.seed_key or str(h.entry.id)
+                for h in service.search(
+                    session, service.Filters(q=q, scope="national"), size=3
+                ).hits
+            ]
+            for q in CATALOGUE_QUERIES
+        }
+        session.remove()
+    return tops
+
+
+def run_engine(
+    engine: str, rows: list[dict[str, Any]], cuts: list[Any], queries: list[str], folder: Path
+) -> dict[str, Any]:
     from support.databases import build_app, close_app, fresh_database
 
     url = fresh_database(engine, folder, f"library_bench_{engine}")
     app = build_app(url, folder / "data")
+    tops = catalogue_tops(app)
     started = time.perf_counter()
-    load(app, synthetic_rows(count, random.Random(15)))
+    load(app, rows, cuts)
     loaded = time.perf_counter() - started
     result = {
-        "entries": count,
+        "entries": len(rows),
+        "catalogue_top3": tops,
         "load_seconds": round(loaded, 1),
         "national": measure(app, queries, None),
         "county_360102": measure(app, queries, "360102"),
     }
     close_app(app)
     return result
+
+
+def agreement(engines: dict[str, Any], queries: list[str]) -> dict[str, int]:
+    """How often the two engines put the same entries first (national user)."""
+    a = engines["sqlite"]["national"]["top10"]
+    b = engines["postgresql"]["national"]["top10"]
+    distinct = sorted(set(queries))
+    return {
+        "queries": len(distinct),
+        "same_first": sum(a[q][:1] == b[q][:1] for q in distinct),
+        "same_top10": sum(a[q] == b[q] for q in distinct),
+        "same_set10": sum(set(a[q]) == set(b[q]) for q in distinct),
+    }
 
 
 def main() -> None:
@@ -302,9 +401,20 @@ def main() -> None:
         "queries": args.queries,
         "engines": {},
     }
+    rows = synthetic_rows(args.entries, random.Random(15))
+    started = time.perf_counter()
+    cuts = cut(rows)
+    results["cut_seconds"] = round(time.perf_counter() - started, 1)
     with tempfile.TemporaryDirectory(prefix="library-bench-") as tmp:
         for engine in engines:
-            results["engines"][engine] = run_engine(engine, args.entries, queries, Path(tmp))
+            results["engines"][engine] = run_engine(engine, rows, cuts, queries, Path(tmp))
+    if len(engines) == 2:
+        results["engines_agree"] = agreement(results["engines"], queries)
+        sqlite_tops = results["engines"]["sqlite"]["catalogue_top3"]
+        pg_tops = results["engines"]["postgresql"]["catalogue_top3"]
+        results["catalogue_top3_same"] = [
+            q for q in CATALOGUE_QUERIES if sqlite_tops[q] == pg_tops[q]
+        ]
     if "postgresql" not in engines:
         results["engines"]["postgresql"] = "not measured (ENFORCEMENT_TEST_POSTGRES_URL not set)"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -327,6 +437,24 @@ def main() -> None:
                 f"queries ≥ 10× faster: {figures['queries_at_10x']}/{len(queries)}"
             )
             print(f"{'':<28}slowest on the index: {', '.join(figures['slowest_index_queries'])}")
+            if figures["hits_differ"]:
+                print(f"{'':<28}queries whose count differs from LIKE's: {figures['hits_differ']}")
+    if "engines_agree" in results:
+        agree = results["engines_agree"]
+        print(
+            f"SQLite and PostgreSQL, national, {agree['queries']} distinct queries: the same first "
+            f"result for {agree['same_first']}, the same first 10 (in order) for "
+            f"{agree['same_top10']}, the same set of 10 for {agree['same_set10']}"
+        )
+    if "catalogue_top3_same" in results:
+        same = results["catalogue_top3_same"]
+        print(
+            f"national catalogue, first 3 the same on both engines: {len(same)}/{len(CATALOGUE_QUERIES)}"
+        )
+        for q in CATALOGUE_QUERIES:
+            if q not in same:
+                tops = {e: results["engines"][e]["catalogue_top3"][q] for e in engines}
+                print(f"  {q}: {tops}")
     print(f"written to {RESULTS.relative_to(ROOT)}")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from enforcement.db.acting import Actor, acting_as
 from enforcement.db.scoping import UNSCOPED
+from enforcement.db.unit_of_work import unit_of_work
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import LibraryEntry
 from enforcement.services import library as service
@@ -84,7 +85,7 @@ def test_the_national_catalogue_is_seeded_with_sources_and_no_invented_full_text
         assert by_key["law-safety-2014"].status == "revised"
 
 
-@pytest.mark.parametrize("query", ["粉尘", "煤气", "有限空间", "GB 15577"])
+@pytest.mark.parametrize("query", ["粉尘", "煤气", "有限空间", "GB 15577", "GB15577"])
 def test_a_chinese_query_of_two_characters_or_more_finds_titles(app, query):
     with app.app_context(), acting_as(actor(None)):
         page = service.search(app.appbuilder.session, service.Filters(q=query))
@@ -97,14 +98,15 @@ def test_a_chinese_query_of_two_characters_or_more_finds_titles(app, query):
         assert "<mark>" in page.hits[0].snippet or query in top.title
 
 
-# The top results of the national catalogue, the same on SQLite and PostgreSQL (integer scores, a
-# total order): a text in force before the one it replaced.
+# The top results of the national catalogue, the same on SQLite (FTS5, bm25) and PostgreSQL
+# (tsvector, ts_rank_cd): titles holding the query first, a text in force before the one it
+# replaced, the title nearest the query first; a total order.
 TOP_RESULTS = {
     "粉尘": ["std-gb15577", "rule-mem-6", "std-aq4272"],
     "煤气": ["std-gb6222"],
-    "有限空间": ["rule-mem-13", "rule-saws-59", "rule-saws-69"],
+    "有限空间": ["rule-mem-13", "rule-saws-69", "rule-saws-59"],
     "安全生产法": ["law-safety-2021", "law-safety-2014"],
-    "行政处罚": ["doc-discretion-2024", "rule-mem-18", "law-penalty-2021"],
+    "行政处罚": ["law-penalty-2021", "doc-discretion-2024", "rule-mem-18"],
     "重大事故隐患": ["rule-mem-10", "doc-2017-129"],
     "GB 15577": ["std-gb15577"],
 }
@@ -129,11 +131,64 @@ def test_a_title_hit_outranks_a_summary_hit_and_the_order_is_total(app):
         assert scores == sorted(scores, reverse=True)
 
 
-def test_a_one_character_query_scans_and_punctuation_alone_finds_nothing(app):
+def test_a_one_character_query_is_a_prefix_search_and_punctuation_alone_finds_nothing(app):
     with app.app_context(), acting_as(actor(None)):
         session = app.appbuilder.session
-        assert service.search(session, service.Filters(q="尘")).count >= 2
+        single = service.search(session, service.Filters(q="尘"), size=100)
+        assert single.count >= 2 and single.count == service.like_scan(session, "尘").count
+        assert all("<mark>尘</mark>" in hit.snippet for hit in single.hits)
         assert service.search(session, service.Filters(q="《》，")).count == 0
+
+
+@pytest.mark.parametrize(
+    "query", ["粉尘", "煤气", "有限空间", "除尘系统", "尘除", "行政处罚", "冶金"]
+)
+def test_the_index_finds_every_entry_a_text_scan_finds(app, query):
+    """Character pairs beside jieba's words: a query finds what LIKE finds, even a pair that
+    straddles two words (尘除 in 粉尘除尘)."""
+    with app.app_context(), acting_as(actor(None)):
+        session = app.appbuilder.session
+        found = service.search(session, service.Filters(q=query), size=100)
+        assert found.count == service.like_scan(session, query, size=100).count
+        app.appbuilder.session.remove()
+
+
+def test_a_query_in_most_of_the_library_ranks_titles_first_without_relevance(app):
+    """目录条目 is in every seeded summary: bm25 would give it no weight, so the order is the
+    engines' common part alone (title, in force, status, date, id) and the count is still exact."""
+    with app.app_context(), acting_as(actor(None)):
+        session = app.appbuilder.session
+        found = service.search(session, service.Filters(q="目录条目", scope="national"), size=5)
+        assert found.count == service.like_scan(session, "目录条目").count >= 30
+        assert [h.entry.status for h in found.hits[:3]] == ["current"] * 3
+        app.appbuilder.session.remove()
+
+
+def test_the_index_changes_with_the_entry_in_its_transaction(app):
+    with app.app_context(), acting_as(actor(JIANGXI)):
+        session = app.appbuilder.session
+        entry = service.save_entry(
+            session, {"collection": "cases", "title": "氨制冷车间典型案例", "summary": "液氨泄漏"}
+        )
+        session.commit()
+
+        def ids(q):
+            return [h.entry.id for h in service.search(session, service.Filters(q=q)).hits]
+
+        assert entry.id in ids("氨制冷") and entry.id in ids("液氨泄漏")
+        service.save_entry(
+            session, {"collection": "cases", "title": "涂装车间典型案例", "summary": ""}, entry
+        )
+        session.commit()
+        assert entry.id not in ids("氨制冷") and entry.id in ids("涂装车间")
+        # A change that fails after the index was written leaves both as they were.
+        with pytest.raises(RuntimeError), unit_of_work(session):
+            entry.title = "喷漆房典型案例"
+            service.index_entry(session, entry)
+            raise RuntimeError
+        session.rollback()
+        assert entry.id not in ids("喷漆房") and entry.id in ids("涂装车间")
+        session.remove()
 
 
 def test_filters_narrow_by_collection_status_set_and_date(app):
@@ -154,6 +209,39 @@ def test_filters_narrow_by_collection_status_set_and_date(app):
         assert recent.count and all(
             h.entry.effective_on >= dt.date(2024, 1, 1) for h in recent.hits
         )
+
+
+def test_filters_narrow_a_search_by_issuer_type_status_set_and_date(app):
+    import datetime as dt
+
+    def keys(**narrowing):
+        with app.app_context(), acting_as(actor(None)):
+            found = service.search(
+                app.appbuilder.session, service.Filters(q="粉尘", **narrowing), size=100
+            )
+            app.appbuilder.session.remove()
+            return {h.entry.seed_key for h in found.hits}
+
+    everything = keys()
+    assert {"rule-mem-6", "std-gb15577", "std-aq4272"} <= everything
+    assert "rule-mem-6" in keys(issuer="应急管理部") and "std-gb15577" not in keys(
+        issuer="应急管理部"
+    )
+    assert keys(collection="standards") >= {"std-gb15577", "std-aq4272"}
+    assert "rule-mem-6" not in keys(collection="standards")
+    assert "std-gb15577" in keys(key_item_set="aluminum")
+    assert "rule-mem-6" not in keys(key_item_set="aluminum")
+    assert "rule-mem-6" in keys(
+        effective_from=dt.date(2021, 1, 1), effective_to=dt.date(2021, 12, 31)
+    )
+    assert not keys(status="repealed") & {"rule-mem-6", "std-gb15577"}
+    page = logged_in(app, "donghu").get(
+        "/library/?q=粉尘&collection=rules&issuer=应急管理部&status=current&set=dust"
+        "&from=2021-01-01&to=2021-12-31"
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "工贸企业粉尘防爆安全规定" in text
+    assert "粉尘防爆安全规程" not in text
 
 
 def test_a_county_sees_national_entries_and_its_province_city_and_own_only(app, local_entries):
@@ -303,6 +391,34 @@ def test_a_province_leader_adds_an_entry_and_a_file_the_county_downloads(app, tm
     assert ranged.status_code == 206 and ranged.data == b"%PDF"
     other = logged_in(app, "jinjiang")
     assert other.get(f"/library/file/{file_id}").status_code == 404
+
+
+def test_a_video_is_served_inline_in_ranges_so_the_player_can_seek(app):
+    leader = logged_in(app, "jiangxi")
+    made = leader.post(
+        "/library/new/", data={"collection": "learning", "title": "粉尘防爆培训视频（测试）"}
+    )
+    entry_id = int(made.headers["Location"].rstrip("/").rsplit("/", 1)[-1])
+    video = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 16
+    uploaded = leader.post(
+        f"/library/{entry_id}/upload",
+        data={"file": (io.BytesIO(video), "粉尘防爆.mp4")},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 302
+    county = logged_in(app, "donghu")
+    page = county.get(f"/library/{entry_id}").get_data(as_text=True)
+    assert "<video controls" in page
+    file_id = page.split("/library/file/", 1)[1].split('"', 1)[0]
+    whole = county.get(f"/library/file/{file_id}")
+    assert whole.status_code == 200 and whole.mimetype == "video/mp4"
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    assert whole.headers["Content-Disposition"].startswith("inline")
+    seek = county.get(f"/library/file/{file_id}", headers={"Range": "bytes=1000-1999"})
+    assert seek.status_code == 206 and seek.data == video[1000:2000]
+    assert seek.headers["Content-Range"] == f"bytes 1000-1999/{len(video)}"
+    past = county.get(f"/library/file/{file_id}", headers={"Range": f"bytes={len(video)}-"})
+    assert past.status_code == 416
 
 
 def test_an_oversize_or_disguised_upload_is_refused_with_a_chinese_message(app):

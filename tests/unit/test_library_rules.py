@@ -1,4 +1,5 @@
-"""domain/library.py: search terms, highlighting, citations and upload checks (no database)."""
+"""domain/library.py and services/library/text.py: search tokens, highlighting, citations and
+upload checks (no database)."""
 
 from __future__ import annotations
 
@@ -6,26 +7,43 @@ import io
 import zipfile
 
 from enforcement.domain import library as rules
+from enforcement.services.library import text
 
 
-def test_chinese_runs_become_bigrams_and_latin_runs_whole_lowercase_tokens():
-    assert rules.terms("粉尘防爆") == {"粉尘": 1, "尘防": 1, "防爆": 1}
-    assert rules.terms("ＧＢ 15577－2018") == {"gb": 1, "15577": 1, "2018": 1}
-    assert rules.terms("尘") == {"尘": 1}
+def test_chinese_runs_give_pairs_a_last_character_and_jiebas_longer_words():
+    assert text.tokens("粉尘防爆") == ["粉尘", "尘防", "防爆", "爆"]
+    assert text.tokens("ＧＢ 15577－2018") == ["gb", "15577", "2018"]
+    assert (
+        text.query("GB15577").required == text.query("ＧＢ１５５７７").required == ("gb", "15577")
+    )
+    assert text.tokens("尘") == ["尘"]
+    # jieba finds 监护人员 and 监护人 (dictionary words); the pairs are there whatever it finds.
+    words = text.tokens("监护人员")
+    assert {"监护", "护人", "人员", "监护人", "监护人员"} <= set(words)
 
 
-def test_a_query_needs_every_term_once_and_a_lone_character_scans():
-    assert rules.query_terms("粉尘 粉尘爆炸") == ["粉尘", "尘爆", "爆炸"]
-    assert not rules.needs_scan(rules.query_terms("粉尘"))
-    assert rules.needs_scan(rules.query_terms("尘"))
-    assert rules.query_terms("《》，。") == []
+def test_a_query_needs_its_pairs_a_lone_character_is_a_prefix_and_words_only_rank():
+    q = text.query("粉尘 粉尘爆炸")
+    assert q.required == ("粉尘", "尘爆", "爆炸")
+    assert text.query("尘").prefixes == ("尘",) and not text.query("尘").required
+    assert not text.query("《》，。")
+    q = text.query("重大事故隐患")
+    assert "事故隐患" in q.boost and "事故隐患" not in q.required
+    assert text.fts5_match(text.query("煤气")) == '"煤气"'
+    assert text.fts5_match(text.query("尘")) == '"尘" *'
+    assert text.tsquery_literal(text.query("GB 15577")) == "'gb' & '15577'"
+    assert text.tsquery_literal(text.query("尘")) == "'尘':*"
 
 
-def test_a_title_occurrence_outweighs_a_capped_body():
-    weights = rules.weighted_terms("粉尘防爆安全规程", ["GB 15577-2018"], ["煤气" * 50])
-    assert weights["粉尘"] == rules.TITLE_WEIGHT
-    assert weights["gb"] == rules.META_WEIGHT
-    assert weights["煤气"] == rules.BODY_CAP
+def test_a_query_quotes_what_the_engines_would_read_as_syntax():
+    assert text.fts5_match(text.Query(required=('a"b',))) == '"a""b"'
+    assert text.tsquery_literal(text.Query(required=("a'b",))) == "'a''b'"
+
+
+def test_a_tsvector_keeps_positions_and_weights_the_title():
+    vector = text.tsvector_literal([("粉尘防爆", "A"), ("GB 15577", "B"), ("粉尘", "D")])
+    assert vector.startswith("'粉尘':1A,7 '尘防':2A")
+    assert "'gb':5B" in vector and "'15577':6B" in vector
 
 
 def test_highlight_marks_every_hit_and_escapes_the_rest():

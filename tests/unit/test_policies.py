@@ -40,7 +40,6 @@ PUBLIC = {
     "CompiledSchema",
     "DocumentCounter",
     "EnterpriseTag",
-    "LibraryTerm",  # the search index: every search joins LibraryEntry, which is scoped
     "Region",
 }
 NOT_AUDITED = {
@@ -49,7 +48,6 @@ NOT_AUDITED = {
     "DocumentCounter",
     "EnterpriseTag",
     "EvidenceFile",
-    "LibraryTerm",  # derived from the audited LibraryEntry, rebuilt with it
     "Region",
 }
 

@@ -1,9 +1,8 @@
 """执法资源库 as plain rules: the seven collections, statuses, Chinese search terms, citations, uploads.
 
-Search without a Chinese tokenizer in either engine: text is normalized (NFKC, lower case) and cut
-into character bigrams for runs of Chinese characters and whole tokens for runs of letters and
-digits. The index table holds one row per (term, entry) with a weight, so a query is an indexed
-lookup of its terms on SQLite and PostgreSQL alike, and both engines rank with the same integers.
+Text is normalized (NFKC, lower case) before it is searched or marked; cutting it into search
+tokens (jieba words and character pairs) is services/library/text.py, the full-text index
+services/library/index.py.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections import Counter
 from collections.abc import Iterable
 
 COLLECTIONS: dict[str, str] = {
@@ -41,16 +39,8 @@ KEY_ITEM_SETS: dict[str, str] = {
 }
 CONFIDENCE: dict[str, str] = {"high": "高", "medium": "中", "low": "低"}
 
-# Weights of one occurrence of a term, by where it occurs; the body counts at most BODY_CAP times
-# so that a long text does not outrank a title.
-TITLE_WEIGHT = 8
-META_WEIGHT = 4
-BODY_CAP = 5
-MAX_TOKEN = 32
-MAX_QUERY_TERMS = 12
-
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUNS = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
+_RUNS = re.compile(rf"[{_CJK}]+|[a-z]+|[0-9]+")  # letters and digits apart: GB15577 is gb 15577
 
 
 def normalize(text: str | None) -> str:
@@ -71,52 +61,8 @@ def words(text: str | None) -> list[str]:
     return _runs(text or "")
 
 
-def terms(text: str | None) -> Counter[str]:
-    """The index terms of a text and how often each occurs."""
-    counts: Counter[str] = Counter()
-    for run in _runs(text or ""):
-        if run.isascii():
-            counts[run[:MAX_TOKEN]] += 1
-        elif len(run) == 1:
-            counts[run] += 1
-        else:
-            counts.update(run[i : i + 2] for i in range(len(run) - 1))
-    return counts
-
-
-def weighted_terms(
-    title: str, meta: Iterable[str | None], body: Iterable[str | None]
-) -> dict[str, int]:
-    """Each term's weight for one entry: title occurrences, number/issuer, then capped body text."""
-    weights: Counter[str] = Counter()
-    for term, count in terms(title).items():
-        weights[term] += TITLE_WEIGHT * count
-    for text in meta:
-        for term, count in terms(text).items():
-            weights[term] += META_WEIGHT * count
-    body_counts: Counter[str] = Counter()
-    for text in body:
-        body_counts.update(terms(text))
-    for term, count in body_counts.items():
-        weights[term] += min(count, BODY_CAP)
-    return dict(weights)
-
-
-def query_terms(query: str) -> list[str]:
-    """The terms every hit must contain, in query order, without repeats (at most MAX_QUERY_TERMS)."""
-    seen: dict[str, None] = {}
-    for term in terms(query):
-        seen.setdefault(term, None)
-    return list(seen)[:MAX_QUERY_TERMS]
-
-
-def needs_scan(query_terms_: list[str]) -> bool:
-    """A lone Chinese character is not in the bigram index: such a query scans the text instead."""
-    return any(len(t) == 1 and not t.isascii() for t in query_terms_)
-
-
 def search_text(*parts: str | None) -> str:
-    """The normalized text a scan (one-character queries, the benchmark's peer) looks in."""
+    """The normalized text the benchmark's LIKE peer scans."""
     return "\n".join(normalize(p) for p in parts if p)
 
 

@@ -94,6 +94,11 @@ def run_migrations_online() -> None:
                 logger.info("No changes in schema detected.")
 
     conf_args = current_app.extensions["migrate"].configure_args
+    if conf_args.get("include_object") is None:
+        # The library's full-text index is not a model (services/library/index.py).
+        from enforcement.services.library.index import not_the_index
+
+        conf_args["include_object"] = not_the_index
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -21,7 +21,7 @@ from enforcement.models.checklist import (
     EvidenceFile,
 )
 from enforcement.models.document import Document, DocumentCounter
-from enforcement.models.library import LibraryEntry, LibraryFile, LibraryTerm
+from enforcement.models.library import LibraryEntry, LibraryFile
 from enforcement.models.signature import DocumentSignature
 from enforcement.models.user import AppUser
 from enforcement.models.workbench import (
@@ -46,7 +46,6 @@ __all__ = [
     "DocumentSignature",
     "LibraryEntry",
     "LibraryFile",
-    "LibraryTerm",
     "AnswerSet",
     "ChecklistApproval",
     "ChecklistDraft",

@@ -1,5 +1,7 @@
-"""执法资源库: entries (laws, rules, standards, documents, cases, learning files), their files and the
-search index of their text."""
+"""执法资源库: entries (laws, rules, standards, documents, cases, learning files) and their files.
+
+The full-text index of their text is not a model (services/library/index.py: an FTS5 table on
+SQLite, a tsvector table on PostgreSQL, both named library_fts, created by migration 0018)."""
 
 from __future__ import annotations
 
@@ -23,8 +25,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from enforcement.db.policies import (
     Audited,
-    NotAudited,
-    Public,
     RegionScoped,
     SoftDeleted,
     ancestor_codes,
@@ -58,9 +58,19 @@ class LibraryEntry(_NationalOrAbove, RegionScoped, SoftDeleted, Audited, Model):
     __tablename__ = "library_entry"
     __table_args__ = (
         Index("ix_library_entry_collection_status", "collection", "status"),
-        # Covering what a search reads of every hit (scoping, soft delete, ranking): thousands of
-        # hits are checked from the index, not from rows that carry full texts.
-        Index("ix_library_entry_rank", "id", "deleted_at", "region_code", "status", "effective_on"),
+        # Covering what a search reads of every hit (scoping, soft delete, ranking, collection,
+        # the title test): thousands of hits are read from the index, not from rows with full
+        # texts (services/library/search.py names it for SQLite).
+        Index(
+            "ix_library_entry_rank",
+            "id",
+            "deleted_at",
+            "region_code",
+            "status",
+            "effective_on",
+            "collection",
+            "title",
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collection: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -81,7 +91,7 @@ class LibraryEntry(_NationalOrAbove, RegionScoped, SoftDeleted, Audited, Model):
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("library_entry.id"), index=True)
     # The seed's stable key (national catalogue rows), so a later seed updates instead of repeating.
     seed_key: Mapped[str | None] = mapped_column(String(64), unique=True)
-    # Normalized title, number, issuer, summary and body: what a one-character query scans.
+    # Normalized title, number, issuer, summary and body: what the benchmark's LIKE peer scans.
     search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
@@ -129,22 +139,3 @@ class LibraryFile(_NationalOrAbove, RegionScoped, SoftDeleted, Audited, Model):
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
     entry: Mapped[LibraryEntry] = relationship(back_populates="files", lazy="select")
-
-
-class LibraryTerm(Public, NotAudited, Model):
-    """The search index: one row per (term, entry) with the term's weight in that entry.
-
-    Public: it holds no text of its own beyond terms, and every search joins LibraryEntry, whose
-    criteria decide what the actor sees. Not audited: derived from the entry, rebuilt with it.
-    """
-
-    __tablename__ = "library_term"
-    __table_args__ = (
-        # Covering: a query reads (term → entry, weight) from the index alone.
-        Index("ix_library_term_lookup", "term", "entry_id", "weight"),
-    )
-    term: Mapped[str] = mapped_column(String(32), primary_key=True)
-    entry_id: Mapped[int] = mapped_column(
-        ForeignKey("library_entry.id"), primary_key=True, index=True
-    )
-    weight: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -1,4 +1,4 @@
-"""Adding and changing library entries, their search terms, and their files.
+"""Adding and changing library entries, their row of the full-text index, and their files.
 
 A province, city or county adds entries for its own region (the actor's region, never chosen by the
 form); national users add national entries. Files are checked by content and size, stored once by
@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from enforcement.db.acting import current_actor
 from enforcement.db.unit_of_work import unit_of_work
 from enforcement.domain import library as rules
 from enforcement.domain.errors import FieldError, Refused
-from enforcement.models import LibraryEntry, LibraryFile, LibraryTerm
+from enforcement.models import LibraryEntry, LibraryFile
 from enforcement.services.content_store import content_path, write_once
+from enforcement.services.library.index import index_for
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 FIELDS = (
@@ -99,17 +100,12 @@ def clean(session: Session, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def index_entry(session: Session, entry: LibraryEntry) -> None:
-    """Rewrite the entry's search terms and scan text (inside the caller's unit of work)."""
+    """Rewrite the entry's row of the full-text index and its scan text (inside the caller's unit
+    of work, so the index changes with the entry or not at all)."""
     session.flush()
-    session.execute(delete(LibraryTerm).where(LibraryTerm.entry_id == entry.id))
-    weights = rules.weighted_terms(
-        entry.title, [entry.number, entry.issuer], [entry.summary, entry.body]
+    index_for(session).write(
+        session, entry.id, entry.title, [entry.number, entry.issuer], [entry.summary, entry.body]
     )
-    if weights:
-        session.execute(
-            insert(LibraryTerm),
-            [{"term": t, "entry_id": entry.id, "weight": w} for t, w in weights.items()],
-        )
     entry.search_text = rules.search_text(
         entry.title, entry.number, entry.issuer, entry.summary, entry.body
     )
@@ -141,7 +137,8 @@ def save_entry(
 
 
 def reindex(session: Session) -> int:
-    """Rebuild every entry's terms (after a change of the term rules); returns the count."""
+    """Rebuild every entry's row of the index (after a change of the token rules, e.g. a newer
+    jieba dictionary); returns the count."""
     with unit_of_work(session):
         entries = list(session.scalars(select(LibraryEntry)))
         for entry in entries:

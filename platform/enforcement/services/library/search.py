@@ -1,9 +1,15 @@
 """Browse and search the library: one query shape on SQLite and PostgreSQL.
 
-A search looks up its terms in `library_term` (an indexed IN over the term column), keeps the entries
-that hold every term, sums their weights and ranks by (score, status, effective date, id) — integers
-and dates only, so both engines give the same order. LibraryEntry is always in the statement, so the
-session's criteria decide what the actor sees (national, own region and parents, own subtree).
+The full-text index (services/library/index.py: FTS5 or tsvector) finds the entries that hold every
+token of the query (services/library/text.py: jieba words and character pairs) and gives each a
+relevance (bm25 or ts_rank_cd). LibraryEntry is always joined, so the session's criteria decide what
+the actor sees (national, own region and parents, own subtree).
+
+The order starts with what both engines compute alike — the title holds every word of the query,
+the text is in force, a shorter such title first — so the top results are the same on both; then
+the engine's relevance, then status, effective date and id (a total order). A query matched by more
+than half of the library ranks without relevance: its words are in most texts, bm25 gives them no
+weight (an idf of zero or less), and scoring thousands of hits would only cost time.
 """
 
 from __future__ import annotations
@@ -12,11 +18,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Text, case, cast, func, literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Text, and_, case, cast, func, literal_column, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.selectable import Alias
 
 from enforcement.domain import library as rules
-from enforcement.models import LibraryEntry, LibraryTerm
+from enforcement.models import LibraryEntry
+from enforcement.services.library import text as tokens
+from enforcement.services.library.index import SearchIndex, index_for
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -49,98 +59,124 @@ class Page:
     hits: list[Hit] = field(default_factory=list)
 
 
-def _filtered(statement: Select[Any], filters: Filters) -> Select[Any]:
+class _Covered(Alias):
+    """library_entry read through its covering index on SQLite: the planner would look every hit up
+    in the table, whose rows carry the full texts (ten times slower at 10,000 hits). Scoping still
+    applies: the session's criteria cover aliases of the model."""
+
+    inherit_cache = True
+
+
+@compiles(_Covered, "sqlite")
+def _covered_on_sqlite(element: _Covered, compiler: Any, **kw: Any) -> str:
+    sql = compiler.visit_alias(element, **kw)
+    return f"{sql} INDEXED BY ix_library_entry_rank" if kw.get("asfrom") else sql
+
+
+# What a search with a query selects from; browsing uses the model itself (and its other indexes).
+_HITS: Any = aliased(LibraryEntry, _Covered._construct(LibraryEntry.__table__, name="hit"))
+
+
+def _filtered(statement: Select[Any], filters: Filters, e: Any = LibraryEntry) -> Select[Any]:
     if filters.collection in rules.STORED_COLLECTIONS:
-        statement = statement.where(LibraryEntry.collection == filters.collection)
+        statement = statement.where(e.collection == filters.collection)
     if filters.status in rules.STATUSES:
-        statement = statement.where(LibraryEntry.status == filters.status)
+        statement = statement.where(e.status == filters.status)
     if filters.issuer:
-        statement = statement.where(LibraryEntry.issuer.contains(filters.issuer, autoescape=True))
+        statement = statement.where(e.issuer.contains(filters.issuer, autoescape=True))
     if filters.effective_from:
-        statement = statement.where(LibraryEntry.effective_on >= filters.effective_from)
+        statement = statement.where(e.effective_on >= filters.effective_from)
     if filters.effective_to:
-        statement = statement.where(LibraryEntry.effective_on <= filters.effective_to)
+        statement = statement.where(e.effective_on <= filters.effective_to)
     if filters.key_item_set in rules.KEY_ITEM_SETS:
         # A JSON list stored as text on both engines: the quoted code is matched in it.
         statement = statement.where(
-            cast(LibraryEntry.key_item_sets, Text).contains(
-                f'"{filters.key_item_set}"', autoescape=True
-            )
+            cast(e.key_item_sets, Text).contains(f'"{filters.key_item_set}"', autoescape=True)
         )
     if filters.scope == "national":
-        statement = statement.where(LibraryEntry.region_code.is_(None))
+        statement = statement.where(e.region_code.is_(None))
     elif filters.scope == "local":
-        statement = statement.where(LibraryEntry.region_code.is_not(None))
+        statement = statement.where(e.region_code.is_not(None))
     return statement
 
 
-_STATUS_RANK = case(
-    *((LibraryEntry.status == key, rank) for key, rank in rules.STATUS_ORDER.items()), else_=9
-)
-# A text in force counts double: a current rule outranks the repealed one it replaced, which
-# usually says the same words (integers, so both engines rank alike).
-_IN_FORCE = case((LibraryEntry.status == "current", 2), else_=1)
-# Browsing without a query and one-character scans rank nothing: a plain SQL 0, not a parameter.
+def _status_rank(e: Any) -> Any:
+    return case(*((e.status == key, rank) for key, rank in rules.STATUS_ORDER.items()), else_=9)
+
+
+def _effective(e: Any) -> Any:
+    # NULL dates last on both engines (they sort NULLs differently).
+    return func.coalesce(e.effective_on, dt.date(1900, 1, 1))
+
+
+# Browsing without a query ranks nothing: a plain SQL 0 as the score, not a parameter.
 _NO_SCORE = literal_column("0")
-# NULL dates last on both engines (they sort NULLs differently).
-_EFFECTIVE = func.coalesce(LibraryEntry.effective_on, dt.date(1900, 1, 1))
+
+
+# The part of the order both engines compute alike, as one integer per hit (one evaluation of the
+# title test per row): a title holding every word of the query, then a text in force, then, among
+# such titles, the shorter. A hit's score is this key >> 19: 2 × title + in force, 0 to 3.
+_TITLE_KEY = 1 << 20
+_IN_FORCE_KEY = 1 << 19
+_LONGEST_TITLE = 4096
+
+
+def _common_key(q: str, e: Any) -> Any:
+    key = case((e.status == "current", _IN_FORCE_KEY), else_=0)
+    words = rules.words(q)
+    if not words:
+        return key
+    # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite: the same for Chinese and ASCII letters.
+    in_title = and_(*(e.title.icontains(w, autoescape=True) for w in words))
+    return key + case((in_title, _TITLE_KEY + _LONGEST_TITLE - func.length(e.title)), else_=0)
 
 
 def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_SIZE) -> Page:
     """Ranked hits of the query (or every entry, newest in force first, without one)."""
     size = max(1, min(size, MAX_PAGE_SIZE))
     page = max(0, page)
-    wanted = rules.query_terms(filters.q)
-    if filters.q.strip() and not wanted:
+    query = tokens.query(filters.q)
+    if filters.q.strip() and not query:
         return Page(0)  # only punctuation: nothing can match
-    if not wanted:
-        score: Any = _NO_SCORE
-        statement = _filtered(select(LibraryEntry.id, score.label("score")), filters)
-    elif rules.needs_scan(wanted):
-        needle = rules.normalize(filters.q).strip()
-        score = _NO_SCORE
-        statement = _filtered(
-            select(LibraryEntry.id, score.label("score")).where(
-                LibraryEntry.search_text.contains(needle, autoescape=True)
-            ),
-            filters,
-        )
-    elif len(wanted) == 1:
-        # One term: its postings are the hits, no grouping needed.
-        matched = (
-            select(LibraryTerm.entry_id, LibraryTerm.weight.label("score"))
-            .where(LibraryTerm.term == wanted[0])
-            .subquery()
-        )
-        score = matched.c.score * _IN_FORCE
-        statement = _filtered(
-            select(LibraryEntry.id, score.label("score")).join(
-                matched, matched.c.entry_id == LibraryEntry.id
-            ),
-            filters,
-        )
-    else:
-        matched = (
-            select(LibraryTerm.entry_id, func.sum(LibraryTerm.weight).label("score"))
-            .where(LibraryTerm.term.in_(wanted))
-            .group_by(LibraryTerm.entry_id)
-            .having(func.count() == len(wanted))
-            .subquery()
-        )
-        score = matched.c.score * _IN_FORCE
-        statement = _filtered(
-            select(LibraryEntry.id, score.label("score")).join(
-                matched, matched.c.entry_id == LibraryEntry.id
-            ),
-            filters,
-        )
-    order = (_STATUS_RANK, _EFFECTIVE.desc(), LibraryEntry.id)
-    if score is not _NO_SCORE:  # never ORDER BY a constant (PostgreSQL reads 0 as a position)
-        order = (score.desc(), *order)
-    count, rows = _counted_page(session, statement, order, size, page)
+    if query:
+        index = index_for(session)
+        with index.planning(session):
+            return _search(session, index, query, filters, page, size)
+    statement = _filtered(select(LibraryEntry.id), filters)
+    order = (_status_rank(LibraryEntry), _effective(LibraryEntry).desc(), LibraryEntry.id)
+    count, rows = _counted_page(session, statement, None, order, size, page)
+    return _page(session, filters, count, rows)
+
+
+def _search(
+    session: Session,
+    index: SearchIndex,
+    query: tokens.Query,
+    filters: Filters,
+    page: int,
+    size: int,
+) -> Page:
+    matching, total = index.count(session, query)
+    if matching == 0:
+        return Page(0)  # in no entry at all, visible or not
+    # Relevance counts unless more than half of the library matches (see the module's note).
+    ranked = matching * 2 <= total
+    matched = index.matches(query, ranked)
+    e = _HITS
+    key = _common_key(filters.q, e).label("score")
+    statement = _filtered(select(e.id).join(matched, matched.c.id == e.id), filters, e)
+    order: tuple[Any, ...] = (key.desc(),)
+    if ranked:
+        order += (matched.c.relevance.desc(),)
+    order += (_status_rank(e), _effective(e).desc(), e.id)
+    count, rows = _counted_page(session, statement, key, order, size, page)
+    return _page(session, filters, count, rows)
+
+
+def _page(session: Session, filters: Filters, count: int, rows: list[Any]) -> Page:
     entries = _load(session, [entry_id for entry_id, _ in rows])
     hits = [
-        Hit(entries[entry_id], int(row_score or 0), _snippet(entries[entry_id], filters.q))
+        Hit(entries[entry_id], int(row_score or 0) >> 19, _snippet(entries[entry_id], filters.q))
         for entry_id, row_score in rows
         if entry_id in entries
     ]
@@ -148,19 +184,21 @@ def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_S
 
 
 def _counted_page(
-    session: Session, statement: Select[Any], order: tuple[Any, ...], size: int, page: int
+    session: Session,
+    statement: Select[Any],
+    score: Any,
+    order: tuple[Any, ...],
+    size: int,
+    page: int,
 ) -> tuple[int, list[Any]]:
-    """The total and one page of (id, score) in one statement: a window count over narrow rows,
-    so the matches are found once and no entry text is carried (a page past the end asks the
-    count separately)."""
-    rows = session.execute(
-        statement.add_columns(func.count().over()).order_by(*order).limit(size).offset(page * size)
-    ).all()
-    if rows:
-        return int(rows[0][-1]), [tuple(row[:2]) for row in rows]
-    if page == 0:
-        return 0, []
-    return session.scalar(select(func.count()).select_from(statement.subquery())) or 0, []
+    """The total and one page of (id, score): two narrow statements (a window count over the hits
+    would carry every hit through a sorter; the count alone reads the indexes only)."""
+    count = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    if count == 0 or page * size >= count:
+        return int(count), []
+    scored = statement.add_columns(score if score is not None else _NO_SCORE)
+    rows = session.execute(scored.order_by(*order).limit(size).offset(page * size)).all()
+    return int(count), [tuple(row[:2]) for row in rows]
 
 
 def _load(session: Session, ids: list[int]) -> dict[int, LibraryEntry]:
@@ -179,10 +217,11 @@ def _snippet(entry: LibraryEntry, q: str) -> str:
 def like_scan(session: Session, q: str, size: int = PAGE_SIZE) -> Page:
     """The benchmark's peer: a plain LIKE '%…%' over the normalized text, counted, newest first."""
     needle = rules.normalize(q).strip()
-    statement = select(LibraryEntry.id, _NO_SCORE).where(
+    statement = select(LibraryEntry.id).where(
         LibraryEntry.search_text.contains(needle, autoescape=True)
     )
-    count, rows = _counted_page(session, statement, (_EFFECTIVE.desc(), LibraryEntry.id), size, 0)
+    order = (_effective(LibraryEntry).desc(), LibraryEntry.id)
+    count, rows = _counted_page(session, statement, None, order, size, 0)
     entries = _load(session, [entry_id for entry_id, _ in rows])
     return Page(count, [Hit(entries[i], 0, "") for i, _ in rows if i in entries])
 
