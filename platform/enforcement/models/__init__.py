@@ -19,6 +19,7 @@ from enforcement.models.checklist import (
     CompiledSchema,
     EvidenceFile,
 )
+from enforcement.models.docking import DockingBatch, DockingRecord
 from enforcement.models.document import Document, DocumentCounter
 from enforcement.models.library import LibraryEntry, LibraryFile, LibraryTerm
 from enforcement.models.signature import DocumentSignature
@@ -40,6 +41,8 @@ __all__ = [
     "Penalty",
     "case_enforcer",
     "case_hazard",
+    "DockingBatch",
+    "DockingRecord",
     "Document",
     "DocumentCounter",
     "DocumentSignature",

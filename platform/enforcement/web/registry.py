@@ -31,6 +31,8 @@ from enforcement.web.cases.api import CaseApi
 from enforcement.web.cases.views import CaseDeskView, CaseView
 from enforcement.web.checklists.api import ChecklistApi
 from enforcement.web.checklists.views import ChecklistView
+from enforcement.web.docking.api import DockingApi
+from enforcement.web.docking.views import DockingView
 from enforcement.web.documents.signatures import DocumentSignatureView
 from enforcement.web.documents.views import (
     DocumentAdminView,
@@ -85,6 +87,16 @@ def register_views(appbuilder: AppBuilder) -> None:
         category=STATISTICS,
         icon="fa-bar-chart",
     )
+    # 数据对接 (web/docking/): what the provinces' systems pushed (feeds the 地区汇总), the spec.
+    appbuilder.add_view(
+        DockingView,
+        "数据对接情况",
+        href="/docking/monitor/",
+        category=STATISTICS,
+        icon="fa-exchange",
+    )
+    appbuilder.add_link("数据对接规范", href="/docking/spec/", category=STATISTICS, icon="fa-book")
+    appbuilder.add_api(DockingApi)
     # 执法资源库 (web/library/): one view, a menu entry per collection; 文书模板 follows below.
     appbuilder.add_view_no_menu(LibraryView)
     appbuilder.add_api(LibraryApi)

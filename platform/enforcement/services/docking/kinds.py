@@ -1,0 +1,195 @@
+"""The base-data record types of the spec, each stored in the platform's own table.
+
+Each kind says how its `data` is cleaned (the field rules of domain/fields.py, as the pages and the
+importer apply them), which region a record lies in (what the province check reads), how an
+unmapped record finds a local one to adopt (USCC, 执法证号, …: a province docking an enterprise
+the platform already knows links to it instead of refusing a duplicate), how it is written, and
+what the export answers for a stored row (the same names again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from enforcement.db.scoping import UNSCOPED
+from enforcement.domain import codes
+from enforcement.domain.errors import FieldError
+from enforcement.domain.fields import (
+    ENFORCER_FIELDS,
+    ENTERPRISE_FIELDS,
+    EQUIPMENT_FIELDS,
+    Field,
+    clean_record,
+)
+from enforcement.models import Department, Enforcer, Enterprise, Equipment
+
+DEPARTMENT_FIELDS: tuple[Field, ...] = (
+    Field("name", "部门名称", required=True, min_length=2, max_length=100),
+    Field("region_code", "行政区划代码", "region", required=True),
+    Field("level", "层级", "choice", required=True, choices=codes.DEPARTMENT_LEVELS),
+)
+
+
+def _unscoped(statement: Any) -> Any:
+    return statement.execution_options(**{UNSCOPED: True})
+
+
+def clean(
+    table: tuple[Field, ...], data: dict[str, Any]
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """The stored values of the fields `data` has (a field left out keeps the stored value on an
+    update; a new record gets the column's default)."""
+    values, errors = clean_record(table, data, partial=True)
+    missing = [f for f in table if f.required and f.name not in data]
+    errors += [f.error(f"请填写{f.label}") for f in missing]
+    return values, errors
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def export_fields(obj: Any, table: tuple[Field, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in table:
+        value = getattr(obj, f.name)
+        if value is None or (f.kind == "tags" and not value):
+            continue
+        out[f.name] = _plain(value)
+    return out
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type
+    table: tuple[Field, ...]
+    # The reference to a parent of the same source: (data key, parent type), or None.
+    parent: tuple[str, str] | None
+    # The local row an unmapped record adopts, by its natural key (values cleaned).
+    natural: Callable[[Session, dict[str, Any], Any], Any]
+    export: Callable[[Any], dict[str, Any]]
+    soft_deleted: bool = True
+
+    def region_of(self, values: dict[str, Any], parent: Any, row: Any) -> str | None:
+        if self.name in ("enterprise", "department"):
+            return values.get("region_code") or (row.region_code if row is not None else None)
+        if parent is not None:
+            return parent.region_code if self.name == "equipment" else parent.region_code
+        return None
+
+    def assign(self, row: Any, values: dict[str, Any], parent: Any) -> bool:
+        """Copy the values onto the row; whether anything changed."""
+        changed = False
+        for name, value in values.items():
+            if name == "tags":
+                if value is not None and set(value) != set(row.tags):
+                    row.tags = value
+                    changed = True
+                continue
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+                changed = True
+        if parent is not None and self.parent is not None:
+            attribute = "enterprise" if self.name == "equipment" else "department"
+            if getattr(row, attribute) is not parent:
+                setattr(row, attribute, parent)
+                changed = True
+        if self.soft_deleted and row.deleted_at is not None:
+            row.deleted_at = None
+            row.deleted_by = None
+            changed = True
+        return changed
+
+    def new(self, values: dict[str, Any], parent: Any) -> Any:
+        plain = {k: v for k, v in values.items() if v is not None and k != "tags"}
+        row = self.model(**plain)
+        if "tags" in values:
+            row.tags = values["tags"] or []
+        if self.parent is not None:
+            setattr(row, "enterprise" if self.name == "equipment" else "department", parent)
+        return row
+
+
+def _enterprise_by_uscc(session: Session, values: dict[str, Any], parent: Any) -> Any:
+    if not values.get("uscc"):
+        return None
+    return session.scalars(
+        _unscoped(select(Enterprise).where(Enterprise.uscc == values["uscc"]))
+    ).first()
+
+
+def _department_by_name(session: Session, values: dict[str, Any], parent: Any) -> Any:
+    return session.scalars(
+        select(Department).where(
+            Department.region_code == values.get("region_code"),
+            Department.name == values.get("name"),
+        )
+    ).first()
+
+
+def _equipment_by_name(session: Session, values: dict[str, Any], parent: Any) -> Any:
+    if parent is None or parent.id is None:
+        return None
+    return session.scalars(
+        _unscoped(
+            select(Equipment).where(
+                Equipment.enterprise_id == parent.id,
+                Equipment.equipment_type == values.get("equipment_type"),
+                Equipment.name == values.get("name"),
+            )
+        )
+    ).first()
+
+
+def _enforcer_by_certificate(session: Session, values: dict[str, Any], parent: Any) -> Any:
+    if not values.get("certificate_no"):
+        return None
+    return session.scalars(
+        _unscoped(select(Enforcer).where(Enforcer.certificate_no == values["certificate_no"]))
+    ).first()
+
+
+KINDS: dict[str, Kind] = {
+    "department": Kind(
+        "department",
+        Department,
+        DEPARTMENT_FIELDS,
+        None,
+        _department_by_name,
+        lambda d: export_fields(d, DEPARTMENT_FIELDS),
+        soft_deleted=False,
+    ),
+    "enterprise": Kind(
+        "enterprise",
+        Enterprise,
+        ENTERPRISE_FIELDS,
+        None,
+        _enterprise_by_uscc,
+        lambda e: export_fields(e, ENTERPRISE_FIELDS),
+    ),
+    "equipment": Kind(
+        "equipment",
+        Equipment,
+        EQUIPMENT_FIELDS,
+        ("enterprise_id", "enterprise"),
+        _equipment_by_name,
+        lambda q: {"enterprise_id": str(q.enterprise_id), **export_fields(q, EQUIPMENT_FIELDS)},
+    ),
+    "enforcer": Kind(
+        "enforcer",
+        Enforcer,
+        ENFORCER_FIELDS,
+        ("department_id", "department"),
+        _enforcer_by_certificate,
+        lambda p: {**export_fields(p, ENFORCER_FIELDS), "department_id": str(p.department_id)},
+    ),
+}
+
+# The order a mirror pulls and pushes in: parents before their children.
+BASE_ORDER: tuple[str, ...] = ("department", "enterprise", "equipment", "enforcer")
