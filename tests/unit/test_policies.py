@@ -47,6 +47,7 @@ NOT_AUDITED = {
     "AuditLog",
     "CompiledSchema",
     "DocumentCounter",
+    "DockingBatch",  # the log of pushes itself; what a push changes is audited on the records
     "EnterpriseTag",
     "EvidenceFile",
     "LibraryTerm",  # derived from the audited LibraryEntry, rebuilt with it

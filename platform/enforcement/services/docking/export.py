@@ -45,7 +45,8 @@ def decode(cursor: str | None) -> int:
         value = int(position)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise BadCursor("游标无效：请使用上一页返回的 next，首次拉取不填 since") from None
-    if version != "v1" or not 0 <= value < 2**63:
+    # Only what encode() gives: no other spelling of the same position is accepted.
+    if version != "v1" or not 0 <= value < 2**63 or encode(value) != cursor:
         raise BadCursor("游标无效：请使用上一页返回的 next，首次拉取不填 since")
     return value
 
