@@ -57,7 +57,11 @@ def test_pushed_records_land_in_the_platform_tables_marked_with_their_source(app
             {
                 "type": "equipment",
                 "id": "Q1",
-                "data": {"enterprise_id": "E1", "equipment_type": "melting_furnace", "name": "1号炉"},
+                "data": {
+                    "enterprise_id": "E1",
+                    "equipment_type": "melting_furnace",
+                    "name": "1号炉",
+                },
             },
             {
                 "type": "department",
@@ -93,7 +97,9 @@ def test_pushed_records_land_in_the_platform_tables_marked_with_their_source(app
     # First-class: the province's leader finds it through the platform's own API.
     listed = client.get(
         "/api/v1/enterprise/",
-        query_string={"q": json.dumps({"filters": [{"col": "name", "opr": "eq", "value": found.name}]})},
+        query_string={
+            "q": json.dumps({"filters": [{"col": "name", "opr": "eq", "value": found.name}]})
+        },
         headers=api_token(client, "jiangxi"),
     )
     assert listed.status_code == 200
@@ -116,7 +122,11 @@ def test_the_same_record_in_a_new_batch_is_unchanged_not_rejected(app, client):
     push(client, {"source": "jx-sys", "records": [record]})
     before = audit_rows(app)
     answer = push(client, {"source": "jx-sys", "batch_id": "other", "records": [record]})
-    assert (answer.json["accepted"], answer.json["unchanged"], answer.json["rejected"]) == (0, 1, [])
+    assert (answer.json["accepted"], answer.json["unchanged"], answer.json["rejected"]) == (
+        0,
+        1,
+        [],
+    )
     assert audit_rows(app) == before + 0
 
 
@@ -132,13 +142,26 @@ def test_a_record_of_another_province_is_rejected_and_the_rest_kept(app, client)
     assert (rejected["index"], rejected["type"], rejected["id"]) == (0, "enterprise", "X1")
     assert rejected["errors"][0]["code"] == "other_province"
     assert CJK.search(rejected["errors"][0]["message"])
-    assert count(app, select(func.count()).select_from(Enterprise).where(Enterprise.region_code == "510104").where(Enterprise.name.like("对接测试企业X1%"))) == 0
+    assert (
+        count(
+            app,
+            select(func.count())
+            .select_from(Enterprise)
+            .where(Enterprise.region_code == "510104")
+            .where(Enterprise.name.like("对接测试企业X1%")),
+        )
+        == 0
+    )
 
 
 def test_a_dry_run_writes_nothing_and_answers_what_the_real_run_does(app, client):
     body = {
         "source": "jx-sys",
-        "records": [enterprise("Y1"), enterprise("Y2", region="510104"), {"type": "enterprise", "id": "Y3", "data": {"name": 5}}],
+        "records": [
+            enterprise("Y1"),
+            enterprise("Y2", region="510104"),
+            {"type": "enterprise", "id": "Y3", "data": {"name": 5}},
+        ],
     }
     before = (audit_rows(app), count(app, select(func.count()).select_from(Enterprise)))
     dry = push(client, body, dry_run="true")
@@ -157,7 +180,11 @@ def test_rejections_carry_a_path_a_chinese_message_and_a_stable_code(client):
             {"type": "enterprise", "id": "B1", "data": {"name": 5, "colour": "red"}},
             {"type": "spaceship", "id": "B2", "data": {}},
             enterprise("B3", uscc="913601020000000000"),
-            {"type": "equipment", "id": "B4", "data": {"enterprise_id": "nobody", "equipment_type": "other", "name": "x"}},
+            {
+                "type": "equipment",
+                "id": "B4",
+                "data": {"enterprise_id": "nobody", "equipment_type": "other", "name": "x"},
+            },
             enterprise("B5"),
             {**enterprise("B5"), "data": {**enterprise("B5")["data"], "uscc": uscc()}},
         ],
@@ -215,7 +242,11 @@ def test_an_inspector_may_not_push(client):
 
 
 def test_ndjson_is_read_line_by_line_and_a_bad_line_is_one_rejection(app, client):
-    lines = [json.dumps(enterprise("N1"), ensure_ascii=False), "{oops", json.dumps(enterprise("N2"), ensure_ascii=False)]
+    lines = [
+        json.dumps(enterprise("N1"), ensure_ascii=False),
+        "{oops",
+        json.dumps(enterprise("N2"), ensure_ascii=False),
+    ]
     answer = client.post(
         "/api/v1/docking/batch",
         data="\n".join(lines).encode(),
@@ -251,7 +282,10 @@ def test_a_province_exports_only_its_own_records(client):
 
 def test_a_tombstone_soft_deletes_and_is_exported_as_deleted(app, client):
     push(client, {"source": "jx-sys", "records": [enterprise("T1")]})
-    answer = push(client, {"source": "jx-sys", "records": [{"type": "enterprise", "id": "T1", "deleted": True}]})
+    answer = push(
+        client,
+        {"source": "jx-sys", "records": [{"type": "enterprise", "id": "T1", "deleted": True}]},
+    )
     assert answer.json["accepted"] == 1, answer.json
     page = client.get(
         "/api/v1/docking/export",
@@ -288,7 +322,11 @@ def test_paging_while_another_writer_adds_records_misses_and_repeats_nothing(app
                         {
                             "type": "equipment",
                             "id": f"{ident}-q",
-                            "data": {"enterprise_id": ident, "equipment_type": "other", "name": "写入中"},
+                            "data": {
+                                "enterprise_id": ident,
+                                "equipment_type": "other",
+                                "name": "写入中",
+                            },
                         },
                     ],
                 },
@@ -309,7 +347,11 @@ def test_paging_while_another_writer_adds_records_misses_and_repeats_nothing(app
 
 def test_a_bad_cursor_or_type_gets_400(client):
     headers = api_token(client, "docking_jx")
-    for query in ({"type": "enterprise", "since": "garbage!"}, {"type": "nope"}, {"type": "enterprise", "limit": "0"}):
+    for query in (
+        {"type": "enterprise", "since": "garbage!"},
+        {"type": "nope"},
+        {"type": "enterprise", "limit": "0"},
+    ):
         answer = client.get("/api/v1/docking/export", query_string=query, headers=headers)
         assert answer.status_code == 400
         assert CJK.search(answer.json["message"])

@@ -122,7 +122,9 @@ def export_page(session: Session, record_type: str, since: str | None, limit: in
                 if jurisdiction.is_national:
                     records.append({"type": record_type, "id": key, "deleted": True})
                 continue
-            if not jurisdiction.contains(_region(record_type, row)):
+            region = _region(record_type, row)
+            # The ministry (a department without a region) is no province's data to mirror.
+            if region is None or not jurisdiction.contains(region):
                 continue
             record: dict[str, Any] = {"type": record_type, "id": key}
             if getattr(row, "deleted_at", None) is not None:

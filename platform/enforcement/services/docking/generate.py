@@ -521,6 +521,11 @@ def batch_schema() -> dict[str, Any]:
                             "title": "来源系统中的 id",
                         },
                         "deleted": {"type": "boolean", "title": "删除（墓碑）"},
+                        "hash": {
+                            **SHA256,
+                            "title": "data 的 SHA-256（键排序、无空白的 UTF-8 JSON），可选",
+                        },
+                        "origin": {"type": "object", "title": "导出时的原始来源，推送时忽略"},
                         "data": {"type": "object", "title": "记录内容，见各类型的规范"},
                     },
                 },

@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 MAX_RECORDS = 10_000
 CHUNK = 500
-ENVELOPE_KEYS = {"type", "id", "data", "deleted"}
+# What the export answers is pushable as it is: `hash` is checked, `origin` is informative.
+ENVELOPE_KEYS = {"type", "id", "data", "deleted", "hash", "origin"}
 SOURCE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 BATCH_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 
@@ -94,7 +95,9 @@ def _envelope(index: int, record: Any) -> tuple[Item | None, list[Problem]]:
         return None, [Problem(base, "每条记录应为对象", "wrong_type")]
     problems = [
         Problem(
-            f"{base}/{key}", f"记录中没有字段“{key}”，应为 type、id、data、deleted", "unknown_field"
+            f"{base}/{key}",
+            f"记录中没有字段“{key}”，应为 type、id、data、deleted、hash、origin",
+            "unknown_field",
         )
         for key in sorted(str(k) for k in record if k not in ENVELOPE_KEYS)
     ]
@@ -125,6 +128,10 @@ def _envelope(index: int, record: Any) -> tuple[Item | None, list[Problem]]:
         if problems:
             return None, problems
     digest = content_hash({"deleted": True} if deleted else data)
+    claimed = record.get("hash")
+    if claimed is not None and not deleted and claimed != digest:
+        message = "hash 与 data 的内容不一致（按规范的规范化 JSON 计算 SHA-256）"
+        return None, [Problem(f"{base}/hash", message, "hash_mismatch")]
     return Item(index, record, record_type, str(ident), deleted, data, values, digest), []
 
 
@@ -277,7 +284,7 @@ class Pusher:
             outcome = self._base_data(item, mapping, mappings)
         else:
             outcome = self._kept(item, mapping)
-        if isinstance(outcome, list):
+        if isinstance(outcome, list | str):
             return outcome
         mapping, region, row = outcome
         self.links.append((item, mapping, region, row))
@@ -304,12 +311,8 @@ class Pusher:
 
     def _kept(self, item: Item, mapping: DockingRecord | None) -> Any:
         """A workflow record of the spec: kept as received."""
-        if item.deleted:
-            if mapping is None:
-                return [
-                    Problem(f"/records/{item.index}/id", "要删除的记录不存在", "unknown_reference")
-                ]
-            return mapping, mapping.region_code, None
+        if item.deleted:  # nothing here to delete (a mirror starting empty): unchanged
+            return "unchanged" if mapping is None else (mapping, mapping.region_code, None)
         code = item.data.get("region_code")
         problem = self.regions.problem(
             f"/records/{item.index}/data/region_code", code, county=False
@@ -330,7 +333,7 @@ class Pusher:
         row = self.rows.get(key)
         if item.deleted:
             if mapping is None or row is None:
-                return [Problem(f"{base}/id", "要删除的记录不存在", "unknown_reference")]
+                return "unchanged"  # nothing here to delete (a mirror starting empty)
             if kind.soft_deleted and row.deleted_at is None:
                 row.deleted_at = _now()
                 row.deleted_by = current_actor().username

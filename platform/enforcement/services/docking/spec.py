@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "other_province": "不属于本省（本辖区）",
     "unknown_reference": "引用的记录不存在",
     "conflict": "与已有数据冲突",
+    "hash_mismatch": "内容与 hash 不一致",
 }
 
 _TYPE_NAMES = {
