@@ -369,3 +369,15 @@ def test_the_spec_and_monitor_pages_are_chinese_and_generated_from_the_schemas(a
     page = monitor.get_data(as_text=True)
     assert "数据对接情况" in page and "江西" in page
     assert "不属于本省" in page
+
+
+def test_the_openapi_document_describes_the_docking_endpoints(client):
+    document = client.get("/api/v1/_openapi", headers=api_token(client, "admin")).json
+    paths = document["paths"]
+    docking = {p: ops for p, ops in paths.items() if "/docking/" in p}
+    assert {p.rsplit("/", 1)[-1] for p in docking} == {"batch", "export", "spec"}
+    batch = next(ops for p, ops in docking.items() if p.endswith("/batch"))["post"]
+    assert set(batch["requestBody"]["content"]) == {"application/json", "application/x-ndjson"}
+    component = document["components"]["schemas"]["DockingBatch"]
+    assert component["properties"]["records"]["maxItems"] == 10_000
+    assert "type" not in component["properties"]["records"]["items"]["properties"]["id"]
