@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from enforcement.services.docking import client
 from enforcement.services.docking.client import ClientError, push_file
 
 
@@ -88,19 +86,3 @@ def test_an_ndjson_file_needs_a_source(tmp_path: Path):
     path.write_text("{}\n")
     with pytest.raises(ClientError, match="--source"):
         push_file(path, "http://x", "t", post=Platform())
-
-
-def test_the_command_prints_a_summary_and_fails_on_rejections(tmp_path: Path, monkeypatch):
-    from enforcement.cli import main
-
-    path = tmp_path / "records.json"
-    path.write_text(json.dumps({"source": "jx", "records": records(4)}))
-    # push_file's transport is bound as its default: the fake platform replaces it.
-    defaults = {**client.push_file.__kwdefaults__, "post": Platform()}
-    monkeypatch.setattr(client.push_file, "__kwdefaults__", defaults)
-    result = CliRunner().invoke(
-        main, ["docking", "push", str(path), "--url", "http://x", "--token", "t"]
-    )
-    assert result.exit_code == 1, result.output
-    assert "共4条记录、1批：接受3，无变化0，拒绝1" in result.output
-    assert "第4条 plan 3 /records/3/data/title: 缺少必填字段“title”（missing）" in result.output
