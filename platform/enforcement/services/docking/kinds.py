@@ -9,6 +9,7 @@ what the export answers for a stored row (the same names again).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -75,16 +76,37 @@ class Kind:
     natural: Callable[[Session, dict[str, Any], Any], Any]
     export: Callable[[Any], dict[str, Any]]
     soft_deleted: bool = True
+    # What the audit log names a record by (its __str__, from the inserted values).
+    summary: Callable[[dict[str, Any]], str] = lambda row: str(row.get("name", ""))
+    # A column unique across the country: a chunk's candidates are looked up in one query.
+    unique: str | None = None
+
+    def prefetch(self, session: Session, values: list[dict[str, Any]]) -> dict[str, Any]:
+        """The rows holding the unique keys of these values (any region, soft-deleted too)."""
+        if self.unique is None:
+            return {}
+        keys = sorted({v[self.unique] for v in values if v.get(self.unique)})
+        column = getattr(self.model, self.unique)
+        found: dict[str, Any] = {}
+        for start in range(0, len(keys), 400):
+            statement = select(self.model).where(column.in_(keys[start : start + 400]))
+            for row in session.scalars(_unscoped(statement)):
+                found[getattr(row, self.unique)] = row
+        return found
 
     def region_of(self, values: dict[str, Any], parent: Any, row: Any) -> str | None:
-        if self.name in ("enterprise", "department"):
+        if self.parent is None:
             return values.get("region_code") or (row.region_code if row is not None else None)
-        if parent is not None:
-            return parent.region_code if self.name == "equipment" else parent.region_code
-        return None
+        return parent.region_code if parent is not None else None
 
-    def assign(self, row: Any, values: dict[str, Any], parent: Any) -> bool:
-        """Copy the values onto the row; whether anything changed."""
+    @property
+    def foreign_key(self) -> str | None:
+        """The column naming the parent (the data key has the same name)."""
+        return self.parent[0] if self.parent else None
+
+    def assign(self, row: Any, values: dict[str, Any], parent_id: int | None) -> bool:
+        """Copy the values (and the parent, when its id is known) onto a stored row; whether
+        anything changed. A soft-deleted row pushed again comes back."""
         changed = False
         for name, value in values.items():
             if name == "tags":
@@ -95,10 +117,9 @@ class Kind:
             if getattr(row, name) != value:
                 setattr(row, name, value)
                 changed = True
-        if parent is not None and self.parent is not None:
-            attribute = "enterprise" if self.name == "equipment" else "department"
-            if getattr(row, attribute) is not parent:
-                setattr(row, attribute, parent)
+        if parent_id is not None and self.foreign_key:
+            if getattr(row, self.foreign_key) != parent_id:
+                setattr(row, self.foreign_key, parent_id)
                 changed = True
         if self.soft_deleted and row.deleted_at is not None:
             row.deleted_at = None
@@ -106,14 +127,21 @@ class Kind:
             changed = True
         return changed
 
-    def new(self, values: dict[str, Any], parent: Any) -> Any:
-        plain = {k: v for k, v in values.items() if v is not None and k != "tags"}
-        row = self.model(**plain)
-        if "tags" in values:
-            row.tags = values["tags"] or []
-        if self.parent is not None:
-            setattr(row, "enterprise" if self.name == "equipment" else "department", parent)
-        return row
+    def insert_values(
+        self, values: dict[str, Any], parent_id: int | None, ident: int, now: dt.datetime
+    ) -> dict[str, Any]:
+        """A new row's columns for an executemany INSERT: every field (its default when not
+        given), the same keys for every row."""
+        out: dict[str, Any] = {"id": ident}
+        for f in self.table:
+            if f.kind != "tags":
+                out[f.name] = f.default if values.get(f.name) is None else values[f.name]
+        if self.foreign_key:
+            out[self.foreign_key] = parent_id
+        for column in ("created_at", "updated_at"):
+            if column in self.model.__table__.c:
+                out[column] = now
+        return out
 
 
 def _enterprise_by_uscc(session: Session, values: dict[str, Any], parent: Any) -> Any:
@@ -172,6 +200,7 @@ KINDS: dict[str, Kind] = {
         None,
         _enterprise_by_uscc,
         lambda e: export_fields(e, ENTERPRISE_FIELDS),
+        unique="uscc",
     ),
     "equipment": Kind(
         "equipment",
@@ -180,6 +209,9 @@ KINDS: dict[str, Kind] = {
         ("enterprise_id", "enterprise"),
         _equipment_by_name,
         lambda q: {"enterprise_id": str(q.enterprise_id), **export_fields(q, EQUIPMENT_FIELDS)},
+        summary=lambda q: (
+            f"{q['name']}（{codes.label(codes.EQUIPMENT_TYPES, q['equipment_type'])}）"
+        ),
     ),
     "enforcer": Kind(
         "enforcer",
@@ -188,6 +220,8 @@ KINDS: dict[str, Kind] = {
         ("department_id", "department"),
         _enforcer_by_certificate,
         lambda p: {**export_fields(p, ENFORCER_FIELDS), "department_id": str(p.department_id)},
+        summary=lambda p: f"{p['name']}（{p['certificate_no']}）",
+        unique="certificate_no",
     ),
 }
 

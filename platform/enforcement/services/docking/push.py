@@ -12,7 +12,6 @@ changes nothing. The same batch id with other content is refused (409).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -21,25 +20,24 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, tuple_
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from enforcement.db.acting import current_actor
-from enforcement.db.scoping import UNSCOPED, OutOfJurisdiction
+from enforcement.db.scoping import UNSCOPED
 from enforcement.db.unit_of_work import chunked, unit_of_work
 from enforcement.domain.errors import Conflict
-from enforcement.domain.jurisdiction import Jurisdiction
-from enforcement.models import DockingBatch, DockingRecord, Region
-from enforcement.services import base_data
+from enforcement.models import DockingBatch
 from enforcement.services.docking import spec
 from enforcement.services.docking.kinds import KINDS, clean
 from enforcement.services.docking.spec import Problem
+from enforcement.services.docking.upsert import Item, Pusher
 
 log = logging.getLogger(__name__)
 
 MAX_RECORDS = 10_000
-CHUNK = 500
+# Records per SAVEPOINT and commit: fewer commits, each holding SQLite's write lock briefly.
+CHUNK = 1000
 # What the export answers is pushable as it is: `hash` is checked, `origin` is informative.
 ENVELOPE_KEYS = {"type", "id", "data", "deleted", "hash", "origin"}
 SOURCE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
@@ -71,22 +69,18 @@ class Summary:
             }
         )
 
+    def count(self, item: Item, outcome: str | list[Problem]) -> None:
+        if isinstance(outcome, list):
+            self.reject(item.index, item.raw, outcome)
+            return
+        if outcome == "unchanged":
+            self.unchanged += 1
+        else:
+            self.accepted += 1
+        self.by_type[item.record_type] += 1
+
     def answer(self) -> dict[str, Any]:
         return {"accepted": self.accepted, "unchanged": self.unchanged, "rejected": self.rejected}
-
-
-@dataclass
-class Item:
-    """A record of the batch that passed the checks that need no database."""
-
-    index: int
-    raw: dict[str, Any]
-    record_type: str
-    external_id: str
-    deleted: bool
-    data: dict[str, Any]
-    values: dict[str, Any]
-    digest: str
 
 
 def _envelope(index: int, record: Any) -> tuple[Item | None, list[Problem]]:
@@ -143,256 +137,11 @@ def _code(message: str) -> str:
     return "invalid_value"
 
 
-class Regions:
-    """Region codes the caller may place records in, asked once per code."""
-
-    def __init__(self, session: Session, jurisdiction: Jurisdiction) -> None:
-        self.session = session
-        self.jurisdiction = jurisdiction
-        self.check = base_data.RegionCheck(session, jurisdiction)
-        self._exists: dict[str, bool] = {}
-
-    def exists(self, code: str) -> bool:
-        if code not in self._exists:
-            self._exists[code] = self.session.get(Region, code) is not None
-        return self._exists[code]
-
-    def problem(self, path: str, code: str | None, *, county: bool) -> Problem | None:
-        if not code:
-            return Problem(path, "无法确定该记录所在的行政区划", "unknown_region")
-        if not self.exists(code):
-            return Problem(path, f"行政区划代码“{code}”不存在", "unknown_region")
-        if not self.jurisdiction.contains(code):
-            return Problem(
-                path, f"“{code}”不在本账号的管辖范围（本省）内，不能对接", "other_province"
-            )
-        if county:
-            message = self.check.problem(code)
-            if message:
-                return Problem(path, message, "unknown_region")
-        return None
-
-
-class Pusher:
-    def __init__(self, session: Session, source: str, summary: Summary) -> None:
-        self.session = session
-        self.source = source
-        self.summary = summary
-        self.jurisdiction = current_actor().jurisdiction
-        self.regions = Regions(session, self.jurisdiction)
-        # (type, external id) → the local row, for references within the batch and later chunks.
-        self.rows: dict[tuple[str, str], Any] = {}
-        self.links: list[tuple[Item, DockingRecord | None, str, Any]] = []
-
-    # -- lookups of a chunk ------------------------------------------------------------------
-
-    def _mappings(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], DockingRecord]:
-        keys = list(set(keys))
-        found: dict[tuple[str, str], DockingRecord] = {}
-        for start in range(0, len(keys), 400):
-            part = keys[start : start + 400]
-            statement = select(DockingRecord).where(
-                DockingRecord.source == self.source,
-                tuple_(DockingRecord.record_type, DockingRecord.external_id).in_(part),
-            )
-            for record in self.session.scalars(statement.execution_options(**{UNSCOPED: True})):
-                found[(record.record_type, record.external_id)] = record
-        return found
-
-    def _load_rows(self, mappings: dict[tuple[str, str], DockingRecord]) -> None:
-        wanted: dict[str, list[int]] = {}
-        for (kind, ext), mapping in mappings.items():
-            if kind in KINDS and mapping.local_id is not None and (kind, ext) not in self.rows:
-                wanted.setdefault(kind, []).append(mapping.local_id)
-        for kind, ids in wanted.items():
-            model = KINDS[kind].model
-            rows = self.session.scalars(
-                select(model).where(model.id.in_(ids)).execution_options(**{UNSCOPED: True})
-            )
-            by_id = {row.id: row for row in rows}
-            for (k, ext), mapping in mappings.items():
-                if k == kind and mapping.local_id in by_id:
-                    self.rows[(k, ext)] = by_id[mapping.local_id]
-
-    # -- one chunk ---------------------------------------------------------------------------
-
-    def run_chunk(self, items: list[Item]) -> None:
-        keys = [(i.record_type, i.external_id) for i in items]
-        parents = [
-            (KINDS[i.record_type].parent[1], str(i.data.get(KINDS[i.record_type].parent[0])))  # type: ignore[index]
-            for i in items
-            if i.record_type in KINDS and KINDS[i.record_type].parent and not i.deleted
-        ]
-        mappings = self._mappings(keys + parents)
-        self._load_rows(mappings)
-        outcomes: list[tuple[Item, str | list[Problem]]] = []
-        try:
-            with self.session.begin_nested():
-                self.links = []
-                outcomes = [(item, self._apply(item, mappings)) for item in items]
-                self.session.flush()
-                self._link(mappings)
-                self.session.flush()
-        except (IntegrityError, DataError, OutOfJurisdiction):
-            log.warning("docking chunk refused by the database; record by record", exc_info=True)
-            self.rows = {k: v for k, v in self.rows.items() if v in self.session}
-            mappings = self._mappings(keys + parents)
-            outcomes = [(item, self._apply_alone(item, mappings)) for item in items]
-        for item, outcome in outcomes:
-            if isinstance(outcome, list):
-                self.summary.reject(item.index, item.raw, outcome)
-            elif outcome == "unchanged":
-                self.summary.unchanged += 1
-                self.summary.by_type[item.record_type] += 1
-            else:
-                self.summary.accepted += 1
-                self.summary.by_type[item.record_type] += 1
-
-    def _apply_alone(
-        self, item: Item, mappings: dict[tuple[str, str], DockingRecord]
-    ) -> str | list[Problem]:
-        try:
-            with self.session.begin_nested():
-                self.links = []
-                outcome = self._apply(item, mappings)
-                self.session.flush()
-                self._link(mappings)
-                self.session.flush()
-            return outcome
-        except OutOfJurisdiction as exc:
-            return [Problem(f"/records/{item.index}", str(exc), "other_province")]
-        except (IntegrityError, DataError):
-            log.warning("docking record %s refused by the database", item.index, exc_info=True)
-            self.rows = {k: v for k, v in self.rows.items() if v in self.session}
-            return [
-                Problem(
-                    f"/records/{item.index}", "保存失败：与已有数据冲突或超出允许范围", "conflict"
-                )
-            ]
-
-    def _apply(
-        self, item: Item, mappings: dict[tuple[str, str], DockingRecord]
-    ) -> str | list[Problem]:
-        key = (item.record_type, item.external_id)
-        base = f"/records/{item.index}"
-        mapping = mappings.get(key)
-        if mapping is not None and not self.jurisdiction.contains(mapping.region_code):
-            return [Problem(f"{base}/id", "该记录属于其他省份（辖区），不能修改", "other_province")]
-        if mapping is not None and mapping.content_hash == item.digest:
-            return "unchanged"
-        if item.record_type in KINDS:
-            outcome = self._base_data(item, mapping, mappings)
-        else:
-            outcome = self._kept(item, mapping)
-        if isinstance(outcome, list | str):
-            return outcome
-        mapping, region, row = outcome
-        self.links.append((item, mapping, region, row))
-        return "accepted"
-
-    def _link(self, mappings: dict[tuple[str, str], DockingRecord]) -> None:
-        """Once the chunk's rows have their ids: the mapping of each accepted record."""
-        for item, mapping, region, row in self.links:
-            key = (item.record_type, item.external_id)
-            if mapping is None:
-                mapping = DockingRecord(
-                    source=self.source, record_type=item.record_type, external_id=item.external_id
-                )
-                self.session.add(mapping)
-                mappings[key] = mapping
-            mapping.region_code = region
-            mapping.content_hash = item.digest
-            mapping.deleted = item.deleted
-            if item.record_type in KINDS:
-                mapping.local_id = row.id
-            else:
-                mapping.data = None if item.deleted else item.data
-        self.links = []
-
-    def _kept(self, item: Item, mapping: DockingRecord | None) -> Any:
-        """A workflow record of the spec: kept as received."""
-        if item.deleted:  # nothing here to delete (a mirror starting empty): unchanged
-            return "unchanged" if mapping is None else (mapping, mapping.region_code, None)
-        code = item.data.get("region_code")
-        problem = self.regions.problem(
-            f"/records/{item.index}/data/region_code", code, county=False
-        )
-        if problem:
-            return [problem]
-        return mapping, code, None
-
-    def _base_data(
-        self,
-        item: Item,
-        mapping: DockingRecord | None,
-        mappings: dict[tuple[str, str], DockingRecord],
-    ) -> Any:
-        kind = KINDS[item.record_type]
-        key = (item.record_type, item.external_id)
-        base = f"/records/{item.index}"
-        row = self.rows.get(key)
-        if item.deleted:
-            if mapping is None or row is None:
-                return "unchanged"  # nothing here to delete (a mirror starting empty)
-            if kind.soft_deleted and row.deleted_at is None:
-                row.deleted_at = _now()
-                row.deleted_by = current_actor().username
-            return mapping, mapping.region_code, row
-        parent = None
-        if kind.parent is not None:
-            ref_key, parent_type = kind.parent
-            parent = self.rows.get((parent_type, str(item.data[ref_key])))
-            if parent is None or getattr(parent, "deleted_at", None) is not None:
-                return [
-                    Problem(
-                        f"{base}/data/{ref_key}",
-                        f"引用的记录（{parent_type} {item.data[ref_key]}）不存在：请先推送它",
-                        "unknown_reference",
-                    )
-                ]
-        region = kind.region_of(item.values, parent, row)
-        problem = self.regions.problem(
-            f"{base}/data/region_code" if kind.parent is None else f"{base}/data/{kind.parent[0]}",
-            region,
-            county=item.record_type == "enterprise",
-        )
-        if problem:
-            return [problem]
-        if row is None:
-            row = kind.natural(self.session, item.values, parent)
-            if row is not None:
-                region_now = kind.region_of(
-                    {}, getattr(row, kind.parent[1]) if kind.parent else None, row
-                )
-                if not self.jurisdiction.contains(region_now):
-                    return [
-                        Problem(
-                            f"{base}/data",
-                            "该记录已在其他辖区登记（如统一社会信用代码、执法证号），不能对接",
-                            "conflict",
-                        )
-                    ]
-        if row is None:
-            row = kind.new(item.values, parent)
-            self.session.add(row)
-        else:
-            kind.assign(row, item.values, parent)
-        self.rows[key] = row
-        return mapping, region, row
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
-
-
-# -- the batch -------------------------------------------------------------------------------------
-
-
 class BatchConflict(Conflict):
     """The batch id was used before for other content."""
 
 
-def _items(pusher: Pusher, records: Iterable[Any], summary: Summary) -> Iterator[list[Item]]:
+def _items(records: Iterable[Any], summary: Summary) -> Iterator[list[Item]]:
     """The batch's valid records, in chunks; the invalid ones go to the summary at once."""
     seen: set[tuple[str, str]] = set()
     chunk: list[Item] = []
@@ -473,18 +222,20 @@ def push_batch(
     session.info["audit_reason"] = f"数据对接 {source} 批次 {batch_id}"
     try:
         with unit_of_work(session):
-            pusher = Pusher(session, source, summary)
+            pusher = Pusher(session, source)
             if dry_run:
                 savepoint = session.begin_nested()
                 try:
-                    for chunk in _items(pusher, records, summary):
-                        pusher.run_chunk(chunk)
+                    for chunk in _items(records, summary):
+                        for item, outcome in pusher.run_chunk(chunk):
+                            summary.count(item, outcome)
                 finally:
                     savepoint.rollback()
             else:
                 # Committed chunk by chunk: what was accepted stays if a later chunk fails.
-                for chunk in chunked(session, _items(pusher, records, summary), size=1):
-                    pusher.run_chunk(chunk)
+                for chunk in chunked(session, _items(records, summary), size=1):
+                    for item, outcome in pusher.run_chunk(chunk):
+                        summary.count(item, outcome)
                 summary.rejected.sort(key=lambda r: r["index"])
                 answer = summary.answer()
                 session.add(
