@@ -90,3 +90,35 @@ def test_a_cursor_round_trips_and_a_forged_one_is_refused():
     for forged in ("garbage!", encode(5) + "==", "djIuNQ", "djEuLTE"):
         with pytest.raises(BadCursor):
             decode(forged)
+
+
+@pytest.mark.parametrize(
+    ("record_type", "table"),
+    [
+        ("enterprise", ENTERPRISE_FIELDS),
+        ("equipment", EQUIPMENT_FIELDS),
+        ("enforcer", ENFORCER_FIELDS),
+    ],
+)
+def test_values_the_schema_admits_are_stored_as_the_field_rules_would_store_them(
+    record_type, table
+):
+    from enforcement.domain.fields import clean_record
+    from enforcement.services.docking.kinds import clean
+
+    samples = {
+        "tags": ["dust", "aluminum"],
+        "employees": 12.0,
+        "capacity": 3,
+        "latitude": 28,
+        "sector": "machinery",
+        "region_code": "360102",
+    }
+    data = dict(spec.schema_of(record_type)["examples"][0])
+    data.update({k: v for k, v in samples.items() if k in data or k in {f.name for f in table}})
+    assert spec.problems(record_type, data) == []
+    fast, errors = clean(table, data)
+    full, full_errors = clean_record(table, data, partial=True)
+    assert errors == full_errors == []
+    assert fast == full
+    assert [type(v) for v in fast.values()] == [type(v) for v in full.values()]

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, tuple_
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -144,17 +144,22 @@ class Pusher:
     # -- lookups of a chunk ------------------------------------------------------------------
 
     def _mappings(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], DockingRecord]:
-        wanted = list(set(keys))
+        """The stored mappings of these keys: one IN per type, on the unique index (a row-value
+        IN would scan the table on both engines)."""
+        by_type: dict[str, set[str]] = {}
+        for record_type, external_id in keys:
+            by_type.setdefault(record_type, set()).add(external_id)
         found: dict[tuple[str, str], DockingRecord] = {}
-        for start in range(0, len(wanted), 400):
-            statement = select(DockingRecord).where(
-                DockingRecord.source == self.source,
-                tuple_(DockingRecord.record_type, DockingRecord.external_id).in_(
-                    wanted[start : start + 400]
-                ),
-            )
-            for record in self.session.scalars(statement.execution_options(**{UNSCOPED: True})):
-                found[(record.record_type, record.external_id)] = record
+        for record_type, ids in by_type.items():
+            wanted = sorted(ids)
+            for start in range(0, len(wanted), 500):
+                statement = select(DockingRecord).where(
+                    DockingRecord.source == self.source,
+                    DockingRecord.record_type == record_type,
+                    DockingRecord.external_id.in_(wanted[start : start + 500]),
+                )
+                for record in self.session.scalars(statement.execution_options(**{UNSCOPED: True})):
+                    found[(record.record_type, record.external_id)] = record
         return found
 
     def _load_rows(self, mappings: dict[tuple[str, str], DockingRecord]) -> None:
