@@ -381,3 +381,68 @@ def test_the_openapi_document_describes_the_docking_endpoints(client):
     component = document["components"]["schemas"]["DockingBatch"]
     assert component["properties"]["records"]["maxItems"] == 10_000
     assert "type" not in component["properties"]["records"]["items"]["properties"]["id"]
+
+
+def test_a_writer_thread_during_paging_leaves_nothing_missed_or_repeated(app, client):
+    """A second client pushes new enterprises in a thread while this one pages through the export:
+    every enterprise of the province is seen exactly once."""
+    import threading
+
+    headers = api_token(client, "docking_jx")
+    writer_client = app.test_client()
+    writer_headers = api_token(writer_client, "docking_jx")
+    done = threading.Event()
+    failures: list[str] = []
+
+    def write() -> None:
+        try:
+            for n in range(8):
+                batch = [enterprise(f"TW{n}-{i}") for i in range(25)]
+                answer = writer_client.post(
+                    "/api/v1/docking/batch",
+                    json={"source": "jx-thread", "records": batch},
+                    headers=writer_headers,
+                )
+                if answer.status_code != 200 or answer.json["accepted"] != 25:
+                    failures.append(answer.get_data(as_text=True)[:200])
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=write)
+    seen: list[str] = []
+    written: list[str] = []  # the writer's enterprises: created once, so seen exactly once
+    since = None
+    thread.start()
+    while True:
+        query = {"type": "enterprise", "limit": "40", **({"since": since} if since else {})}
+        page = client.get("/api/v1/docking/export", query_string=query, headers=headers)
+        assert page.status_code == 200
+        seen += [r["id"] for r in page.json["records"]]
+        written += [r["id"] for r in page.json["records"] if _from(r, "jx-thread")]
+        since = page.json["next"]
+        if done.is_set() and not page.json["more"]:
+            # One more page after the writer finished: whatever it committed last.
+            page = client.get(
+                "/api/v1/docking/export",
+                query_string={"type": "enterprise", "since": since},
+                headers=headers,
+            )
+            seen += [r["id"] for r in page.json["records"]]
+            written += [r["id"] for r in page.json["records"] if _from(r, "jx-thread")]
+            if not page.json["more"]:
+                break
+            since = page.json["next"]
+    thread.join()
+    assert not failures, failures
+    with app.app_context():
+        ids = app.appbuilder.session.scalars(
+            select(Enterprise.id)
+            .where(Enterprise.region_code.like("36%"))
+            .execution_options(**{UNSCOPED: True})
+        ).all()
+    assert len(written) == len(set(written)) == 8 * 25, "a record was repeated or missed"
+    assert {str(i) for i in ids} <= set(seen), "an enterprise was missed"
+
+
+def _from(record: dict[str, Any], source: str) -> bool:
+    return record.get("origin", {}).get("source") == source
