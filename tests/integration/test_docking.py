@@ -178,7 +178,7 @@ def test_rejections_carry_a_path_a_chinese_message_and_a_stable_code(client):
         "source": "jx-sys",
         "records": [
             {"type": "enterprise", "id": "B1", "data": {"name": 5, "colour": "red"}},
-            {"type": "spaceship", "id": "B2", "data": {}},
+            {"type": ["spaceship"], "id": "B2", "data": {}},
             enterprise("B3", uscc="913601020000000000"),
             {
                 "type": "equipment",
@@ -446,3 +446,28 @@ def test_a_writer_thread_during_paging_leaves_nothing_missed_or_repeated(app, cl
 
 def _from(record: dict[str, Any], source: str) -> bool:
     return record.get("origin", {}).get("source") == source
+
+
+@pytest.mark.parametrize("content_type", ["application/x-ndjson", "application/json"])
+def test_a_body_over_the_byte_limit_gets_413_in_chinese(app, client, content_type):
+    line = json.dumps(enterprise("BIG", address="长" * 200), ensure_ascii=False)
+    body = (
+        "\n".join([line] * 40)
+        if "ndjson" in content_type
+        else json.dumps({"source": "jx", "records": [json.loads(line)] * 40}, ensure_ascii=False)
+    )
+    limits = {"DOCKING_MAX_BYTES": 4096, "MAX_CONTENT_LENGTH": 8192}
+    saved = {k: app.config.get(k) for k in limits}
+    app.config.update(limits)
+    try:
+        answer = client.post(
+            "/api/v1/docking/batch",
+            data=body.encode() * 3,
+            content_type=content_type,
+            headers=api_token(client, "docking_jx"),
+            query_string={"source": "jx"},
+        )
+    finally:
+        app.config.update(saved)
+    assert answer.status_code == 413, answer.get_data(as_text=True)[:200]
+    assert CJK.search(answer.json["message"])

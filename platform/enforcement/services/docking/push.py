@@ -96,7 +96,7 @@ def _envelope(index: int, record: Any) -> tuple[Item | None, list[Problem]]:
         for key in sorted(str(k) for k in record if k not in ENVELOPE_KEYS)
     ]
     record_type = record.get("type")
-    if record_type not in KINDS and record_type not in spec.TYPES:
+    if not isinstance(record_type, str) or record_type not in spec.TYPES:
         choices = "、".join(spec.TYPES)
         problems.append(Problem(f"{base}/type", f"未知的记录类型，可选：{choices}", "unknown_type"))
     ident = record.get("id")

@@ -20,6 +20,7 @@ from typing import IO, Any
 from flask import current_app, request
 from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from enforcement.domain.errors import Conflict
 from enforcement.domain.values import loads_bounded, value_problems
@@ -137,7 +138,10 @@ class DockingApi(BaseApi):
             return self._error(
                 415, "/", "请以 application/json 或 application/x-ndjson 提交批次", "wrong_type"
             )
-        raw = request.get_data(cache=True)
+        try:
+            raw = request.get_data(cache=True)
+        except RequestEntityTooLarge:
+            return self._too_large()
         try:
             body = loads_bounded(raw) if raw.strip() else None
         except (ValueError, RecursionError, UnicodeDecodeError):
@@ -165,6 +169,14 @@ class DockingApi(BaseApi):
             413, "/records", f"一个批次最多{MAX_RECORDS}条记录，请拆分后分批推送", "too_long"
         )
 
+    def _too_large(self) -> Any:
+        limit = current_app.config.get("DOCKING_MAX_BYTES") or current_app.config.get(
+            "MAX_CONTENT_LENGTH"
+        )
+        size = f"{limit / (1024 * 1024):.1f}MB" if limit else "上限"
+        message = f"请求体超过{size}：请拆分后分批推送（NDJSON 亦可）"
+        return self._error(413, "/", message, "too_long")
+
     def _ndjson(self, dry_run: bool) -> Any:
         digest = hashlib.sha256()
         limit = current_app.config.get("DOCKING_MAX_BYTES") or current_app.config.get(
@@ -172,14 +184,15 @@ class DockingApi(BaseApi):
         )
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spooled:
             size = 0
-            while chunk := request.stream.read(64 * 1024):
-                size += len(chunk)
-                if limit and size > limit:
-                    return self._error(
-                        413, "/", f"请求体超过{limit // (1024 * 1024)}MB", "too_long"
-                    )
-                digest.update(chunk)
-                spooled.write(chunk)
+            try:
+                while chunk := request.stream.read(64 * 1024):
+                    size += len(chunk)
+                    if limit and size > limit:
+                        return self._too_large()
+                    digest.update(chunk)
+                    spooled.write(chunk)
+            except RequestEntityTooLarge:
+                return self._too_large()
             spooled.seek(0)
             return self._push(
                 request.args.get("source"),
