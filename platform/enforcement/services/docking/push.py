@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from enforcement.db.acting import current_actor
@@ -200,6 +200,21 @@ def replayed(session: Session, source: str, batch_id: str, digest: str) -> dict[
     return None
 
 
+# After this many new rows in a batch, PostgreSQL's statistics of the tables are refreshed.
+ANALYZE_AFTER = 1000
+
+
+def refresh_statistics(session: Session, inserted: dict[str, int]) -> None:
+    """PostgreSQL plans the next batch's lookups (by external id, by USCC) from the tables'
+    statistics; until autovacuum has analyzed a table that grew from nothing, it believes it tiny
+    and filters instead of using the whole index, and every chunk scans all the rows pushed so far.
+    A batch that inserted many rows refreshes them (ANALYZE samples; it blocks no reader or writer)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in sorted(name for name, count in inserted.items() if count >= ANALYZE_AFTER):
+        session.execute(text(f"ANALYZE {table}"))  # names of our own tables, not input
+
+
 def push_batch(
     session: Session,
     source: str,
@@ -236,6 +251,7 @@ def push_batch(
                 for chunk in chunked(session, _items(records, summary), size=1):
                     for item, outcome in pusher.run_chunk(chunk):
                         summary.count(item, outcome)
+                refresh_statistics(session, pusher.inserted)
                 summary.rejected.sort(key=lambda r: r["index"])
                 answer = summary.answer()
                 session.add(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -140,6 +141,8 @@ class Pusher:
         self.links: list[Link] = []
         self.new: list[New] = []
         self.deferred: list[tuple[Any, str, New]] = []
+        # Rows inserted per table (what refresh_statistics reads).
+        self.inserted: Counter[str] = Counter()
 
     # -- lookups of a chunk ------------------------------------------------------------------
 
@@ -259,6 +262,7 @@ class Pusher:
                 columns.append(kind.insert_values(new.values, parent_id, ident, now))
                 tags += [{"enterprise_id": ident, "tag": t} for t in new.values.get("tags") or []]
             self.session.execute(insert(kind.model.__table__), columns)
+            self.inserted[kind.model.__tablename__] += len(columns)
             if tags:
                 self.session.execute(insert(EnterpriseTag.__table__), tags)
             logged = [
@@ -302,6 +306,7 @@ class Pusher:
             for row, ident in zip(inserts, ids, strict=True):
                 row["id"] = ident
             self.session.execute(insert(table), inserts)
+            self.inserted[table.name] += len(inserts)
             summaries = [f"{r['source']}/{r['record_type']}/{r['external_id']}" for r in inserts]
             log_inserted(self.session, DockingRecord, inserts, summaries)
 
