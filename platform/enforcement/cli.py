@@ -1,5 +1,5 @@
 """The `enforcement` command (a Flask CLI group): db, regions, users, import, demo, jobs, run,
-calendar, workflow."""
+calendar, workflow, docking."""
 
 from __future__ import annotations
 
@@ -438,3 +438,60 @@ def workflow_show(as_json: bool) -> None:
         click.echo(json.dumps(wf.workflow_data(), ensure_ascii=False, indent=2))
     else:
         click.echo(wf.render_markdown(), nl=False)
+
+
+@main.group()
+def docking() -> None:
+    """数据对接: the reference client of the docking API."""
+
+
+@docking.command("push")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", required=True, help="the platform, e.g. https://zhifa.example.gov.cn")
+@click.option("--token", required=True, envvar="ENFORCEMENT_DOCKING_TOKEN", help="JWT access token")
+@click.option("--source", default=None, help="source system id (NDJSON files, record lists)")
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--dry-run", is_flag=True, help="validate only: the platform writes nothing")
+@click.option("--retries", default=5, show_default=True, type=click.IntRange(0, 20))
+def docking_push(
+    file: Path,
+    url: str,
+    token: str,
+    source: str | None,
+    batch_size: int,
+    dry_run: bool,
+    retries: int,
+) -> None:
+    """Push a file of records (JSON batch, JSON list or NDJSON) in batches; exit 1 on rejections."""
+    from enforcement.services.docking.client import ClientError, push_file, read_records
+
+    try:
+        _, _, total = read_records(file, source)
+        with click.progressbar(length=total, label="推送中", file=sys.stderr) as bar:
+            totals = push_file(
+                file,
+                url,
+                token,
+                source=source,
+                batch_size=batch_size,
+                dry_run=dry_run,
+                retries=retries,
+                progress=bar.update,
+            )
+    except ClientError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"{'试运行：' if dry_run else ''}共{totals.records}条记录、{totals.batches}批："
+        f"接受{totals.accepted}，无变化{totals.unchanged}，拒绝{len(totals.rejected)}"
+        f"（重试{totals.retries}次）"
+    )
+    for rejected in totals.rejected[:50]:
+        for error in rejected.get("errors", []):
+            click.echo(
+                f"第{rejected['index'] + 1}条 {rejected.get('type') or ''} {rejected.get('id') or ''}"
+                f" {error.get('path')}: {error.get('message')}（{error.get('code', '')}）"
+            )
+    if len(totals.rejected) > 50:
+        click.echo(f"……另有{len(totals.rejected) - 50}条被拒记录未列出")
+    if totals.rejected:
+        sys.exit(1)

@@ -46,6 +46,7 @@ NOT_AUDITED = {
     "AuditLog",
     "CompiledSchema",
     "DocumentCounter",
+    "DockingBatch",  # the log of pushes itself; what a push changes is audited on the records
     "EnterpriseTag",
     "EvidenceFile",
     "Region",

@@ -106,8 +106,11 @@ def _before_flush(session: Session, flush_context: Any, _instances: object) -> N
 
 def _after_flush(session: Session, flush_context: Any) -> None:
     pending = flush_context.attributes.pop(_PENDING, [])
-    if not pending:
-        return
+    if pending:
+        _write(session, pending)
+
+
+def _write(session: Session, pending: list[tuple[str, str, Any, Any, Any]]) -> None:
     actor = current_actor()
     rows = []
     for action, entity, obj, old, new in pending:
@@ -130,6 +133,42 @@ def _after_flush(session: Session, flush_context: Any) -> None:
             }
         )
     session.connection().execute(insert(audit_trail()), rows)
+
+
+def log_inserted(
+    session: Session, model: type, rows: list[dict[str, Any]], summaries: list[str]
+) -> None:
+    """The audit rows of records a bulk job inserted itself (one executemany, not a flush), with
+    the values a flush would have logged: `rows` hold every column inserted (the primary key
+    included) and, under their logged names, the collections of `__audit_collections__`."""
+    entity = audit_entity(model)
+    if entity is None or not rows:
+        return
+    mapper = inspect(model)
+    keys = [c.key for c in mapper.column_attrs if c.key not in SECRET_COLUMNS | NOISE_COLUMNS]
+    keys += list(getattr(model, "__audit_collections__", {}))
+    (primary,) = [mapper.get_property_by_column(c).key for c in mapper.primary_key]
+    actor = current_actor()
+    at = dt.datetime.now().replace(microsecond=0)
+    reason = session.info.get("audit_reason")
+    session.connection().execute(
+        insert(audit_trail()),
+        [
+            {
+                "at": at,
+                "username": actor.username,
+                "action": "create",
+                "entity": entity,
+                "entity_id": str(row[primary]),
+                "summary": summary[:300],
+                "old_values": None,
+                "new_values": {key: _plain(row.get(key)) for key in keys},
+                "reason": reason,
+                "remote_addr": actor.remote_addr,
+            }
+            for row, summary in zip(rows, summaries, strict=True)
+        ],
+    )
 
 
 def record_event(

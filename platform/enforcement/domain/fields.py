@@ -41,7 +41,15 @@ def _choices(table: Mapping[str, str]) -> str:
     return "、".join(table.values())
 
 
+# One scan for all three (most text has none): the characters below, in the order of the checks.
+_SUSPECT = re.compile(
+    "[" + "".join(sorted(_BIDI_CONTROLS)) + "\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
+
+
 def _bad_character(text: str) -> str | None:
+    if _SUSPECT.search(text) is None:
+        return None
     for char in text:
         if char in _BIDI_CONTROLS:
             return "不能包含文字方向控制字符"

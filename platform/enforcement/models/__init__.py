@@ -20,6 +20,7 @@ from enforcement.models.checklist import (
     CompiledSchema,
     EvidenceFile,
 )
+from enforcement.models.docking import DockingBatch, DockingRecord
 from enforcement.models.document import Document, DocumentCounter
 from enforcement.models.library import LibraryEntry, LibraryFile
 from enforcement.models.signature import DocumentSignature
@@ -41,6 +42,8 @@ __all__ = [
     "Penalty",
     "case_enforcer",
     "case_hazard",
+    "DockingBatch",
+    "DockingRecord",
     "Document",
     "DocumentCounter",
     "DocumentSignature",

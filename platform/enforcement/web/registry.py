@@ -33,6 +33,8 @@ from enforcement.web.checklists.api import ChecklistApi
 from enforcement.web.checklists.builder import ChecklistBuilderView
 from enforcement.web.checklists.draft_api import ChecklistDraftApi
 from enforcement.web.checklists.views import ChecklistView
+from enforcement.web.docking.api import DockingApi
+from enforcement.web.docking.views import DockingView
 from enforcement.web.documents.signatures import DocumentSignatureView
 from enforcement.web.documents.views import (
     DocumentAdminView,
@@ -87,6 +89,16 @@ def register_views(appbuilder: AppBuilder) -> None:
         category=STATISTICS,
         icon="fa-bar-chart",
     )
+    # 数据对接 (web/docking/): what the provinces' systems pushed (feeds the 地区汇总), the spec.
+    appbuilder.add_view(
+        DockingView,
+        "数据对接情况",
+        href="/docking/monitor/",
+        category=STATISTICS,
+        icon="fa-exchange",
+    )
+    appbuilder.add_link("数据对接规范", href="/docking/spec/", category=STATISTICS, icon="fa-book")
+    appbuilder.add_api(DockingApi)
     # 执法资源库 (web/library/): one view, a menu entry per collection; 文书模板 follows below.
     appbuilder.add_view_no_menu(LibraryView)
     appbuilder.add_api(LibraryApi)

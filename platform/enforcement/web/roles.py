@@ -176,6 +176,10 @@ LIBRARY_READ: list[tuple[set[str], set[str]]] = [
 # 我的工作提醒 (web/workbench/reminders.py): every enforcement user has the page and the menu badge.
 REMINDER_RULES: list[tuple[set[str], set[str]]] = [({"can_index", "can_count"}, {"RemindersView"})]
 
+# 数据对接 (web/docking/): a province's system pushes and pulls through DockingApi; a leader reads
+# 数据对接情况 and pulls; everyone reads the spec page.
+DOCKING_MENUS = {"数据对接情况", "数据对接规范"}
+
 # role → list of (permission names, view names)
 ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
     "leader": [
@@ -199,6 +203,9 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
         *REMINDER_RULES,
         *LIBRARY_READ,
         ({"can_add"}, {"LibraryView"}),
+        ({"can_monitor", "can_spec"}, {"DockingView"}),
+        ({"can_get"}, {"DockingApi"}),
+        ({"menu_access"}, DOCKING_MENUS),
     ],
     "inspector": [
         (DOCUMENT_USE, {"DocumentView"}),
@@ -219,10 +226,13 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
         *CASE_RULES,
         *REMINDER_RULES,
         *LIBRARY_READ,
+        ({"can_spec"}, {"DockingView"}),
+        ({"menu_access"}, {"数据对接规范"}),
     ],
     "docking": [
         ({"can_get", "can_info", "can_post", "can_put"}, API_VIEWS),
         ({"can_get"}, {"LibraryApi"}),
+        ({"can_get", "can_post"}, {"DockingApi"}),
     ],
 }
 

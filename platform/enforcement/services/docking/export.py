@@ -1,0 +1,164 @@
+"""Export: the changes of one record type since a cursor, tombstones included.
+
+The change sequence is the audit log (db/audit.py): every change of an audited row writes its audit
+row in the same transaction, with an increasing id. A cursor is the last audit id a page covered,
+opaque to the client. Reading by id is safe under concurrent writes when no transaction can commit
+a lower id after a higher one has become visible: on SQLite writers are serialized (BEGIN
+IMMEDIATE), and on PostgreSQL the page first takes a SHARE lock on audit_log, which waits for the
+transactions writing it to finish (and holds new ones back for the page's few milliseconds).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, cast, select, text
+from sqlalchemy.orm import Session
+
+from enforcement.db.acting import current_actor
+from enforcement.db.scoping import UNSCOPED
+from enforcement.models import AuditLog, DockingRecord
+from enforcement.services.docking.kinds import KINDS
+from enforcement.services.docking.push import content_hash
+
+PAGE = 500
+MAX_PAGE = 2000
+
+
+class BadCursor(ValueError):
+    """A cursor this platform did not issue."""
+
+
+def encode(position: int) -> str:
+    return base64.urlsafe_b64encode(f"v1.{position}".encode()).decode().rstrip("=")
+
+
+def decode(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version, position = raw.split(".", 1)
+        value = int(position)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadCursor("游标无效：请使用上一页返回的 next，首次拉取不填 since") from None
+    # Only what encode() gives: no other spelling of the same position is accepted.
+    if version != "v1" or not 0 <= value < 2**63 or encode(value) != cursor:
+        raise BadCursor("游标无效：请使用上一页返回的 next，首次拉取不填 since")
+    return value
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[dict[str, Any]]
+    next: str
+    more: bool
+
+
+def _region(record_type: str, row: Any) -> str | None:
+    if record_type == "equipment":
+        return row.enterprise.region_code if row.enterprise else None
+    if record_type == "enforcer":
+        return row.department.region_code if row.department else None
+    return row.region_code
+
+
+def _changes(session: Session, record_type: str, since: int, limit: int) -> list[tuple[int, str]]:
+    if record_type in KINDS:
+        statement = select(AuditLog.id, AuditLog.entity_id).where(
+            AuditLog.entity == record_type, AuditLog.id > since
+        )
+    else:
+        statement = (
+            select(AuditLog.id, AuditLog.entity_id)
+            .join(DockingRecord, cast(DockingRecord.id, String) == AuditLog.entity_id)
+            .where(
+                AuditLog.entity == "docking_record",
+                AuditLog.id > since,
+                DockingRecord.record_type == record_type,
+            )
+            .execution_options(**{UNSCOPED: True})
+        )
+    return [(i, e) for i, e in session.execute(statement.order_by(AuditLog.id).limit(limit)) if e]
+
+
+def export_page(session: Session, record_type: str, since: str | None, limit: int = PAGE) -> Page:
+    """The records of `record_type` changed after the cursor `since`, each once, in the order of
+    its last change; soft-deleted (or removed) ones as tombstones. Only the caller's jurisdiction."""
+    position = decode(since)
+    limit = max(1, min(limit, MAX_PAGE))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE audit_log IN SHARE MODE"))
+    changes = _changes(session, record_type, position, limit)
+    last: dict[str, int] = {}
+    for audit_id, entity_id in changes:
+        last[entity_id] = audit_id
+    ordered = sorted(last, key=last.__getitem__)
+    jurisdiction = current_actor().jurisdiction
+    records: list[dict[str, Any]] = []
+    if record_type in KINDS:
+        model = KINDS[record_type].model
+        ids = [int(i) for i in ordered if i.isdigit()]
+        rows = {
+            str(row.id): row
+            for row in session.scalars(
+                select(model).where(model.id.in_(ids)).execution_options(**{UNSCOPED: True})
+            )
+        }
+        origins = {
+            str(r.local_id): r
+            for r in session.scalars(
+                select(DockingRecord)
+                .where(DockingRecord.record_type == record_type, DockingRecord.local_id.in_(ids))
+                .execution_options(**{UNSCOPED: True})
+            )
+        }
+        for key in ordered:
+            row = rows.get(key)
+            if row is None:
+                if jurisdiction.is_national:
+                    records.append({"type": record_type, "id": key, "deleted": True})
+                continue
+            region = _region(record_type, row)
+            # The ministry (a department without a region) is no province's data to mirror.
+            if region is None or not jurisdiction.contains(region):
+                continue
+            record: dict[str, Any] = {"type": record_type, "id": key}
+            if getattr(row, "deleted_at", None) is not None:
+                record["deleted"] = True
+            else:
+                data = KINDS[record_type].export(row)
+                record.update(data=data, hash=content_hash(data))
+            origin = origins.get(key)
+            if origin is not None:
+                record["origin"] = {"source": origin.source, "id": origin.external_id}
+            records.append(record)
+    else:
+        ids = [int(i) for i in ordered if i.isdigit()]
+        kept = {
+            str(r.id): r
+            for r in session.scalars(
+                select(DockingRecord)
+                .where(DockingRecord.id.in_(ids))
+                .execution_options(**{UNSCOPED: True})
+            )
+        }
+        for key in ordered:
+            mapping = kept.get(key)
+            if mapping is None or not jurisdiction.contains(mapping.region_code):
+                continue
+            record = {
+                "type": record_type,
+                "id": mapping.external_id,
+                "origin": {"source": mapping.source, "id": mapping.external_id},
+            }
+            if mapping.deleted or mapping.data is None:
+                record["deleted"] = True
+            else:
+                record.update(data=mapping.data, hash=content_hash(mapping.data))
+            records.append(record)
+    end = changes[-1][0] if changes else position
+    return Page(records, encode(end), len(changes) >= limit)

@@ -1,0 +1,1 @@
+"""数据对接: the docking API, the spec page and the monitor page."""
