@@ -1,7 +1,7 @@
 """docking: records from provincial systems (source, type, external id) and pushed batches
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0015
 """
 
 import sqlalchemy as sa

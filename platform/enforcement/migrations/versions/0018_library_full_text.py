@@ -2,7 +2,7 @@
 of the character-pair term table
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0017
 """
 
 import re
