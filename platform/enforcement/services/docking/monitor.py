@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from enforcement.models import Department, DockingBatch, DockingRecord, Enforcer, Enterprise, Region
@@ -98,14 +98,13 @@ def overview(session: Session) -> list[Province]:
                             "message": error.get("message"),
                         }
                     )
+    # Constants inline: PostgreSQL matches the grouped expression to the selected one only when
+    # both read substr(x, 1, 2), not two different bound parameters.
+    province_code = func.substr(DockingRecord.region_code, literal_column("1"), literal_column("2"))
     counts = session.execute(
-        select(
-            func.substr(DockingRecord.region_code, 1, 2),
-            DockingRecord.record_type,
-            func.count(),
-        )
+        select(province_code, DockingRecord.record_type, func.count())
         .where(DockingRecord.deleted.is_(False))
-        .group_by(func.substr(DockingRecord.region_code, 1, 2), DockingRecord.record_type)
+        .group_by(province_code, DockingRecord.record_type)
     )
     for prefix, record_type, count in counts:
         province = get(f"{prefix}0000")
