@@ -22,6 +22,7 @@ from enforcement.models.checklist import (
 from enforcement.models.document import Document, DocumentCounter
 from enforcement.models.library import LibraryEntry, LibraryFile, LibraryTerm
 from enforcement.models.signature import DocumentSignature
+from enforcement.models.statistics import ItemCell, ItemResult, ItemRollup, RegionTarget
 from enforcement.models.user import AppUser
 from enforcement.models.workbench import (
     Hazard,
@@ -43,6 +44,10 @@ __all__ = [
     "Document",
     "DocumentCounter",
     "DocumentSignature",
+    "ItemCell",
+    "ItemResult",
+    "ItemRollup",
+    "RegionTarget",
     "LibraryEntry",
     "LibraryFile",
     "LibraryTerm",

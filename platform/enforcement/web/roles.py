@@ -164,6 +164,24 @@ LIBRARY_READ: list[tuple[set[str], set[str]]] = [
     ({"menu_access"}, LIBRARY_MENUS),
 ]
 
+# 统计查询 (web/statistics/): everyone reads the reports of their jurisdiction and exports them;
+# a leader declares the targets' denominators of their region. The docking role reads the API.
+STATISTICS_MENUS = {
+    "企业基础信息",
+    "重点事项情况",
+    "违法行为情况",
+    "执法处理措施",
+    "执法活动统计",
+    "行政处罚查询",
+    "统计分析图",
+    "地区汇总情况",
+}
+STATISTICS_READ: list[tuple[set[str], set[str]]] = [
+    ({"can_show", "can_export"}, {"StatisticsView"}),
+    ({"can_get"}, {"StatisticsApi"}),
+    ({"menu_access"}, STATISTICS_MENUS),
+]
+
 # 我的工作提醒 (web/workbench/reminders.py): every enforcement user has the page and the menu badge.
 REMINDER_RULES: list[tuple[set[str], set[str]]] = [({"can_index", "can_count"}, {"RemindersView"})]
 
@@ -189,6 +207,9 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
         *REMINDER_RULES,
         *LIBRARY_READ,
         ({"can_add"}, {"LibraryView"}),
+        *STATISTICS_READ,
+        ({"can_targets"}, {"StatisticsView"}),
+        ({"menu_access"}, {"目标分母申报"}),
     ],
     "inspector": [
         (DOCUMENT_USE, {"DocumentView"}),
@@ -209,10 +230,12 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
         *CASE_RULES,
         *REMINDER_RULES,
         *LIBRARY_READ,
+        *STATISTICS_READ,
     ],
     "docking": [
         ({"can_get", "can_info", "can_post", "can_put"}, API_VIEWS),
         ({"can_get"}, {"LibraryApi"}),
+        ({"can_get"}, {"StatisticsApi"}),
     ],
 }
 
