@@ -50,6 +50,10 @@ NOT_AUDITED = {
     "EnterpriseTag",
     "EvidenceFile",
     "LibraryTerm",  # derived from the audited LibraryEntry, rebuilt with it
+    # 统计查询: derived from the audited inspections and hazards in the same flush, never edited
+    "ItemCell",
+    "ItemResult",
+    "ItemRollup",
     "Region",
 }
 

@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("plugin_id", sa.String(length=120), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("checked_on", sa.Date(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["enterprise_id"], ["enterprise.id"]),
         sa.PrimaryKeyConstraint("enterprise_id", "item_id"),
     )
@@ -72,7 +72,7 @@ def upgrade() -> None:
         sa.Column("enterprises_expected", sa.Integer(), nullable=True),
         sa.Column("cases_expected", sa.Integer(), nullable=True),
         sa.Column("updated_by", sa.String(length=128), nullable=True),
-        sa.Column("updated_at", sa.DateTime(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("region_code", "year"),
     )
