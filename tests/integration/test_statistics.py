@@ -220,6 +220,9 @@ def test_the_rollup_answers_exactly_what_the_cells_answer(app, built):
                 from_cells = figures.key_items_from_cells(session, query, By(query))
                 from_cells = {k.ljust(6, "0"): v for k, v in from_cells.items()}
                 assert figures.key_items_from_rollup(session, query) == from_cells, (region, params)
+                assert figures.key_items_by_item(session, query) == figures.key_items_by_item(
+                    session, query, use_rollup=False
+                )
         session.remove()
 
 

@@ -108,9 +108,24 @@ class Table:
 
 
 def catalogue(platform: Platform) -> dict[str, dict[str, Any]]:
-    """The active checklists: {plugin id: {title, items: [{id, code, title}]}}, in id order."""
+    """The active checklists: {plugin id: {title, items: [{id, code, title}]}}, in id order.
+
+    Kept on the registry until its active versions change (a publish or a retirement): every
+    report request asks for it, and building it is most of a rollup request's Python time.
+    """
+    active = platform.registry.active()
+    key = tuple(sorted((plugin_id, entry.version) for plugin_id, entry in active.items()))
+    cached = getattr(platform.registry, "_statistics_catalogue", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]  # type: ignore[no-any-return]
+    out = _catalogue(active)
+    platform.registry._statistics_catalogue = (key, out)  # type: ignore[attr-defined]
+    return out
+
+
+def _catalogue(active: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for plugin_id, entry in sorted(platform.registry.active().items()):
+    for plugin_id, entry in sorted(active.items()):
         out[plugin_id] = {
             "title": entry.declaration["title"],
             "items": [

@@ -165,15 +165,33 @@ def key_items_from_rollup(session: Session, query: Query) -> Figures:
     return _by_status(session.execute(statement))
 
 
-def key_items_by_item(session: Session, query: Query) -> list[dict[str, Any]]:
-    """Per item of the region: enterprises covered (checked cells) and violations remaining."""
-    statement = (
-        select(ItemCell.item_id, ItemCell.status, func.count())
-        .where(*_cell_where(query))
-        .group_by(ItemCell.item_id, ItemCell.status)
-    )
+def key_items_by_item(
+    session: Session, query: Query, *, use_rollup: bool = True
+) -> list[dict[str, Any]]:
+    """Per item of the region: enterprises covered (checked cells) and violations remaining;
+    from the region's own rollup rows when the filters allow, else from the cells."""
+    if use_rollup and not (query.tag or query.start or query.end):
+        where = [ItemRollup.region_code == query.region]
+        if query.plugin:
+            where.append(ItemRollup.plugin_id == query.plugin)
+        if query.item:
+            where.append(ItemRollup.item_id == query.item)
+        if query.sector:
+            where.append(ItemRollup.sector == query.sector)
+        statement = (
+            select(ItemRollup.item_id, ItemRollup.status, func.sum(ItemRollup.cells))
+            .where(*where)
+            .group_by(ItemRollup.item_id, ItemRollup.status)
+        )
+    else:
+        statement = (
+            select(ItemCell.item_id, ItemCell.status, func.count())
+            .where(*_cell_where(query))
+            .group_by(ItemCell.item_id, ItemCell.status)
+        )
     counted = _by_status(session.execute(statement))
-    return [{"item_id": item} | values for item, values in sorted(counted.items())]
+    # A rollup row whose cells all moved on counts 0: an item nobody checked is not listed.
+    return [{"item_id": k} | v for k, v in sorted(counted.items()) if v["checked"]]
 
 
 # -- 违法行为情况 and 执法处理措施 -------------------------------------------------------------------
