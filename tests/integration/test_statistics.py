@@ -389,3 +389,33 @@ def test_cells_match_the_hand_count(app, built):
         (e4, data.FC01): "escalated",
         (e4, data.YX01): "compliant",
     }
+
+
+def test_cells_follow_an_enterprise_that_changes_sector_or_is_deleted(app, built):
+    import datetime as dt
+
+    from enforcement.db.scoping import UNSCOPED
+    from enforcement.models import Enterprise
+
+    def change(**values: Any) -> None:
+        with app.app_context(), acting_as(Actor("system", Jurisdiction(None))):
+            session = app.appbuilder.session
+            found = session.get(
+                Enterprise, built.enterprises["E2"], execution_options={UNSCOPED: True}
+            )
+            for key, value in values.items():
+                setattr(found, key, value)
+            session.commit()
+            session.remove()
+
+    try:
+        change(sector="textile")
+        textile = rows(api(app, "key_items", region=data.XINING, sector="textile"))
+        assert textile[data.CHENGDONG]["checked"] == 2
+        machinery = rows(api(app, "key_items", region=data.QINGHAI, sector="machinery"))
+        assert machinery[data.XINING]["checked"] == 3  # E1's three cells
+        change(deleted_at=dt.datetime(2026, 11, 1), deleted_by="system")
+        assert rows(api(app, "key_items", region=data.XINING))[data.CHENGDONG]["checked"] == 3
+    finally:
+        change(sector="machinery", deleted_at=None, deleted_by=None)
+    assert rows(api(app, "key_items", region=data.XINING))[data.CHENGDONG]["checked"] == 5

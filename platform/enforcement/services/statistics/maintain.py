@@ -135,7 +135,18 @@ def refresh_cells(connection: Connection, keys: Iterable[Key]) -> None:
             )
         ).first()
         new = wanted.get((enterprise_id, item_id))
-        if old is not None and new is not None and old.status == new[0]:
+        owner = connection.execute(
+            select(ENTERPRISES.c.region_code, ENTERPRISES.c.sector, ENTERPRISES.c.deleted_at).where(
+                ENTERPRISES.c.id == enterprise_id
+            )
+        ).one()
+        if owner.deleted_at is not None:  # a deleted enterprise leaves the reports
+            new = None
+        same_place = old is not None and (old.region_code, old.sector) == (
+            owner.region_code,
+            owner.sector,
+        )
+        if old is not None and new is not None and old.status == new[0] and same_place:
             connection.execute(
                 update(CELLS)
                 .where(CELLS.c.enterprise_id == enterprise_id, CELLS.c.item_id == item_id)
@@ -152,11 +163,6 @@ def refresh_cells(connection: Connection, keys: Iterable[Key]) -> None:
                 deltas[(region, above, old.sector, item_id, old.status, old.plugin_id)] -= 1
         if new is None:
             continue
-        owner = connection.execute(
-            select(ENTERPRISES.c.region_code, ENTERPRISES.c.sector).where(
-                ENTERPRISES.c.id == enterprise_id
-            )
-        ).one()
         plugin = new[2]
         connection.execute(
             CELLS.insert().values(
@@ -249,13 +255,28 @@ def _after_flush(session: Session, _context: object) -> None:
         for obj in list(session.new) + list(session.dirty)
         if isinstance(obj, Hazard) and _changed(obj, "status")
     ]
-    if not finished and not hazards:
+    # An enterprise that moved, changed sector or was deleted: its cells follow it.
+    moved = [
+        obj.id
+        for obj in session.dirty
+        if isinstance(obj, Enterprise)
+        and any(_changed(obj, a) for a in ("region_code", "sector", "deleted_at"))
+    ]
+    if not finished and not hazards and not moved:
         return
     connection = session.connection()
     keys: list[Key] = []
     for inspection in finished:
         keys.extend(record_results(connection, inspection.id))
     keys.extend((h.enterprise_id, h.item_id) for h in hazards if h.enterprise_id is not None)
+    if moved:
+        keys.extend(
+            connection.execute(
+                select(RESULTS.c.enterprise_id, RESULTS.c.item_id)
+                .where(RESULTS.c.enterprise_id.in_(moved))
+                .distinct()
+            ).tuples()
+        )
     refresh_cells(connection, keys)
 
 
