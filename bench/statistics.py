@@ -132,7 +132,9 @@ def generate(engine: Any, scale: float, seed: int) -> dict[str, int]:
     items = plugin_items()
     enterprises = max(200, int(FULL_ENTERPRISES * scale))
     wanted_results = int(FULL_RESULTS * scale)
-    per_enterprise = len(items["duty7"]) + sum(len(items[p]) for p in TAG_PLUGINS) / len(TAG_PLUGINS) * 0.8
+    per_enterprise = (
+        len(items["duty7"]) + sum(len(items[p]) for p in TAG_PLUGINS) / len(TAG_PLUGINS) * 0.8
+    )
     inspections_each = wanted_results / enterprises / per_enterprise
     days = (LAST_DAY - FIRST_DAY).days
     folder = Path(tempfile.mkdtemp(prefix="bench-statistics-"))

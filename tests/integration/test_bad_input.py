@@ -254,7 +254,12 @@ API_CASES: list[tuple[str, str, str, str | None]] = [
     ),
     ("JSON that does not parse", "POST", "/api/v1/task/", '{"enterprise_id": '),
     ("malformed rison", "GET", "/api/v1/enterprise/?q=(", None),
-    ("an exponent rison cannot read", "GET", "/api/v1/case/_info?q=1.7976931348623155e%2B308", None),
+    (
+        "an exponent rison cannot read",
+        "GET",
+        "/api/v1/case/_info?q=1.7976931348623155e%2B308",
+        None,
+    ),
     ("rison 5000 deep", "GET", "/api/v1/enterprise/?q=" + "(a:" * 5000 + ")" * 5000, None),
     ("a huge page", "GET", f"/api/v1/enterprise/?q=(page:{HUGE},page_size:10)", None),
     ("1e30 as the page", "GET", "/api/v1/enterprise/?q=(page:1e30,page_size:10)", None),

@@ -419,3 +419,25 @@ def test_cells_follow_an_enterprise_that_changes_sector_or_is_deleted(app, built
     finally:
         change(sector="machinery", deleted_at=None, deleted_by=None)
     assert rows(api(app, "key_items", region=data.XINING))[data.CHENGDONG]["checked"] == 5
+
+
+def test_a_leader_declares_denominators_for_their_region_only(app, built):
+    client = logged_in(app, "nanchang")
+    saved = client.post(
+        "/statistics/targets/",
+        data={"region_code": "360102", "year": "2026", "enterprises_expected": "120"},
+    )
+    assert saved.status_code == 302
+    listed = client.get("/statistics/targets/").get_data(as_text=True)
+    assert "东湖区" in listed and "120" in listed
+    refused = client.post(
+        "/statistics/targets/",
+        data={"region_code": data.QINGHAI, "year": "2026", "cases_expected": "-3"},
+    ).get_data(as_text=True)
+    assert "该行政区划不在您的管辖范围内" in refused
+    assert "应办案件数（含线下办理）应为不超过" in refused
+    assert 'value="-3"' in refused
+    summary = rows(api(app, "region_summary", "nanchang", region="360100", to="2026-12-31"))
+    assert summary["360102"]["enterprises_expected"] == 120
+    inspector = logged_in(app, "donghu").get("/statistics/targets/")
+    assert inspector.status_code in (302, 403)

@@ -71,6 +71,6 @@ def listed(session: Session) -> list[dict[str, Any]]:
         .order_by(RegionTarget.year.desc(), RegionTarget.region_code)
     )
     return [
-        {"region": name, "target": target, "values": {k: getattr(target, k) for k in FIELDS}}
+        {"region": name, "target": target, "fields": {k: getattr(target, k) for k in FIELDS}}
         for target, name in rows
     ]
