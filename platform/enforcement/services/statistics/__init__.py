@@ -14,6 +14,7 @@ from enforcement.services.statistics.core import (
     Table,
     catalogue,
     parse_query,
+    regions,
 )
 from enforcement.services.statistics.export import table_xlsx
 from enforcement.services.statistics.figures import trend
@@ -31,6 +32,7 @@ __all__ = [
     "enterprise_detail",
     "matrix",
     "parse_query",
+    "regions",
     "report",
     "table_xlsx",
     "targets",

@@ -160,7 +160,7 @@ def parse_query(session: Session, platform: Platform, args: Mapping[str, str]) -
         except ValueError:
             errors.append(FieldError("/region", "行政区划代码应为6位数字（全国为 000000）"))
         else:
-            if session.get(Region, region) is None:
+            if region not in regions(session).names:
                 errors.append(FieldError("/region", f"行政区划代码不存在：{region}"))
     start = _day(args, "from", "开始日期", errors)
     end = _day(args, "to", "结束日期", errors)
@@ -192,8 +192,7 @@ def parse_query(session: Session, platform: Platform, args: Mapping[str, str]) -
 def region_info(session: Session, query: Query) -> dict[str, str]:
     if query.region == NATION:
         return {"code": NATION, "name": "全国", "level": "nation"}
-    region = session.get(Region, query.region)
-    name = region.full_name if region is not None else query.region
+    name = regions(session).full_names.get(query.region, query.region)
     return {"code": query.region, "name": name, "level": query.level}
 
 
@@ -230,11 +229,43 @@ def within(query: Query, column: Any) -> ColumnElement[bool] | None:
 
 def children(session: Session, query: Query) -> list[tuple[str, str]]:
     """(code, name) of the asked region's child regions, in code order."""
-    if query.region == NATION:
-        statement = select(Region.code, Region.name).where(Region.level == "province")
-    else:
-        statement = select(Region.code, Region.name).where(Region.parent_code == query.region)
-    return [(code, name) for code, name in session.execute(statement.order_by(Region.code))]
+    return regions(session).children.get(query.region, [])
+
+
+@dataclass(frozen=True)
+class Regions:
+    names: dict[str, str]
+    full_names: dict[str, str]
+    children: dict[str, list[tuple[str, str]]]
+
+
+_REGIONS: dict[str, Regions] = {}
+
+
+def regions(session: Session) -> Regions:
+    """The GB/T 2260 table, read once per process and database (read again while it is empty):
+    it is loaded at set-up from the package, never edited by a user, and every report asks for it."""
+    key = str(session.get_bind().url)
+    cached = _REGIONS.get(key)
+    if cached is not None and cached.names:
+        return cached
+    rows = session.execute(
+        select(
+            Region.code, Region.name, Region.full_name, Region.level, Region.parent_code
+        ).order_by(Region.code)
+    ).all()
+    kids: dict[str, list[tuple[str, str]]] = {}
+    for code, name, _, level, parent in rows:
+        kids.setdefault(NATION if level == "province" else parent or NATION, []).append(
+            (code, name)
+        )
+    made = Regions(
+        names={r.code: r.name for r in rows},
+        full_names={r.code: r.full_name for r in rows},
+        children=kids,
+    )
+    _REGIONS[key] = made
+    return made
 
 
 def enterprises_in(session: Session, query: Query) -> list[tuple[int, str]]:

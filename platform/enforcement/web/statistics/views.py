@@ -17,13 +17,11 @@ from typing import Any
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access, permission_name
-from sqlalchemy import select
 
 from enforcement.db.acting import current_actor
 from enforcement.domain import codes
 from enforcement.domain.errors import Refused
 from enforcement.domain.jurisdiction import parent_code
-from enforcement.models import Region
 from enforcement.models.statistics import CELL_STATUSES, NATION
 from enforcement.services import statistics as service
 from enforcement.services.checklists import platform_of
@@ -67,8 +65,7 @@ def breadcrumb(query: service.Query) -> list[dict[str, Any]]:
     while code:
         chain.insert(0, code)
         code = parent_code(code)
-    statement = select(Region.code, Region.name).where(Region.code.in_(chain))
-    names = {code: name for code, name in app_session().execute(statement)}
+    names = service.regions(app_session()).names
     crumbs = [{"code": NATION, "name": "全国", "visible": jurisdiction.is_national}]
     crumbs += [
         {"code": c, "name": names.get(c, c), "visible": jurisdiction.contains(c)} for c in chain
