@@ -62,7 +62,7 @@ def upgrade() -> None:
         sa.Column("cells", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("region_code", "sector", "item_id", "status"),
     )
-    op.create_index("ix_stat_item_rollup_parent", "stat_item_rollup", ["parent_code", "item_id"])
+    op.create_index("ix_stat_item_rollup_parent", "stat_item_rollup", ["parent_code", "sector", "item_id"])
     op.create_table(
         "stat_region_target",
         sa.Column("id", sa.Integer(), nullable=False),

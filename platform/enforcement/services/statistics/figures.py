@@ -30,7 +30,7 @@ from enforcement.models import (
     TrainingRecord,
     task_enforcer,
 )
-from enforcement.models.statistics import CELL_STATUSES, ItemCell, ItemRollup
+from enforcement.models.statistics import ALL_SECTORS, CELL_STATUSES, ItemCell, ItemRollup
 from enforcement.services.statistics.core import By, Query, enterprise_filters, within
 
 Figures = dict[Any, dict[str, Any]]
@@ -150,13 +150,14 @@ def rollup_covers(query: Query) -> bool:
 
 def key_items_from_rollup(session: Session, query: Query) -> Figures:
     """The same counts read from the rollup: the child regions' rows of one parent."""
-    where = [ItemRollup.parent_code == query.region]
+    where = [
+        ItemRollup.parent_code == query.region,
+        ItemRollup.sector == (query.sector or ALL_SECTORS),
+    ]
     if query.plugin:
         where.append(ItemRollup.plugin_id == query.plugin)
     if query.item:
         where.append(ItemRollup.item_id == query.item)
-    if query.sector:
-        where.append(ItemRollup.sector == query.sector)
     statement = (
         select(ItemRollup.region_code, ItemRollup.status, func.sum(ItemRollup.cells))
         .where(*where)
@@ -171,13 +172,14 @@ def key_items_by_item(
     """Per item of the region: enterprises covered (checked cells) and violations remaining;
     from the region's own rollup rows when the filters allow, else from the cells."""
     if use_rollup and not (query.tag or query.start or query.end):
-        where = [ItemRollup.region_code == query.region]
+        where = [
+            ItemRollup.region_code == query.region,
+            ItemRollup.sector == (query.sector or ALL_SECTORS),
+        ]
         if query.plugin:
             where.append(ItemRollup.plugin_id == query.plugin)
         if query.item:
             where.append(ItemRollup.item_id == query.item)
-        if query.sector:
-            where.append(ItemRollup.sector == query.sector)
         statement = (
             select(ItemRollup.item_id, ItemRollup.status, func.sum(ItemRollup.cells))
             .where(*where)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from enforcement.domain.jurisdiction import parent_code
 from enforcement.models import AnswerSet, Enterprise, Hazard, Inspection
 from enforcement.models.statistics import (
+    ALL_SECTORS,
     CELL_RANK,
     HAZARD_TO_CELL,
     NATION,
@@ -160,7 +161,8 @@ def refresh_cells(connection: Connection, keys: Iterable[Key]) -> None:
                 )
             )
             for region, above in ancestry(old.region_code):
-                deltas[(region, above, old.sector, item_id, old.status, old.plugin_id)] -= 1
+                for sector in (old.sector, ALL_SECTORS):
+                    deltas[(region, above, sector, item_id, old.status, old.plugin_id)] -= 1
         if new is None:
             continue
         plugin = new[2]
@@ -177,7 +179,8 @@ def refresh_cells(connection: Connection, keys: Iterable[Key]) -> None:
             )
         )
         for region, above in ancestry(owner.region_code):
-            deltas[(region, above, owner.sector, item_id, new[0], plugin)] += 1
+            for sector in (owner.sector, ALL_SECTORS):
+                deltas[(region, above, sector, item_id, new[0], plugin)] += 1
     _upsert_rollup(
         connection,
         [
@@ -311,7 +314,8 @@ def recount(connection: Connection) -> None:
     )
     for code, sector, item_id, status, plugin, count in grouped:
         for region, above in ancestry(code):
-            totals[(region, above, sector, item_id, status, plugin)] += count
+            for counted in (sector, ALL_SECTORS):
+                totals[(region, above, counted, item_id, status, plugin)] += count
     rows = [
         {
             "region_code": region,
