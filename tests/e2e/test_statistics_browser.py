@@ -3,6 +3,7 @@ the table, exports Excel and finds the page's figures in the file; nothing comes
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import openpyxl
@@ -12,6 +13,17 @@ from playwright.sync_api import expect
 from support.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
+
+
+# As tests/e2e/test_field.py: Chinese pages, item codes (ZR-01) and file formats aside.
+ALLOWED_LATIN = {"Excel", "PDF"}
+LATIN = re.compile(r"[A-Za-z][A-Za-z_.\-]*[A-Za-z]|[A-Za-z]")
+NOT_WORDS = re.compile(r"\b[A-Z]{1,4}-\d+\b|\b[0-9A-Z]{18}\b")
+
+
+def latin_words(page) -> set[str]:
+    text = NOT_WORDS.sub(" ", page.evaluate("() => document.body.innerText"))
+    return set(LATIN.findall(text)) - ALLOWED_LATIN
 
 
 def drill(browsing, name: str) -> None:
@@ -29,6 +41,7 @@ def test_a_leader_drills_from_the_nation_to_an_enterprise_and_exports_excel(brow
     expect(page.locator("#chart-map canvas")).to_be_visible()
     expect(page.locator("#chart-bar canvas")).to_be_visible()
     browsing.shot("map")
+    assert latin_words(page) == set()
 
     browsing.goto("/statistics/key_items/?plugin=duty7")
     expect(page.locator("#stat-asof")).to_contain_text("数据截至")
@@ -45,6 +58,7 @@ def test_a_leader_drills_from_the_nation_to_an_enterprise_and_exports_excel(brow
         width = page.evaluate("document.scrollingElement.scrollWidth")
         assert width <= 390, f"the county page is {width} px wide on a 390 px phone"
     browsing.shot("county")
+    assert latin_words(page) == set()
 
     # The county's Excel: the same enterprises and totals as the table on the page.
     total = {
@@ -68,6 +82,7 @@ def test_a_leader_drills_from_the_nation_to_an_enterprise_and_exports_excel(brow
     expect(page.locator("#stat-enterprise-items")).to_be_visible()
     expect(page.locator("#stat-enterprise-items")).to_contain_text("主要负责人")
     browsing.shot("enterprise")
+    assert latin_words(page) == set()
     with page.expect_navigation():
         page.click("#stat-back")
     assert "plugin=duty7" in page.url and "region=360102" in page.url
