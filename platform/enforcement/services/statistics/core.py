@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -211,7 +211,9 @@ class By:
 
 def child_key(query: Query, column: Any) -> Any:
     """The GROUP BY expression naming a row's child region (its code's significant digits)."""
-    return func.substr(column, 1, CHILD_DIGITS[query.level])
+    # Constants inline, not bound: PostgreSQL matches a SELECT expression to its GROUP BY only
+    # when both read the same, and two bound parameters are two different placeholders.
+    return func.substr(column, literal_column("1"), literal_column(str(CHILD_DIGITS[query.level])))
 
 
 def child_code(query: Query, key: str) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import String, and_, case, distinct, func, select
+from sqlalchemy import String, and_, case, distinct, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
 from enforcement.domain import codes, planning
@@ -506,9 +506,13 @@ def enforcers(session: Session, query: Query, by: By) -> Figures:
     )
 
 
+# Inline constants of a GROUP BY expression (see core.child_key).
+ONE, SEVEN = literal_column("1"), literal_column("7")
+
+
 def trend(session: Session, query: Query) -> list[dict[str, Any]]:
     """Finished inspections and hazards found per month in the asked region (the line chart)."""
-    month = func.substr(func.cast(Inspection.started_at, String), 1, 7)
+    month = func.substr(func.cast(Inspection.started_at, String), ONE, SEVEN)
     inspections = enterprise_filters(
         query,
         select(month, func.count(Inspection.id)).where(
@@ -518,7 +522,7 @@ def trend(session: Session, query: Query) -> list[dict[str, Any]]:
         ),
         Inspection.enterprise_id,
     ).group_by(month)
-    found = func.substr(func.cast(Hazard.created_at, String), 1, 7)
+    found = func.substr(func.cast(Hazard.created_at, String), ONE, SEVEN)
     hazards = enterprise_filters(
         query,
         select(found, func.count(Hazard.id)).where(*_hazard_where(query)),
