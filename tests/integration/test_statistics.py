@@ -150,6 +150,7 @@ def test_activity_counts_the_work_and_each_inspector_once(app, built):
     east, centre = table[data.CHENGDONG], table[data.CHENGZHONG]
     assert (east["tasks"], east["inspections"], east["inspectors"]) == (3, 3, 2)
     assert (centre["tasks"], centre["inspections"], centre["inspectors"]) == (1, 1, 1)
+    assert (east["tasks_done"], east["plan_progress"]) == (3, 1.0)
     assert answer.json["total"]["inspectors"] == 2  # Y worked in both counties
     assert east["online_rate"] == 0 and centre["online_rate"] == pytest.approx(1 / 3, abs=1e-4)
     province = rows(api(app, "activity", region=data.QINGHAI))
@@ -187,7 +188,14 @@ def test_region_summary_computes_the_three_targets_from_declared_denominators(ap
 def test_total_is_the_sum_of_the_rows_for_additive_figures(app, built):
     for report in REPORTS:
         answer = api(app, report, region=data.XINING)
-        ratio = {"rectification_rate", "online_rate", "entry_rate", "training_rate", "inspectors"}
+        ratio = {
+            "rectification_rate",
+            "online_rate",
+            "entry_rate",
+            "training_rate",
+            "plan_progress",
+            "inspectors",
+        }
         for column in answer.json["columns"]:
             key = column["key"]
             if key in ratio:

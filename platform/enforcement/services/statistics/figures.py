@@ -328,6 +328,8 @@ def measures(session: Session, query: Query, by: By) -> Figures:
 ACTIVITY_COLUMNS = [
     ("plans", "检查计划数"),
     ("tasks", "执法任务数"),
+    ("tasks_done", "已完成任务数"),
+    ("plan_progress", "计划任务完成率"),
     ("inspections", "完成检查数"),
     ("inspectors", "参与检查执法人员数"),
 ]
@@ -343,8 +345,15 @@ def activity(session: Session, query: Query, by: By) -> Figures:
     if query.end:
         plans = plans.where(Plan.period_start <= query.end)
     task_key = by(Task.region_code, Task.enterprise_id)
-    tasks = select(task_key, func.count(Task.id)).where(
-        *_inside(query, Task.region_code), *_period(query, Task.due_on)
+    # Cancelled tasks are no longer part of the plan's work.
+    tasks = select(
+        task_key,
+        func.count(Task.id),
+        func.sum(case((Task.status == "done", 1), else_=0)),
+    ).where(
+        *_inside(query, Task.region_code),
+        *_period(query, Task.due_on),
+        Task.status != "cancelled",
     )
     tasks = enterprise_filters(query, tasks, Task.enterprise_id)
     done = [
@@ -368,7 +377,7 @@ def activity(session: Session, query: Query, by: By) -> Figures:
     )
     return _merge(
         _collect(session, plans.group_by(key), ["plans"]) if key is not None else {},
-        _collect(session, tasks.group_by(task_key), ["tasks"]),
+        _collect(session, tasks.group_by(task_key), ["tasks", "tasks_done"]),
         _collect(session, inspections.group_by(inspection_key), ["inspections"]),
         _collect(session, inspectors.group_by(inspection_key), ["inspectors"]),
     )

@@ -96,7 +96,10 @@ def _declared(session: Session, query: Query, codes_: list[str]) -> dict[str, di
     return out
 
 
-ACTIVITY_RATIOS = {"online_rate": ("cases", "cases_expected")}
+ACTIVITY_RATIOS = {
+    "online_rate": ("cases", "cases_expected"),
+    "plan_progress": ("tasks_done", "tasks"),
+}
 
 
 def activity(session: Session, platform: Platform, query: Query) -> Table:
@@ -114,7 +117,7 @@ def activity(session: Session, platform: Platform, query: Query) -> Table:
         query,
         columns,
         counted,
-        additive=("plans", "tasks", "inspections", "cases", "cases_expected"),
+        additive=("plans", "tasks", "tasks_done", "inspections", "cases", "cases_expected"),
         ratios=ACTIVITY_RATIOS,
     )
     _add_declared(session, query, table, ACTIVITY_RATIOS)
@@ -130,6 +133,7 @@ def penalties(session: Session, platform: Platform, query: Query) -> Table:
 
 
 SUMMARY_RATIOS = {
+    "plan_progress": ("tasks_done", "tasks"),
     "entry_rate": ("entered", "expected"),
     "training_rate": ("trained", "enforcers"),
     "online_rate": ("cases", "cases_expected"),
@@ -138,6 +142,9 @@ SUMMARY_COLUMNS = [
     ("enterprises", "执法对象数"),
     ("enforcers", "执法人员数"),
     ("trained", "已培训执法人员数"),
+    ("tasks", "执法任务数"),
+    ("tasks_done", "已完成任务数"),
+    ("plan_progress", "计划任务完成率"),
     ("inspections", "完成检查数"),
     ("hazards", "违法行为（隐患）数"),
     ("rectified", "已整改数"),
