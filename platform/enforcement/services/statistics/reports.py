@@ -10,8 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from enforcement.domain import codes
+from enforcement.domain.jurisdiction import significant_prefix
 from enforcement.models import Enterprise, Equipment
-from enforcement.models.statistics import CELL_STATUSES, ItemCell, ItemResult, RegionTarget
+from enforcement.models.statistics import (
+    CELL_STATUSES,
+    NATION,
+    ItemCell,
+    ItemResult,
+    RegionTarget,
+)
 from enforcement.plugins import Platform
 from enforcement.services.statistics import figures as f
 from enforcement.services.statistics.core import (
@@ -88,9 +95,7 @@ def _declared(session: Session, query: Query, codes_: list[str]) -> dict[str, di
         if code in own:
             out[code] = {n: getattr(own[code], n) or 0 for n in names}
             continue
-        prefix = code.rstrip("0") if code != "000000" else ""
-        if len(prefix) % 2:
-            prefix += "0"
+        prefix = "" if code == NATION else significant_prefix(code)
         inside = [r for c, r in own.items() if c.startswith(prefix) and not c.endswith("00")]
         out[code] = {n: sum(getattr(r, n) or 0 for r in inside) for n in names}
     return out
@@ -183,7 +188,7 @@ def _add_declared(
 ) -> None:
     """Fill the declared denominators per row (not at county level: per enterprise they mean
     nothing), sum them, and recompute the ratios."""
-    wanted = {k for k in ("enterprises_expected", "enforcers_expected", "cases_expected")}
+    wanted = {"enterprises_expected", "enforcers_expected", "cases_expected"}
     keys = {c["key"] for c in table.columns}
     if query.level == "county":
         return
