@@ -318,6 +318,18 @@ def test_the_excel_file_holds_the_api_figures(app, built):
     assert [s.title for s in book.worksheets][1:] == ["按检查事项", "按行业", "按严重程度"]
 
 
+def test_the_county_excel_carries_the_item_matrix(app, built):
+    client = logged_in(app, "admin")
+    download = client.get(f"/statistics/key_items.xlsx?region={data.CHENGDONG}&plugin=duty7")
+    book = openpyxl.load_workbook(io.BytesIO(download.data))
+    grid = book["企业检查事项矩阵"]
+    header = [c.value for c in grid[1]]
+    assert header[0] == "企业" and header[1].startswith("ZR-01")
+    by_name = {row[0].value: [c.value for c in row] for row in grid.iter_rows(min_row=2)}
+    assert by_name["青海统计甲有限公司"][1] == "合格"  # ZR-01 of E1
+    assert by_name["青海统计乙有限公司"][2] == "未检查"  # ZR-02 of E2
+
+
 LEVELS = ("000000", data.QINGHAI, data.XINING, data.CHENGDONG)
 FILTERS = (
     {},

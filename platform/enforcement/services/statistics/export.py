@@ -142,5 +142,15 @@ def table_xlsx(table: Table, title: str) -> bytes:
         if key == "by_item" and "label" in rows[0]:
             extra = [("label", "检查事项")] + extra[len(head) :]
         write_sheet(book, name, extra, rows)
+    grid = table.extra.get("matrix")
+    if grid and grid["rows"]:
+        columns = [("name", "企业")] + [
+            (i["id"], f"{i['code']} {i['title']}") for i in grid["items"]
+        ]
+        cells = (
+            {"name": row["name"]} | {k: v["label"] for k, v in row["cells"].items()}
+            for row in grid["rows"]
+        )
+        write_sheet(book, "企业检查事项矩阵", columns, cells)
     book.close()
     return output.getvalue()

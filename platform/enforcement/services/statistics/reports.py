@@ -57,6 +57,8 @@ def key_items(session: Session, platform: Platform, query: Query) -> Table:
         }
         for row in f.key_items_by_item(session, query)
     ]
+    if query.level == "county":  # the county's enterprises × items, one status per cell
+        table.extra["matrix"] = matrix(session, platform, query)
     return table
 
 

@@ -139,9 +139,7 @@ class StatisticsView(BaseView):
                 trend=service.trend(app_session(), query),
             )
         table = service.report(app_session(), platform_of(), report, query)
-        matrix = None
-        if report == "key_items" and query.level == "county":
-            matrix = service.matrix(app_session(), platform_of(), query)
+        matrix = table.extra.get("matrix")
         return self._page(report, query, table=table, matrix=matrix, errors={})
 
     @expose("/<report>.xlsx")
