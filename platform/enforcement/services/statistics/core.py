@@ -129,7 +129,8 @@ def _catalogue(active: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         out[plugin_id] = {
             "title": entry.declaration["title"],
             "items": [
-                {"id": i["id"], "code": i.get("code") or i["id"], "title": i["title"]}
+                # No code (a bureau's plugin may have none): the title alone, never the id.
+                {"id": i["id"], "code": i.get("code") or "", "title": i["title"]}
                 for i in entry.declaration["items"]
             ],
         }

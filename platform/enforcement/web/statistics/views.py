@@ -84,7 +84,9 @@ class StatisticsView(BaseView):
         return {
             "plugins": {k: v["title"] for k, v in known.items()},
             "items": [
-                (i["id"], f"{i['code']} {i['title']}") for p in known.values() for i in p["items"]
+                (i["id"], f"{i['code']} {i['title']}".strip())
+                for p in known.values()
+                for i in p["items"]
             ],
             "sectors": codes.SECTORS,
             "tags": codes.TAGS,
