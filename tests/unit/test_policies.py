@@ -49,6 +49,10 @@ NOT_AUDITED = {
     "DockingBatch",  # the log of pushes itself; what a push changes is audited on the records
     "EnterpriseTag",
     "EvidenceFile",
+    # 统计查询: derived from the audited inspections and hazards in the same flush, never edited
+    "ItemCell",
+    "ItemResult",
+    "ItemRollup",
     "Region",
 }
 

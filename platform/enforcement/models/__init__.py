@@ -24,6 +24,7 @@ from enforcement.models.docking import DockingBatch, DockingRecord
 from enforcement.models.document import Document, DocumentCounter
 from enforcement.models.library import LibraryEntry, LibraryFile
 from enforcement.models.signature import DocumentSignature
+from enforcement.models.statistics import ItemCell, ItemResult, ItemRollup, RegionTarget
 from enforcement.models.user import AppUser
 from enforcement.models.workbench import (
     Hazard,
@@ -47,6 +48,10 @@ __all__ = [
     "Document",
     "DocumentCounter",
     "DocumentSignature",
+    "ItemCell",
+    "ItemResult",
+    "ItemRollup",
+    "RegionTarget",
     "LibraryEntry",
     "LibraryFile",
     "AnswerSet",

@@ -45,6 +45,8 @@ from enforcement.web.documents.views import (
 from enforcement.web.home import SectionView
 from enforcement.web.library.api import LibraryApi
 from enforcement.web.library.views import LibraryView, library_links
+from enforcement.web.statistics.api import StatisticsApi
+from enforcement.web.statistics.views import StatisticsView, report_links
 from enforcement.web.verify.views import EquipmentLabelView, VerifyView
 from enforcement.web.workbench.api import HazardApi, InspectionApi, PlanApi, TaskApi
 from enforcement.web.workbench.reminders import RemindersView
@@ -62,6 +64,16 @@ WORKBENCH = "我的工作台"
 STATISTICS = "统计查询"
 LIBRARY = "执法资源库"
 MAINTENANCE = "系统维护配置"
+STATISTICS_ICONS = (
+    "fa-industry",
+    "fa-th",
+    "fa-exclamation-triangle",
+    "fa-wrench",
+    "fa-line-chart",
+    "fa-gavel",
+    "fa-pie-chart",
+    "fa-table",
+)
 LIBRARY_LINKS = (
     ("法律法规查询", "laws", "fa-balance-scale"),
     ("部门规章查询", "rules", "fa-gavel"),
@@ -82,12 +94,15 @@ def register_views(appbuilder: AppBuilder) -> None:
     current_app.jinja_env.filters["library_links"] = library_links
 
     appbuilder.add_view(RemindersView, "我的工作提醒", category=WORKBENCH, icon="fa-bell")
-    appbuilder.add_view(
-        SectionView,
-        "统计概览",
-        href="/section/statistics/",
-        category=STATISTICS,
-        icon="fa-bar-chart",
+    # 统计查询 (web/statistics/): the eight reports of the notice. The former landing page keeps
+    # its URL (/section/statistics/) without a menu entry.
+    appbuilder.add_view_no_menu(SectionView)
+    appbuilder.add_view_no_menu(StatisticsView)
+    appbuilder.add_api(StatisticsApi)
+    for (name, href), icon in zip(report_links(), STATISTICS_ICONS, strict=True):
+        appbuilder.add_link(name, href=href, category=STATISTICS, icon=icon)
+    appbuilder.add_link(
+        "目标分母申报", href="/statistics/targets/", category=STATISTICS, icon="fa-flag-o"
     )
     # 数据对接 (web/docking/): what the provinces' systems pushed (feeds the 地区汇总), the spec.
     appbuilder.add_view(

@@ -173,6 +173,24 @@ LIBRARY_READ: list[tuple[set[str], set[str]]] = [
     ({"menu_access"}, LIBRARY_MENUS),
 ]
 
+# 统计查询 (web/statistics/): everyone reads the reports of their jurisdiction and exports them;
+# a leader declares the targets' denominators of their region. The docking role reads the API.
+STATISTICS_MENUS = {
+    "企业基础信息",
+    "重点事项情况",
+    "违法行为情况",
+    "执法处理措施",
+    "执法活动统计",
+    "行政处罚查询",
+    "统计分析图",
+    "地区汇总情况",
+}
+STATISTICS_READ: list[tuple[set[str], set[str]]] = [
+    ({"can_show", "can_export"}, {"StatisticsView"}),
+    ({"can_get"}, {"StatisticsApi"}),
+    ({"menu_access"}, STATISTICS_MENUS),
+]
+
 # 我的工作提醒 (web/workbench/reminders.py): every enforcement user has the page and the menu badge.
 REMINDER_RULES: list[tuple[set[str], set[str]]] = [({"can_index", "can_count"}, {"RemindersView"})]
 
@@ -206,6 +224,9 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
         ({"can_monitor", "can_spec"}, {"DockingView"}),
         ({"can_get"}, {"DockingApi"}),
         ({"menu_access"}, DOCKING_MENUS),
+        *STATISTICS_READ,
+        ({"can_targets"}, {"StatisticsView"}),
+        ({"menu_access"}, {"目标分母申报"}),
     ],
     "inspector": [
         (DOCUMENT_USE, {"DocumentView"}),
@@ -228,11 +249,13 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
         *LIBRARY_READ,
         ({"can_spec"}, {"DockingView"}),
         ({"menu_access"}, {"数据对接规范"}),
+        *STATISTICS_READ,
     ],
     "docking": [
         ({"can_get", "can_info", "can_post", "can_put"}, API_VIEWS),
         ({"can_get"}, {"LibraryApi"}),
         ({"can_get", "can_post"}, {"DockingApi"}),
+        ({"can_get"}, {"StatisticsApi"}),
     ],
 }
 

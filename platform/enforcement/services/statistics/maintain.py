@@ -1,0 +1,332 @@
+"""Keeps the statistics tables current in the same transaction as the write they follow.
+
+An `after_flush` listener on every ORM session watches two kinds of change, whoever makes them
+(services/inspections.py finishing an inspection, services/rectification.py and services/cases.py
+moving a hazard): an inspection that became `finished` writes its `ItemResult` rows; either change
+recomputes the touched matrix cells (`ItemCell`) and moves their counts in `ItemRollup` at the
+county, city, province and nation rows. The statements are Core statements on the flush's own
+connection: they commit or roll back with the change, and a county inspector's finding may update
+its province's and the nation's counts without those rows being "written" by the inspector in the
+scoping sense (db/scoping.py checks ORM objects only).
+
+`rebuild(connection)` computes all three tables from the base tables (migration 0016 and bench).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, delete, event, func, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from enforcement.domain.jurisdiction import parent_code
+from enforcement.models import AnswerSet, Enterprise, Hazard, Inspection
+from enforcement.models.statistics import (
+    ALL_SECTORS,
+    CELL_RANK,
+    HAZARD_TO_CELL,
+    NATION,
+    ItemCell,
+    ItemResult,
+    ItemRollup,
+)
+
+RESULTS = ItemResult.__table__
+CELLS = ItemCell.__table__
+ROLLUP = ItemRollup.__table__
+HAZARDS = Hazard.__table__
+ENTERPRISES = Enterprise.__table__
+ANSWER_SETS = AnswerSet.__table__
+INSPECTIONS = Inspection.__table__
+
+Key = tuple[int, str]  # (enterprise id, item id)
+
+
+def ancestry(code: str) -> list[tuple[str, str | None]]:
+    """(region, its parent) from the code itself up to the nation: the rollup rows a cell counts in."""
+    chain: list[tuple[str, str | None]] = []
+    current: str | None = code
+    while current:
+        above = parent_code(current)
+        chain.append((current, above or NATION))
+        current = above
+    chain.append((NATION, None))
+    return chain
+
+
+def answered_items(answers: dict[str, Any]) -> Iterable[tuple[str, int | None, bool]]:
+    """(item id, equipment id, violation) of every compliant or non-compliant answer."""
+    for item_id, given in (answers or {}).items():
+        entries = given if isinstance(given, list) else [given]
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            answer = entry.get("answer")
+            if answer in ("compliant", "non_compliant"):
+                equipment = entry.get("equipment_id")
+                yield (
+                    item_id,
+                    equipment if isinstance(equipment, int) else None,
+                    (answer == "non_compliant"),
+                )
+
+
+def _upsert_rollup(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Add each row's `cells` to its key's count (one statement per row, created when missing)."""
+    dialect = connection.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for row in rows:
+        statement = insert(ROLLUP).values(**row)
+        statement = statement.on_conflict_do_update(
+            index_elements=["region_code", "sector", "item_id", "status"],
+            set_={"cells": ROLLUP.c.cells + statement.excluded.cells},
+        )
+        connection.execute(statement)
+
+
+def _cell_status(connection: Connection, keys: list[Key]) -> dict[Key, tuple[str, dt.date, str]]:
+    """The current (status, day, plugin) of each cell from its latest inspection's results and
+    hazards; a cell never checked is absent (未检查)."""
+    out: dict[Key, tuple[str, dt.date, str]] = {}
+    for enterprise_id, item_id in keys:
+        latest = connection.execute(
+            select(RESULTS.c.inspection_id, RESULTS.c.checked_on, RESULTS.c.plugin_id)
+            .where(RESULTS.c.enterprise_id == enterprise_id, RESULTS.c.item_id == item_id)
+            .order_by(RESULTS.c.checked_on.desc(), RESULTS.c.inspection_id.desc())
+            .limit(1)
+        ).first()
+        if latest is None:
+            continue
+        inspection_id, day, plugin = latest
+        violations = connection.scalar(
+            select(func.count()).where(
+                RESULTS.c.inspection_id == inspection_id,
+                RESULTS.c.item_id == item_id,
+                RESULTS.c.violation.is_(True),
+            )
+        )
+        if not violations:
+            out[(enterprise_id, item_id)] = ("compliant", day, plugin)
+            continue
+        statuses = connection.scalars(
+            select(HAZARDS.c.status).where(
+                HAZARDS.c.inspection_id == inspection_id, HAZARDS.c.item_id == item_id
+            )
+        ).all()
+        cell = [HAZARD_TO_CELL.get(s, "violation") for s in statuses] or ["violation"]
+        out[(enterprise_id, item_id)] = (max(cell, key=CELL_RANK.__getitem__), day, plugin)
+    return out
+
+
+def refresh_cells(connection: Connection, keys: Iterable[Key]) -> None:
+    """Recompute these cells and move their rollup counts from the old status to the new."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    wanted = _cell_status(connection, keys)
+    deltas: dict[tuple[str, str | None, str, str, str, str], int] = defaultdict(int)
+    for enterprise_id, item_id in keys:
+        old = connection.execute(
+            select(CELLS.c.status, CELLS.c.region_code, CELLS.c.sector, CELLS.c.plugin_id).where(
+                CELLS.c.enterprise_id == enterprise_id, CELLS.c.item_id == item_id
+            )
+        ).first()
+        new = wanted.get((enterprise_id, item_id))
+        owner = connection.execute(
+            select(ENTERPRISES.c.region_code, ENTERPRISES.c.sector, ENTERPRISES.c.deleted_at).where(
+                ENTERPRISES.c.id == enterprise_id
+            )
+        ).one()
+        if owner.deleted_at is not None:  # a deleted enterprise leaves the reports
+            new = None
+        same_place = old is not None and (old.region_code, old.sector) == (
+            owner.region_code,
+            owner.sector,
+        )
+        if old is not None and new is not None and old.status == new[0] and same_place:
+            connection.execute(
+                update(CELLS)
+                .where(CELLS.c.enterprise_id == enterprise_id, CELLS.c.item_id == item_id)
+                .values(checked_on=new[1], updated_at=dt.datetime.now().replace(microsecond=0))
+            )
+            continue
+        if old is not None:
+            connection.execute(
+                delete(CELLS).where(
+                    CELLS.c.enterprise_id == enterprise_id, CELLS.c.item_id == item_id
+                )
+            )
+            for region, above in ancestry(old.region_code):
+                for sector in (old.sector, ALL_SECTORS):
+                    deltas[(region, above, sector, item_id, old.status, old.plugin_id)] -= 1
+        if new is None:
+            continue
+        plugin = new[2]
+        connection.execute(
+            CELLS.insert().values(
+                enterprise_id=enterprise_id,
+                item_id=item_id,
+                region_code=owner.region_code,
+                sector=owner.sector,
+                plugin_id=plugin,
+                status=new[0],
+                checked_on=new[1],
+                updated_at=dt.datetime.now().replace(microsecond=0),
+            )
+        )
+        for region, above in ancestry(owner.region_code):
+            for sector in (owner.sector, ALL_SECTORS):
+                deltas[(region, above, sector, item_id, new[0], plugin)] += 1
+    _upsert_rollup(
+        connection,
+        [
+            {
+                "region_code": region,
+                "parent_code": above,
+                "sector": sector,
+                "item_id": item_id,
+                "status": status,
+                "plugin_id": plugin,
+                "cells": change,
+            }
+            for (region, above, sector, item_id, status, plugin), change in sorted(
+                deltas.items(), key=lambda kv: tuple(str(k) for k in kv[0])
+            )
+            if change
+        ],
+    )
+
+
+def record_results(connection: Connection, inspection_id: int) -> list[Key]:
+    """Write the inspection's item results (once) and return the cells they touch."""
+    if connection.scalar(select(func.count()).where(RESULTS.c.inspection_id == inspection_id)):
+        return []
+    row = connection.execute(
+        select(
+            INSPECTIONS.c.enterprise_id,
+            INSPECTIONS.c.region_code,
+            INSPECTIONS.c.started_at,
+            INSPECTIONS.c.answer_set_ids,
+        ).where(INSPECTIONS.c.id == inspection_id)
+    ).one()
+    ids = [int(i) for i in (row.answer_set_ids or {}).values()]
+    if not ids:
+        return []
+    day = row.started_at.date() if row.started_at else dt.date.today()
+    results: list[dict[str, Any]] = []
+    for plugin_id, answers, status in connection.execute(
+        select(ANSWER_SETS.c.plugin_id, ANSWER_SETS.c.answers, ANSWER_SETS.c.status).where(
+            ANSWER_SETS.c.id.in_(ids)
+        )
+    ):
+        if status != "submitted":
+            continue
+        for item_id, equipment_id, violation in answered_items(answers):
+            results.append(
+                {
+                    "inspection_id": inspection_id,
+                    "enterprise_id": row.enterprise_id,
+                    "region_code": row.region_code,
+                    "plugin_id": plugin_id,
+                    "item_id": item_id,
+                    "equipment_id": equipment_id,
+                    "checked_on": day,
+                    "violation": violation,
+                }
+            )
+    if results:
+        connection.execute(RESULTS.insert(), results)
+    return [(row.enterprise_id, r["item_id"]) for r in results]
+
+
+def _changed(obj: object, attribute: str) -> bool:
+    return bool(inspect(obj).attrs[attribute].history.added)
+
+
+def _after_flush(session: Session, _context: object) -> None:
+    finished = [
+        obj
+        for obj in list(session.new) + list(session.dirty)
+        if isinstance(obj, Inspection) and obj.status == "finished" and _changed(obj, "status")
+    ]
+    hazards = [
+        obj
+        for obj in list(session.new) + list(session.dirty)
+        if isinstance(obj, Hazard) and _changed(obj, "status")
+    ]
+    # An enterprise that moved, changed sector or was deleted: its cells follow it.
+    moved = [
+        obj.id
+        for obj in session.dirty
+        if isinstance(obj, Enterprise)
+        and any(_changed(obj, a) for a in ("region_code", "sector", "deleted_at"))
+    ]
+    if not finished and not hazards and not moved:
+        return
+    connection = session.connection()
+    keys: list[Key] = []
+    for inspection in finished:
+        keys.extend(record_results(connection, inspection.id))
+    keys.extend((h.enterprise_id, h.item_id) for h in hazards if h.enterprise_id is not None)
+    if moved:
+        keys.extend(
+            connection.execute(
+                select(RESULTS.c.enterprise_id, RESULTS.c.item_id)
+                .where(RESULTS.c.enterprise_id.in_(moved))
+                .distinct()
+            ).tuples()
+        )
+    refresh_cells(connection, keys)
+
+
+def install() -> None:
+    """Listen on every ORM session (idempotent): the web app's, the CLI's, the demo loader's."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+def rebuild(connection: Connection) -> int:
+    """Compute results, cells and rollup from the base tables (after a migration or a bulk load)."""
+    connection.execute(delete(ROLLUP))
+    connection.execute(delete(CELLS))
+    connection.execute(delete(RESULTS))
+    keys: set[Key] = set()
+    finished = connection.scalars(
+        select(INSPECTIONS.c.id).where(INSPECTIONS.c.status == "finished").order_by("id")
+    ).all()
+    for inspection_id in finished:
+        keys.update(record_results(connection, inspection_id))
+    refresh_cells(connection, keys)
+    return len(keys)
+
+
+def recount(connection: Connection) -> None:
+    """Rebuild the rollup from the cells: one GROUP BY, summed up the ancestry (bulk loads, bench)."""
+    connection.execute(delete(ROLLUP))
+    totals: dict[tuple[str, str | None, str, str, str, str], int] = defaultdict(int)
+    columns = (CELLS.c.region_code, CELLS.c.sector, CELLS.c.item_id, CELLS.c.status)
+    grouped = connection.execute(
+        select(*columns, CELLS.c.plugin_id, func.count()).group_by(*columns, CELLS.c.plugin_id)
+    )
+    for code, sector, item_id, status, plugin, count in grouped:
+        for region, above in ancestry(code):
+            for counted in (sector, ALL_SECTORS):
+                totals[(region, above, counted, item_id, status, plugin)] += count
+    rows = [
+        {
+            "region_code": region,
+            "parent_code": above,
+            "sector": sector,
+            "item_id": item_id,
+            "status": status,
+            "plugin_id": plugin,
+            "cells": count,
+        }
+        for (region, above, sector, item_id, status, plugin), count in totals.items()
+    ]
+    for start in range(0, len(rows), 5000):
+        connection.execute(ROLLUP.insert(), rows[start : start + 5000])
