@@ -200,10 +200,13 @@ def _inspect_with_one_failing_item(j: Journey) -> None:
 
 def _one_checklist(j: Journey) -> None:
     """Only 有限空间 in the scheme: one checklist keeps the inspection short (the journey is measured)."""
-    for other in j.page.locator("input[name=plugin_ids]:checked").all():
-        if other.get_attribute("value") != "confined_space":
+    checked = j.page.locator("input[name=plugin_ids]:checked")
+    # Values first: a `:checked` locator's nth() shifts as boxes are unchecked.
+    values = [box.get_attribute("value") for box in checked.all()]
+    for value in values:
+        if value != "confined_space":
             j.taps += 1
-            other.uncheck()
+            j.page.locator(f'input[name=plugin_ids][value="{value}"]').uncheck()
 
 
 @pytest.mark.parametrize("viewport", ["phone"], indirect=True)

@@ -195,7 +195,8 @@ STATISTICS_READ: list[tuple[set[str], set[str]]] = [
 REMINDER_RULES: list[tuple[set[str], set[str]]] = [({"can_index", "can_count"}, {"RemindersView"})]
 
 # 数据对接 (web/docking/): a province's system pushes and pulls through DockingApi; a leader reads
-# 数据对接情况 and pulls; everyone reads the spec page.
+# 数据对接情况, pulls and reads the spec (a page for provincial IT teams, in field names; not an
+# inspector's).
 DOCKING_MENUS = {"数据对接情况", "数据对接规范"}
 
 # role → list of (permission names, view names)
@@ -247,8 +248,6 @@ ROLE_RULES: dict[str, list[tuple[set[str], set[str]]]] = {
         *CASE_RULES,
         *REMINDER_RULES,
         *LIBRARY_READ,
-        ({"can_spec"}, {"DockingView"}),
-        ({"menu_access"}, {"数据对接规范"}),
         *STATISTICS_READ,
     ],
     "docking": [
