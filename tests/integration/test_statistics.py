@@ -185,6 +185,24 @@ def test_region_summary_computes_the_three_targets_from_declared_denominators(ap
     assert answer.json["total"]["cases_expected"] == 5
 
 
+def test_the_summary_page_shows_targets_and_plan_progress_as_percentages(app, built):
+    client = logged_in(app, "admin")
+    page = client.get(
+        "/statistics/region_summary/", query_string={"region": data.QINGHAI, "to": "2026-12-31"}
+    ).get_data(as_text=True)
+    assert "83.3%" in page and "50.0%" in page and "20.0%" in page
+    progress = api(app, "region_summary", region=data.QINGHAI, to="2026-12-31").json["total"]
+    cells = re.findall(r'<td class="num" data-key="(\w+)">([^<]*)</td>', page)
+    shown = {key: value for key, value in cells}  # the last row: 合计
+    assert shown["entry_rate"] == f"{progress['entry_rate'] * 100:.1f}%"
+    assert shown["plan_progress"] == (
+        "—" if progress["plan_progress"] is None else f"{progress['plan_progress'] * 100:.1f}%"
+    )
+    assert all(
+        value == "—" or value.endswith("%") for key, value in cells if key == "plan_progress"
+    )
+
+
 def test_total_is_the_sum_of_the_rows_for_additive_figures(app, built):
     for report in REPORTS:
         answer = api(app, report, region=data.XINING)

@@ -18,7 +18,7 @@ from enforcement.services.statistics.figures import ITEM_COLUMNS
 
 # Above this many rows each row is flushed to a temporary file instead of kept in memory.
 STREAMING_ROWS = 5000
-RATIO_KEYS = ("rate",)
+RATIO_KEYS = ("rate", "progress")  # a share, shown and exported as a percentage
 MONEY_KEYS = ("fines", "paid", "amount")
 
 
