@@ -150,20 +150,22 @@ def rollup_covers(query: Query) -> bool:
 
 def key_items_from_rollup(session: Session, query: Query) -> Figures:
     """The same counts read from the rollup: the child regions' rows of one parent."""
-    where = [
-        ItemRollup.parent_code == query.region,
-        ItemRollup.sector == (query.sector or ALL_SECTORS),
-    ]
+    statement = (
+        select(ItemRollup.region_code, ItemRollup.status, func.sum(ItemRollup.cells))
+        .where(ItemRollup.parent_code == query.region, *_rollup_filters(query))
+        .group_by(ItemRollup.region_code, ItemRollup.status)
+    )
+    return _by_status(session.execute(statement))
+
+
+def _rollup_filters(query: Query) -> list[Any]:
+    """The rollup rows of the query's sector (or all sectors), item set and item."""
+    where = [ItemRollup.sector == (query.sector or ALL_SECTORS)]
     if query.plugin:
         where.append(ItemRollup.plugin_id == query.plugin)
     if query.item:
         where.append(ItemRollup.item_id == query.item)
-    statement = (
-        select(ItemRollup.region_code, ItemRollup.status, func.sum(ItemRollup.cells))
-        .where(*where)
-        .group_by(ItemRollup.region_code, ItemRollup.status)
-    )
-    return _by_status(session.execute(statement))
+    return where
 
 
 def key_items_by_item(
@@ -172,17 +174,9 @@ def key_items_by_item(
     """Per item of the region: enterprises covered (checked cells) and violations remaining;
     from the region's own rollup rows when the filters allow, else from the cells."""
     if use_rollup and not (query.tag or query.start or query.end):
-        where = [
-            ItemRollup.region_code == query.region,
-            ItemRollup.sector == (query.sector or ALL_SECTORS),
-        ]
-        if query.plugin:
-            where.append(ItemRollup.plugin_id == query.plugin)
-        if query.item:
-            where.append(ItemRollup.item_id == query.item)
         statement = (
             select(ItemRollup.item_id, ItemRollup.status, func.sum(ItemRollup.cells))
-            .where(*where)
+            .where(ItemRollup.region_code == query.region, *_rollup_filters(query))
             .group_by(ItemRollup.item_id, ItemRollup.status)
         )
     else:

@@ -21,6 +21,7 @@ from enforcement.models import ChecklistDraft, Enterprise
 from enforcement.services import checklist_authoring as authoring
 from enforcement.services import checklist_catalogue as catalogue
 from enforcement.services import checklists
+from enforcement.web.base import SharedParameters
 from enforcement.web.errors import refused_response
 from enforcement.web.inputs import to_id
 
@@ -43,7 +44,7 @@ def _summary(draft: ChecklistDraft) -> dict[str, Any]:
     }
 
 
-class ChecklistDraftApi(BaseApi):
+class ChecklistDraftApi(SharedParameters, BaseApi):
     resource_name = "checklist_draft"
     allow_browser_login = True
     openapi_spec_tag = "Checklist drafts"
@@ -141,7 +142,7 @@ class ChecklistDraftApi(BaseApi):
         ---
         get:
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           responses:
             200:
               description: the draft
@@ -160,7 +161,7 @@ class ChecklistDraftApi(BaseApi):
         ---
         put:
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           requestBody:
             content:
               application/json:
@@ -200,7 +201,7 @@ class ChecklistDraftApi(BaseApi):
         ---
         get:
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           responses:
             200:
               description: "[{path, message}], empty when valid"
@@ -220,7 +221,7 @@ class ChecklistDraftApi(BaseApi):
         ---
         get:
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           responses:
             200:
               description: the diff
@@ -240,7 +241,7 @@ class ChecklistDraftApi(BaseApi):
         ---
         get:
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           responses:
             200:
               description: plugin.json
@@ -264,7 +265,7 @@ class ChecklistDraftApi(BaseApi):
         ---
         post:
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           responses:
             200:
               description: published
@@ -303,7 +304,7 @@ class ChecklistDraftApi(BaseApi):
         ---
         post:
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           responses:
             200:
               description: published
@@ -322,7 +323,7 @@ class ChecklistDraftApi(BaseApi):
         ---
         post:
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           requestBody:
             content:
               application/json:
@@ -355,7 +356,7 @@ class ChecklistDraftApi(BaseApi):
         ---
         post:
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           requestBody:
             content:
               application/json:

@@ -14,7 +14,7 @@ from flask_appbuilder.security.decorators import permission_name, protect
 from enforcement.domain import library as rules
 from enforcement.models import LibraryEntry
 from enforcement.services import library as service
-from enforcement.web.base import app_session
+from enforcement.web.base import SharedParameters, app_session
 from enforcement.web.library.views import filters_from
 
 
@@ -38,7 +38,7 @@ def _summary(entry: LibraryEntry, snippet: str, score: int | None = None) -> dic
     return out
 
 
-class LibraryApi(BaseApi):
+class LibraryApi(SharedParameters, BaseApi):
     resource_name = "library"
     openapi_spec_tag = "Library"
 
@@ -90,7 +90,7 @@ class LibraryApi(BaseApi):
         ---
         get:
           parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
+          - pk
           responses:
             200:
               description: the entry
