@@ -4,6 +4,7 @@ the new floors). They read the source as text; nothing is imported."""
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2] / "platform"
@@ -130,3 +131,12 @@ def test_the_cycle_finder_sees_a_cycle_made_by_a_function_level_import():
         },
     }
     assert cycles(graph) == [["a", "b"]]
+
+
+def test_no_benchmark_script_shadows_a_standard_library_module():
+    # `python bench/x.py` puts bench/ first on sys.path: a bench/statistics.py hid the stdlib's
+    # `statistics` from every other benchmark.
+    bench = Path(__file__).resolve().parents[2] / "bench"
+    scripts = {path.stem for path in bench.glob("*.py")}
+    assert "library_search" in scripts
+    assert sorted(scripts & sys.stdlib_module_names) == []

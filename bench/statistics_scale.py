@@ -2,8 +2,8 @@
 
 Run from the repository root (PostgreSQL, one throwaway cluster):
 
-    scripts/with-postgres.sh .venv/bin/python bench/statistics.py --scale 0.1
-    .venv/bin/python bench/statistics.py --scale 0.01          # SQLite, a quick look
+    scripts/with-postgres.sh .venv/bin/python bench/statistics_scale.py --scale 0.1
+    .venv/bin/python bench/statistics_scale.py --scale 0.01          # SQLite, a quick look
 
 1. A migrated database with the GB/T 2260 regions (tests/support/databases.build_app), then a
    generated data set: `--scale 1` is 500,000 operating enterprises spread over every county and
