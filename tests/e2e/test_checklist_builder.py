@@ -16,11 +16,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
-from enforcement.db.scoping import UNSCOPED
-from enforcement.models import Department
 from support.demo import DEMO_PASSWORD, DONGHU, JINJIANG, db, enterprise_in
+from support.factories import leader_of
 
 pytestmark = pytest.mark.browser
 
@@ -35,28 +33,6 @@ PHONE = {
     "device_scale_factor": 2,
 }
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-
-
-def _leader(app: Any, username: str, region_code: str) -> None:
-    with app.app_context():
-        session = app.appbuilder.session
-        sm = app.appbuilder.sm
-        if sm.find_user(username=username) is None:
-            department = session.scalars(
-                select(Department)
-                .where(Department.region_code == region_code)
-                .execution_options(**{UNSCOPED: True})
-            ).first()
-            user = sm.add_user(
-                username,
-                username,
-                "",
-                f"{username}@example.invalid",
-                sm.find_role("leader"),
-                DEMO_PASSWORD,
-            )
-            user.department_id = department.id
-            session.commit()
 
 
 @pytest.fixture
@@ -113,7 +89,7 @@ def test_a_county_leader_builds_previews_and_publishes_a_three_item_set(
     for old in SHOTS.glob("checklist-builder-*.png"):
         old.unlink()
     app = live_server.app
-    _leader(app, "donghu_builder", DONGHU)
+    leader_of(app, "donghu_builder", DONGHU)
     page = context_of(DESKTOP)
     log_in(page, "donghu_builder")
 
@@ -324,7 +300,7 @@ def test_building_the_design_example_in_the_browser_yields_a_file_equal_to_it(
     example = json.loads(
         (ROOT / "tests" / "plugins" / "fixtures" / "example-plugin.json").read_text("utf-8")
     )
-    _leader(live_server.app, "donghu_builder", DONGHU)
+    leader_of(live_server.app, "donghu_builder", DONGHU)
     page = context_of(DESKTOP)
     log_in(page, "donghu_builder")
     page.goto("/checklists/builder/")

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from enforcement.checklists.loader import validate_text
-from enforcement.db.scoping import UNSCOPED
-from enforcement.models import AuditLog, ChecklistUpload, Department
+from enforcement.models import AuditLog, ChecklistUpload
 from enforcement.services.checklists import platform_of
-from support.demo import DEMO_PASSWORD, db, enterprise_in
+from support.demo import db, enterprise_in
+from support.factories import leader_of
 from support.plugins import builtin, example
 from support.web import logged_in
 
@@ -22,26 +22,7 @@ API = "/api/v1/checklist_draft/"
 
 def leader_in(app: Any, username: str, region_code: str) -> Any:
     """A logged-in leader of the demo department of exactly `region_code` (created once)."""
-    with app.app_context():
-        session = app.appbuilder.session
-        sm = app.appbuilder.sm
-        if sm.find_user(username=username) is None:
-            department = session.scalars(
-                select(Department)
-                .where(Department.region_code == region_code)
-                .execution_options(**{UNSCOPED: True})
-            ).first()
-            assert department is not None, region_code
-            user = sm.add_user(
-                username,
-                username,
-                "",
-                f"{username}@example.invalid",
-                sm.find_role("leader"),
-                DEMO_PASSWORD,
-            )
-            user.department_id = department.id
-            session.commit()
+    leader_of(app, username, region_code)
     return logged_in(app, username)
 
 

@@ -15,13 +15,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from enforcement.db.acting import Actor, acting_as
+from enforcement.db.scoping import UNSCOPED
 from enforcement.domain import planning
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.domain.uscc import make_uscc
-from enforcement.models import Case, Enforcer, Enterprise, Equipment, Hazard, Inspection, Plan, Task
+from enforcement.models import (
+    Case,
+    Department,
+    Enforcer,
+    Enterprise,
+    Equipment,
+    Hazard,
+    Inspection,
+    Plan,
+    Task,
+)
 from support.answers import file_ref, holds, valid_value
-from support.demo import DONGHU, INSPECTOR, LEADER, NANCHANG, enforcers_in
+from support.demo import DEMO_PASSWORD, DONGHU, INSPECTOR, LEADER, NANCHANG, enforcers_in
 
 CONFINED_SPACE = "confined_space"  # the built-in 有限空间 checklist: four items, one per space
 _serial = itertools.count(1)
@@ -300,3 +313,28 @@ def case(
         filed_on=filed_on,
         actor=actor,
     )
+
+
+def leader_of(app: Any, username: str, region_code: str) -> None:
+    """A leader account of the demo department of exactly `region_code`, created once."""
+    with app.app_context():
+        session = app.appbuilder.session
+        sm = app.appbuilder.sm
+        if sm.find_user(username=username) is not None:
+            return
+        department = session.scalars(
+            select(Department)
+            .where(Department.region_code == region_code)
+            .execution_options(**{UNSCOPED: True})
+        ).first()
+        assert department is not None, region_code
+        user = sm.add_user(
+            username,
+            username,
+            "",
+            f"{username}@example.invalid",
+            sm.find_role("leader"),
+            DEMO_PASSWORD,
+        )
+        user.department_id = department.id
+        session.commit()
