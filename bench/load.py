@@ -151,7 +151,7 @@ def import_xlsx(region_codes: list[str], rows: int, tag: str, variant: int) -> b
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(
-        ["企业名称", "统一社会信用代码", "行政区划代码", "行业类别", "专项标签", "从业人数"]
+        ["企业名称", "统一社会信用代码", "行政区划代码", "行业类别", "地址", "专项标签", "从业人数"]
     )
     for n in range(rows):
         region = region_codes[n % len(region_codes)]
@@ -161,6 +161,7 @@ def import_xlsx(region_codes: list[str], rows: int, tag: str, variant: int) -> b
                 make_uscc("9", "1", region, f"{tag}{n:05d}"),
                 region,
                 "机械",
+                f"压测路{n}号",
                 "粉尘涉爆",
                 str(10 + n % 50 + variant),
             ]
