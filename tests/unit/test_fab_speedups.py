@@ -1,4 +1,4 @@
-"""The cached stand-in for FAB's per-request `jsonschema.validate` behaves like the original."""
+"""The framework stand-ins behave like the originals: cached schema checks, lazily built URL builders."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 import jsonschema
 import pytest
 from flask_appbuilder.api import get_list_schema
+from werkzeug.routing import BuildError, Map, Rule
 
-from enforcement.web.fab_speedups import CachedJsonschema
+from enforcement.web.fab_speedups import CachedJsonschema, LazyBuilderRule
 
 BAD_ARGUMENTS: list[Any] = [
     {"page": "first"},
@@ -47,3 +48,34 @@ def test_each_schema_is_checked_against_the_meta_schema_once(monkeypatch: Any) -
 def test_an_invalid_schema_is_still_refused() -> None:
     with pytest.raises(jsonschema.SchemaError):
         CachedJsonschema().validate(instance={}, schema={"type": "no-such-type"})
+
+
+ROUTES = [
+    ("/enterprise/show/<pk>", {"pk": "7"}),
+    (
+        "/api/v1/statistics/<report>",
+        {"report": "key_items", "region": "360100", "to": "2026-11-29"},
+    ),
+    ("/case/<int:pk>/step/<string:step>", {"pk": 12, "step": "立案"}),
+    ("/library/file/<path:name>", {"name": "粉尘/GB 15577.pdf"}),
+    ("/static/<path:filename>", {"filename": "a b.css", "v": "1"}),
+]
+
+
+@pytest.mark.parametrize(("rule", "values"), ROUTES)
+def test_a_lazily_compiled_route_builds_the_same_url_as_werkzeug(
+    rule: str, values: dict[str, Any]
+) -> None:
+    plain = Map([Rule(rule, endpoint="e")]).bind("example.org")
+    lazy = Map([LazyBuilderRule(rule, endpoint="e")]).bind("example.org")
+    for append_unknown in (True, False):
+        expected = plain.build("e", values, append_unknown=append_unknown)
+        assert lazy.build("e", values, append_unknown=append_unknown) == expected
+        assert lazy.build("e", values, append_unknown=append_unknown) == expected  # compiled once
+
+
+def test_a_route_missing_a_value_builds_no_url_lazily_either() -> None:
+    lazy = Map([LazyBuilderRule("/case/<int:pk>", endpoint="e")]).bind("example.org")
+    with pytest.raises(BuildError) as missing:
+        lazy.build("e", {})
+    assert "pk" in str(missing.value)

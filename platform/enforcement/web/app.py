@@ -131,6 +131,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=__file__.rsplit("/", 1)[0] + "/static",
         static_url_path="/static/enforcement",
     )
+    app.url_rule_class = fab_speedups.LazyBuilderRule  # every route from here on
     app.config.update(load_config(overrides))
     fab_speedups.install()
     guard.install_converters(app)  # before any route: `<int:…>` is bounded to 64 bits

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, delete, event, func, inspect, select, update
+from sqlalchemy import Connection, bindparam, delete, event, func, inspect, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -75,128 +75,204 @@ def answered_items(answers: dict[str, Any]) -> Iterable[tuple[str, int | None, b
                 )
 
 
+# Keys per statement: SQLite's bound-parameter limit stays far away, statements stay few.
+CHUNK = 400
+
+
+def _chunks(keys: list[Key]) -> Iterable[list[Key]]:
+    for start in range(0, len(keys), CHUNK):
+        yield keys[start : start + CHUNK]
+
+
 def _upsert_rollup(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Add each row's `cells` to its key's count (one statement per row, created when missing)."""
-    dialect = connection.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for row in rows:
-        statement = insert(ROLLUP).values(**row)
-        statement = statement.on_conflict_do_update(
-            index_elements=["region_code", "sector", "item_id", "status"],
-            set_={"cells": ROLLUP.c.cells + statement.excluded.cells},
-        )
-        connection.execute(statement)
+    """Add each row's `cells` to its key's count, created when missing (one executemany)."""
+    if not rows:
+        return
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(ROLLUP)
+    statement = statement.on_conflict_do_update(
+        index_elements=["region_code", "sector", "item_id", "status"],
+        set_={"cells": ROLLUP.c.cells + statement.excluded.cells},
+    )
+    connection.execute(statement, rows)
 
 
 def _cell_status(connection: Connection, keys: list[Key]) -> dict[Key, tuple[str, dt.date, str]]:
     """The current (status, day, plugin) of each cell from its latest inspection's results and
     hazards; a cell never checked is absent (未检查)."""
-    out: dict[Key, tuple[str, dt.date, str]] = {}
-    for enterprise_id, item_id in keys:
-        latest = connection.execute(
-            select(RESULTS.c.inspection_id, RESULTS.c.checked_on, RESULTS.c.plugin_id)
-            .where(RESULTS.c.enterprise_id == enterprise_id, RESULTS.c.item_id == item_id)
-            .order_by(RESULTS.c.checked_on.desc(), RESULTS.c.inspection_id.desc())
-            .limit(1)
-        ).first()
-        if latest is None:
-            continue
-        inspection_id, day, plugin = latest
-        violations = connection.scalar(
-            select(func.count()).where(
-                RESULTS.c.inspection_id == inspection_id,
-                RESULTS.c.item_id == item_id,
-                RESULTS.c.violation.is_(True),
+    latest: dict[Key, tuple[int, dt.date, str]] = {}
+    for chunk in _chunks(keys):
+        ranked = select(
+            RESULTS.c.enterprise_id,
+            RESULTS.c.item_id,
+            RESULTS.c.inspection_id,
+            RESULTS.c.checked_on,
+            RESULTS.c.plugin_id,
+            func.row_number()
+            .over(
+                partition_by=(RESULTS.c.enterprise_id, RESULTS.c.item_id),
+                order_by=(RESULTS.c.checked_on.desc(), RESULTS.c.inspection_id.desc()),
             )
+            .label("rank"),
+        ).where(tuple_(RESULTS.c.enterprise_id, RESULTS.c.item_id).in_(chunk))
+        ranked = ranked.subquery()
+        for enterprise_id, item_id, inspection_id, day, plugin in connection.execute(
+            select(
+                ranked.c.enterprise_id,
+                ranked.c.item_id,
+                ranked.c.inspection_id,
+                ranked.c.checked_on,
+                ranked.c.plugin_id,
+            ).where(ranked.c.rank == 1)
+        ):
+            latest[(enterprise_id, item_id)] = (inspection_id, day, plugin)
+    checked = sorted(
+        {(inspection_id, item_id) for (_, item_id), (inspection_id, _, _) in latest.items()}
+    )
+    violated: set[tuple[int, str]] = set()
+    hazard_statuses: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for chunk in _chunks(checked):
+        violated.update(
+            connection.execute(
+                select(RESULTS.c.inspection_id, RESULTS.c.item_id)
+                .where(
+                    tuple_(RESULTS.c.inspection_id, RESULTS.c.item_id).in_(chunk),
+                    RESULTS.c.violation.is_(True),
+                )
+                .distinct()
+            ).tuples()
         )
-        if not violations:
+        for inspection_id, item_id, status in connection.execute(
+            select(HAZARDS.c.inspection_id, HAZARDS.c.item_id, HAZARDS.c.status).where(
+                tuple_(HAZARDS.c.inspection_id, HAZARDS.c.item_id).in_(chunk)
+            )
+        ):
+            hazard_statuses[(inspection_id, item_id)].append(status)
+    out: dict[Key, tuple[str, dt.date, str]] = {}
+    for (enterprise_id, item_id), (inspection_id, day, plugin) in latest.items():
+        if (inspection_id, item_id) not in violated:
             out[(enterprise_id, item_id)] = ("compliant", day, plugin)
             continue
-        statuses = connection.scalars(
-            select(HAZARDS.c.status).where(
-                HAZARDS.c.inspection_id == inspection_id, HAZARDS.c.item_id == item_id
-            )
-        ).all()
+        statuses = hazard_statuses.get((inspection_id, item_id), [])
         cell = [HAZARD_TO_CELL.get(s, "violation") for s in statuses] or ["violation"]
         out[(enterprise_id, item_id)] = (max(cell, key=CELL_RANK.__getitem__), day, plugin)
     return out
 
 
 def refresh_cells(connection: Connection, keys: Iterable[Key]) -> None:
-    """Recompute these cells and move their rollup counts from the old status to the new."""
+    """Recompute these cells and move their rollup counts from the old status to the new.
+
+    A few set-wise statements for all the keys of a flush (an inspection touches dozens of cells,
+    each counted at four levels and two sector rows), not a handful per cell."""
     keys = sorted(set(keys))
     if not keys:
         return
     wanted = _cell_status(connection, keys)
-    deltas: dict[tuple[str, str | None, str, str, str, str], int] = defaultdict(int)
+    old_cells: dict[Key, Any] = {}
+    for chunk in _chunks(keys):
+        for row in connection.execute(
+            select(
+                CELLS.c.enterprise_id,
+                CELLS.c.item_id,
+                CELLS.c.status,
+                CELLS.c.region_code,
+                CELLS.c.sector,
+                CELLS.c.plugin_id,
+            ).where(tuple_(CELLS.c.enterprise_id, CELLS.c.item_id).in_(chunk))
+        ):
+            old_cells[(row.enterprise_id, row.item_id)] = row
+    enterprise_ids = sorted({enterprise_id for enterprise_id, _ in keys})
+    owners = {
+        row.id: row
+        for row in connection.execute(
+            select(
+                ENTERPRISES.c.id,
+                ENTERPRISES.c.region_code,
+                ENTERPRISES.c.sector,
+                ENTERPRISES.c.deleted_at,
+            ).where(ENTERPRISES.c.id.in_(enterprise_ids))
+        )
+    }
+    now = dt.datetime.now().replace(microsecond=0)
+    touched: list[dict[str, Any]] = []
+    removed: list[dict[str, Any]] = []
+    added: list[dict[str, Any]] = []
+    deltas: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    # parent and plugin of a rollup row, by its key (region, sector, item, status)
+    described: dict[tuple[str, str, str, str], tuple[str | None, str]] = {}
+
+    def count(
+        region_code: str, sector: str, item_id: str, status: str, plugin: str, by: int
+    ) -> None:
+        for region, above in ancestry(region_code):
+            for each_sector in (sector, ALL_SECTORS):
+                key = (region, each_sector, item_id, status)
+                deltas[key] += by
+                described.setdefault(key, (above, plugin))
+
     for enterprise_id, item_id in keys:
-        old = connection.execute(
-            select(CELLS.c.status, CELLS.c.region_code, CELLS.c.sector, CELLS.c.plugin_id).where(
-                CELLS.c.enterprise_id == enterprise_id, CELLS.c.item_id == item_id
-            )
-        ).first()
+        old = old_cells.get((enterprise_id, item_id))
         new = wanted.get((enterprise_id, item_id))
-        owner = connection.execute(
-            select(ENTERPRISES.c.region_code, ENTERPRISES.c.sector, ENTERPRISES.c.deleted_at).where(
-                ENTERPRISES.c.id == enterprise_id
-            )
-        ).one()
+        owner = owners[enterprise_id]
         if owner.deleted_at is not None:  # a deleted enterprise leaves the reports
             new = None
         same_place = old is not None and (old.region_code, old.sector) == (
             owner.region_code,
             owner.sector,
         )
+        key = {"cell_enterprise": enterprise_id, "cell_item": item_id}
         if old is not None and new is not None and old.status == new[0] and same_place:
-            connection.execute(
-                update(CELLS)
-                .where(CELLS.c.enterprise_id == enterprise_id, CELLS.c.item_id == item_id)
-                .values(checked_on=new[1], updated_at=dt.datetime.now().replace(microsecond=0))
-            )
+            touched.append({**key, "day": new[1], "at": now})
             continue
         if old is not None:
-            connection.execute(
-                delete(CELLS).where(
-                    CELLS.c.enterprise_id == enterprise_id, CELLS.c.item_id == item_id
-                )
-            )
-            for region, above in ancestry(old.region_code):
-                for sector in (old.sector, ALL_SECTORS):
-                    deltas[(region, above, sector, item_id, old.status, old.plugin_id)] -= 1
+            removed.append(key)
+            count(old.region_code, old.sector, item_id, old.status, old.plugin_id, -1)
         if new is None:
             continue
-        plugin = new[2]
-        connection.execute(
-            CELLS.insert().values(
-                enterprise_id=enterprise_id,
-                item_id=item_id,
-                region_code=owner.region_code,
-                sector=owner.sector,
-                plugin_id=plugin,
-                status=new[0],
-                checked_on=new[1],
-                updated_at=dt.datetime.now().replace(microsecond=0),
-            )
+        status, day, plugin = new
+        added.append(
+            {
+                "enterprise_id": enterprise_id,
+                "item_id": item_id,
+                "region_code": owner.region_code,
+                "sector": owner.sector,
+                "plugin_id": plugin,
+                "status": status,
+                "checked_on": day,
+                "updated_at": now,
+            }
         )
-        for region, above in ancestry(owner.region_code):
-            for sector in (owner.sector, ALL_SECTORS):
-                deltas[(region, above, sector, item_id, new[0], plugin)] += 1
+        count(owner.region_code, owner.sector, item_id, status, plugin, +1)
+    the_cell = (CELLS.c.enterprise_id == bindparam("cell_enterprise")) & (
+        CELLS.c.item_id == bindparam("cell_item")
+    )
+    if touched:
+        connection.execute(
+            update(CELLS)
+            .where(the_cell)
+            .values(checked_on=bindparam("day"), updated_at=bindparam("at")),
+            touched,
+        )
+    if removed:
+        connection.execute(delete(CELLS).where(the_cell), removed)
+    if added:
+        connection.execute(CELLS.insert(), added)
     _upsert_rollup(
         connection,
         [
             {
                 "region_code": region,
-                "parent_code": above,
+                "parent_code": described[key][0],
                 "sector": sector,
                 "item_id": item_id,
                 "status": status,
-                "plugin_id": plugin,
+                "plugin_id": described[key][1],
                 "cells": change,
             }
-            for (region, above, sector, item_id, status, plugin), change in sorted(
-                deltas.items(), key=lambda kv: tuple(str(k) for k in kv[0])
-            )
+            # in key order: concurrent flushes take the rollup rows' locks in the same order
+            for key, change in sorted(deltas.items(), key=lambda kv: kv[0])
             if change
+            for region, sector, item_id, status in [key]
         ],
     )
 
