@@ -25,7 +25,7 @@ from enforcement.services import cases, reminders
 from enforcement.services.cases import CaseError
 from support.demo import DONGHU, db
 from support.factories import acting
-from support.web import api_token
+from support.web import api_token, logged_in, search
 
 YX01, YX02, YX03, YX04 = (f"confined_space.yx0{n}" for n in range(1, 5))
 CS = {"checklist_id": "confined_space", "checklist_version": "1.1.0"}
@@ -354,6 +354,9 @@ def test_a_docked_case_keeps_its_history_and_is_not_moved_on_locally(app, client
         assert cases.allowed_actions(session, docked, "donghu") == []
         with pytest.raises(CaseError, match="来源系统"):
             cases.transition(session, docked, "submit_review", actor="donghu")
+        case_id = docked.id
+    desk = logged_in(app, "donghu").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "来源：江西省对接" in desk and "不能在本平台办理下一步" in desk
     # History is appended to, never rewritten.
     rewritten = {
         **case,
@@ -389,3 +392,21 @@ def test_the_export_carries_docked_workflow_records_naming_base_data_by_exported
     # As pushed, its base-data reference as the id the enterprise is exported under.
     assert len(mine) == 1
     assert mine[0]["data"] == {**records[-1]["data"], "enterprise_id": str(enterprise_id)}
+
+
+def test_a_person_reads_the_source_and_the_lists_filter_by_it(app, client):
+    push(client, [*base("SA"), inspection("SA", [result(YX01, "fail")]), hazard("SA", YX01)])
+    with db(app) as session:
+        found = session.scalars(
+            select(Hazard)
+            .join(DockingRecord, DockingRecord.local_id == Hazard.id)
+            .where(DockingRecord.external_id == "H-SA", DockingRecord.record_type == "hazard")
+            .execution_options(**{UNSCOPED: True})
+        ).one()
+        hazard_id, title = found.id, found.title
+    browser = logged_in(app, "donghu")
+    page = browser.get(f"/hazard/show/{hazard_id}").get_data(as_text=True)
+    assert "来源：江西省对接" in page
+    rows = search(browser, "/hazard/list/", "docking_source", "等于", SOURCE)
+    assert rows and all(title in row for row in rows)
+    assert not search(browser, "/hazard/list/", "docking_source", "等于", "no-such-system")
