@@ -19,12 +19,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from enforcement.db.acting import current_actor
 from enforcement.db.audit import log_inserted
+from enforcement.db.bulk import insert_rows
 from enforcement.db.scoping import UNSCOPED, OutOfJurisdiction
 from enforcement.domain.errors import Refused
 from enforcement.domain.jurisdiction import Jurisdiction
@@ -32,7 +33,7 @@ from enforcement.models import DockingRecord, EnterpriseTag, Region
 from enforcement.services import base_data
 from enforcement.services.docking import context as docking_context
 from enforcement.services.docking import workflow
-from enforcement.services.docking.kinds import BASE_ORDER, KINDS, Kind
+from enforcement.services.docking.kinds import BASE_ORDER, KINDS, Kind, member_of
 from enforcement.services.docking.spec import Problem
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class New:
     values: dict[str, Any]
     parent: Any
     region_code: str
+    external_id: str = ""
     id: int | None = None
     deleted_at: None = None
 
@@ -159,12 +161,24 @@ class Pusher:
         found: dict[tuple[str, str], DockingRecord] = {}
         for record_type, ids in by_type.items():
             wanted = sorted(ids)
-            for start in range(0, len(wanted), 500):
-                statement = select(DockingRecord).where(
+            for start in range(0, len(wanted), 1000):
+                where = (
                     DockingRecord.source == self.source,
                     DockingRecord.record_type == record_type,
-                    DockingRecord.external_id.in_(wanted[start : start + 500]),
+                    member_of(
+                        self.session, DockingRecord.external_id, wanted[start : start + 1000]
+                    ),
                 )
+                # The ids first (a plain row query): records new to the platform, the bulk of a
+                # first push, cost no ORM load.
+                ids = list(
+                    self.session.scalars(
+                        select(DockingRecord.id).where(*where).execution_options(**{UNSCOPED: True})
+                    )
+                )
+                if not ids:
+                    continue
+                statement = select(DockingRecord).where(DockingRecord.id.in_(ids))
                 for record in self.session.scalars(statement.execution_options(**{UNSCOPED: True})):
                     found[(record.record_type, record.external_id)] = record
         return found
@@ -289,19 +303,26 @@ class Pusher:
                 parent_id = new.parent.id if new.parent is not None else None
                 columns.append(kind.insert_values(new.values, parent_id, ident, now))
                 tags += [{"enterprise_id": ident, "tag": t} for t in new.values.get("tags") or []]
-            self.session.execute(insert(kind.model.__table__), columns)
+            insert_rows(self.session.connection(), kind.model.__table__, columns)
             self.inserted[kind.model.__tablename__] += len(columns)
             if tags:
-                self.session.execute(insert(EnterpriseTag.__table__), tags)
+                insert_rows(self.session.connection(), EnterpriseTag.__table__, tags)
             logged = [
                 {**c, "tags": n.values.get("tags") or []} if name == "enterprise" else c
                 for c, n in zip(columns, todo, strict=True)
             ]
-            log_inserted(self.session, kind.model, logged, [kind.summary(c) for c in columns])
+            # The record's mapping is named in its own audit row (the mapping row is not logged
+            # again: one audit row per record, the export reads the record's).
+            summaries = [
+                f"{kind.summary(c)}（对接 {self.source}/{n.external_id}）"
+                for c, n in zip(columns, todo, strict=True)
+            ]
+            log_inserted(self.session, kind.model, logged, summaries)
 
     def _link(self, mappings: dict[tuple[str, str], DockingRecord]) -> None:
         """Each accepted record's mapping: new ones in one INSERT, known ones updated."""
         inserts = []
+        logged = []  # the mappings whose creation is not already in their record's audit row
         for link in self.links:
             item = link.item
             local_id = getattr(link.row, "id", None)
@@ -321,6 +342,7 @@ class Pusher:
                         "updated_at": _now(),
                     }
                 )
+                logged.append(not isinstance(link.row, New))
                 continue
             mapping = link.mapping
             mapping.region_code = link.region_code
@@ -333,10 +355,11 @@ class Pusher:
             ids = allocate_ids(self.session, table, len(inserts))
             for row, ident in zip(inserts, ids, strict=True):
                 row["id"] = ident
-            self.session.execute(insert(table), inserts)
+            insert_rows(self.session.connection(), table, inserts)
             self.inserted[table.name] += len(inserts)
-            summaries = [f"{r['source']}/{r['record_type']}/{r['external_id']}" for r in inserts]
-            log_inserted(self.session, DockingRecord, inserts, summaries)
+            audited = [row for row, log in zip(inserts, logged, strict=True) if log]
+            summaries = [f"{r['source']}/{r['record_type']}/{r['external_id']}" for r in audited]
+            log_inserted(self.session, DockingRecord, audited, summaries)
 
     # -- one record ------------------------------------------------------------------------------
 
@@ -430,7 +453,7 @@ class Pusher:
                 message = "该记录已在其他辖区登记（如统一社会信用代码、执法证号），不能对接"
                 return [Problem(f"{base}/data", message, "conflict")]
         if row is None:
-            row = New(kind, item.values, parent, region)
+            row = New(kind, item.values, parent, region, item.external_id)
             self.new.append(row)
             if kind.unique:
                 self.natural[(item.record_type, item.values.get(kind.unique))] = row
