@@ -410,3 +410,31 @@ def test_a_person_reads_the_source_and_the_lists_filter_by_it(app, client):
     rows = search(browser, "/hazard/list/", "docking_source", "等于", SOURCE)
     assert rows and all(title in row for row in rows)
     assert not search(browser, "/hazard/list/", "docking_source", "等于", "no-such-system")
+
+
+def test_a_dry_run_of_workflow_records_writes_nothing_and_answers_as_a_real_run(app, client):
+    records = [*base("SB"), inspection("SB", [result(YX01, "fail")]), hazard("SB", YX01)]
+    figures = rollup(app)
+    headers = api_token(client, "docking_jx")
+    dry = client.post(
+        "/api/v1/docking/batch",
+        json={"source": SOURCE, "records": records},
+        headers=headers,
+        query_string={"dry_run": "true"},
+    )
+    assert dry.status_code == 200 and dry.json["accepted"] == 5, dry.json
+    assert rollup(app) == figures
+    assert "I-SB" not in docked_ids(app) and "E-SB" not in docked_ids(app)
+    real = push(client, records)
+    assert (real["accepted"], real["rejected"]) == (dry.json["accepted"], dry.json["rejected"])
+
+
+def docked_ids(app: Any) -> list[str]:
+    with app.app_context():
+        return list(
+            app.appbuilder.session.scalars(
+                select(DockingRecord.external_id)
+                .where(DockingRecord.source == SOURCE)
+                .execution_options(**{UNSCOPED: True})
+            )
+        )
