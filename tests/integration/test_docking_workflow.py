@@ -438,3 +438,28 @@ def docked_ids(app: Any) -> list[str]:
                 .execution_options(**{UNSCOPED: True})
             )
         )
+
+
+def test_a_docked_inspection_in_progress_is_not_continued_locally(app, client):
+    from enforcement.services import checklists, inspections
+    from enforcement.services.workbench import WorkbenchError
+
+    push(client, [*base("SC"), inspection("SC", [result(YX01, "pass")], status="in_progress")])
+    with db(app) as session, acting("donghu", DONGHU):
+        docked = session.scalars(
+            select(Inspection).where(
+                Inspection.docking_source == SOURCE, Inspection.status == "in_progress"
+            )
+        ).one()
+        with pytest.raises(WorkbenchError, match="来源系统"):
+            inspections.save_inspection(
+                session,
+                checklists.platform_of(app),
+                docked,
+                version=docked.version,
+                notes="本地修改",
+            )
+        with pytest.raises(WorkbenchError, match="来源系统"):
+            inspections.finish_inspection(
+                session, checklists.platform_of(app), docked, version=docked.version
+            )
