@@ -6,6 +6,7 @@ docked case is not moved on locally."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -410,6 +411,16 @@ def test_a_person_reads_the_source_and_the_lists_filter_by_it(app, client):
     rows = search(browser, "/hazard/list/", "docking_source", "等于", SOURCE)
     assert rows and all(title in row for row in rows)
     assert not search(browser, "/hazard/list/", "docking_source", "等于", "no-such-system")
+    # The REST list filters by it too, and answers it.
+    query = {"filters": [{"col": "docking_source", "opr": "eq", "value": SOURCE}]}
+    listed = client.get(
+        "/api/v1/hazard/",
+        query_string={"q": json.dumps(query)},
+        headers=api_token(client, "jiangxi"),
+    )
+    assert listed.status_code == 200, listed.get_data(as_text=True)
+    assert hazard_id in listed.json["ids"]
+    assert {r["docking_source"] for r in listed.json["result"]} == {SOURCE}
 
 
 def test_a_dry_run_of_workflow_records_writes_nothing_and_answers_as_a_real_run(app, client):
