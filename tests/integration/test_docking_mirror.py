@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from enforcement.domain.uscc import make_uscc
 from enforcement.models import DockingRecord
 from enforcement.services.docking import spec
 from enforcement.services.docking.kinds import BASE_ORDER
@@ -32,16 +33,58 @@ def export_all(client: Any, headers: dict[str, str], record_type: str) -> list[d
 
 def test_an_empty_instance_mirrors_another_through_the_api(app, tmp_path):
     source = app.test_client()
-    # Workflow records exist in the source only as docked ones: a province pushes some first.
+    # A province docks the spec's examples, with the base data and records they name.
+    named = {"inspection": "I-501", "hazard": "H-9", "case": "C-3"}
     docked = [
-        {"type": t, "id": f"{t}-1", "data": spec.schema_of(t)["examples"][0]} for t in WORKFLOW
+        {
+            "type": "enterprise",
+            "id": "E-1001",
+            "data": {
+                "name": "南昌洪城铝业镜像测试有限公司",
+                "uscc": make_uscc("9", "1", "360102", "MR000001"),
+                "region_code": "360102",
+                "sector": "nonferrous",
+                "address": "江西省南昌市东湖区镜像路1号",
+                "tags": ["aluminum"],
+            },
+        },
+        {
+            "type": "equipment",
+            "id": "Q-7",
+            "data": {
+                "enterprise_id": "E-1001",
+                "equipment_type": "melting_furnace",
+                "name": "7号炉",
+            },
+        },
+        {
+            "type": "department",
+            "id": "D-1",
+            "data": {"name": "南昌市镜像测试局", "region_code": "360100", "level": "city"},
+        },
+        *(
+            {
+                "type": "enforcer",
+                "id": f"P-{n}",
+                "data": {
+                    "name": f"镜像{n}",
+                    "certificate_no": f"MR00000{n}",
+                    "department_id": "D-1",
+                },
+            }
+            for n in (1, 2)
+        ),
+        *(
+            {"type": t, "id": named.get(t, f"{t}-1"), "data": spec.schema_of(t)["examples"][0]}
+            for t in WORKFLOW
+        ),
     ]
     pushed = source.post(
         "/api/v1/docking/batch",
         json={"source": "jx-sys", "records": docked},
         headers=api_token(source, "docking_jx"),
     )
-    assert pushed.json["accepted"] == len(WORKFLOW), pushed.json
+    assert pushed.json["rejected"] == [], pushed.json["rejected"]
 
     admin = api_token(source, "admin")
     exported = {t: export_all(source, admin, t) for t in (*BASE_ORDER, *WORKFLOW)}

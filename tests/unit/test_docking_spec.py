@@ -122,3 +122,29 @@ def test_values_the_schema_admits_are_stored_as_the_field_rules_would_store_them
     assert errors == full_errors == []
     assert fast == full
     assert [type(v) for v in fast.values()] == [type(v) for v in full.values()]
+
+
+def test_the_fast_uscc_check_answers_as_the_field_rule_does():
+    import random
+
+    from enforcement.domain.errors import FieldError
+    from enforcement.domain.fields import ENTERPRISE_FIELDS
+    from enforcement.domain.uscc import make_uscc
+    from enforcement.services.docking.kinds import uscc_value
+
+    field = next(f for f in ENTERPRISE_FIELDS if f.name == "uscc")
+    rng = random.Random(7)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    codes = [make_uscc("9", "1", "360102", f"{n:08d}") for n in range(200)]
+    codes += ["".join(rng.choice(alphabet) for _ in range(18)) for _ in range(400)]
+    codes += [c[:-1] + rng.choice(alphabet) for c in codes[:200]]
+    codes += ["91 360102 MA35L0XX1M", "９1360102MA35L0XX1M", "A1360102MA35L0XX1M"]
+
+    def answer(check):
+        try:
+            return check(field, code)
+        except FieldError as exc:
+            return ("refused", exc.message)
+
+    for code in codes:
+        assert answer(uscc_value) == answer(lambda f, value: f.clean(value)), code

@@ -18,6 +18,7 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from enforcement.db.acting import current_actor
+from enforcement.db.bulk import insert_rows
 from enforcement.db.policies import audit_entity, audit_trail
 
 SECRET_COLUMNS = {"password"}
@@ -151,8 +152,9 @@ def log_inserted(
     actor = current_actor()
     at = dt.datetime.now().replace(microsecond=0)
     reason = session.info.get("audit_reason")
-    session.connection().execute(
-        insert(audit_trail()),
+    insert_rows(
+        session.connection(),
+        audit_trail().__table__,
         [
             {
                 "at": at,

@@ -31,6 +31,7 @@ from enforcement.db.policies import Audited, RegionScoped
 from enforcement.db.scoping import UNSCOPED
 from enforcement.domain import workflow
 from enforcement.models.base_data import Enforcer, Enterprise, _now
+from enforcement.models.docking import Docked
 
 case_enforcer = Table(
     "case_enforcer",
@@ -56,7 +57,7 @@ CASE_SOURCES: dict[str, str] = {
 }
 
 
-class Case(RegionScoped, Audited, Model):
+class Case(Docked, RegionScoped, Audited, Model):
     """One 行政处罚 case (一般程序) against an enterprise (单位) or a person in it (个人)."""
 
     __audit_entity__ = "case"
@@ -166,7 +167,7 @@ class Case(RegionScoped, Audited, Model):
         return f"{self.number} {self.title}"
 
 
-class CaseTransition(RegionScoped, Audited, Model):
+class CaseTransition(Docked, RegionScoped, Audited, Model):
     """One recorded move of a case: who, when, from which stage by which action to which, why."""
 
     __audit_entity__ = "case_transition"
@@ -187,6 +188,8 @@ class CaseTransition(RegionScoped, Audited, Model):
     def action_label(self) -> str:
         if self.action == "open":
             return "立案"
+        if self.action == "docked":  # a stage the source system recorded (services/docking)
+            return "对接记录"
         return workflow.ACTION_LABELS.get(self.action, self.action)
 
     @property
@@ -201,7 +204,7 @@ class CaseTransition(RegionScoped, Audited, Model):
         return f"{self.from_label} → {self.to_label}（{self.action_label}）"
 
 
-class Penalty(RegionScoped, Audited, Model):
+class Penalty(Docked, RegionScoped, Audited, Model):
     """行政处罚: kind, amount, basis; then the decision (文号, date), service, due date and payment."""
 
     __audit_entity__ = "penalty"

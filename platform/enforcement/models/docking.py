@@ -3,7 +3,8 @@
 A pushed base-data record (department, enforcer, enterprise, equipment) lives in its own table like
 a local one; its `DockingRecord` says which source system sent it under which id, and the content
 hash of what was sent (replaying an unchanged record changes nothing). The workflow records of the
-spec (plans to documents) are kept here as received, in `data`.
+spec (plans to documents) are kept here as received, in `data`, and written into the platform's
+own workflow tables too (services/docking/workflow.py), each marked `Docked.docking_source`.
 """
 
 from __future__ import annotations
@@ -13,13 +14,33 @@ from typing import Any
 
 from flask_appbuilder import Model
 from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from enforcement.db.policies import Audited, NotAudited, RegionScoped
+from enforcement.models.base_data import Region
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
+
+
+class Docked:
+    """A workflow record that may have come from a provincial system through docking.
+
+    `docking_source` is the source system's id (None: recorded on this platform). A person reads
+    "来源：<省>对接" (`docking_source_label`); the lists filter by the column.
+    """
+
+    docking_source: Mapped[str | None] = mapped_column(String(64))
+
+    @property
+    def docking_source_label(self) -> str:
+        if not self.docking_source:
+            return ""
+        region = str(getattr(self, "region_code", "") or "")
+        session = object_session(self)
+        province = session.get(Region, region[:2] + "0000") if session and region else None
+        return f"来源：{province.name if province else '省级系统'}对接"
 
 
 class DockingRecord(RegionScoped, Audited, Model):

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from enforcement.db.policies import Audited, NotAudited, Public, RegionScoped, SoftDeleted
 from enforcement.models.base_data import Department, Enterprise, _now
+from enforcement.models.docking import Docked
 
 DOCUMENT_STATUSES = {"draft": "草稿", "final": "已定稿", "superseded": "已被替代"}
 
 
-class Document(RegionScoped, SoftDeleted, Audited, Model):
+class Document(Docked, RegionScoped, SoftDeleted, Audited, Model):
     """One generated 文书. A final document is frozen: a correction is a new version (supersede).
 
     Only an admin soft-deletes one (never hard).

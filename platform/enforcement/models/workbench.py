@@ -36,6 +36,7 @@ from enforcement.domain import planning
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models.base_data import Department, Enforcer, Enterprise, Equipment, _now
 from enforcement.models.checklist import AnswerSet
+from enforcement.models.docking import Docked
 
 task_enforcer = Table(
     "task_enforcer",
@@ -45,7 +46,7 @@ task_enforcer = Table(
 )
 
 
-class Plan(RegionScoped, SoftDeleted, Audited, Model):
+class Plan(Docked, RegionScoped, SoftDeleted, Audited, Model):
     """监督检查计划: a leader's yearly/quarterly/special plan for their jurisdiction."""
 
     __audit_entity__ = "plan"
@@ -101,7 +102,7 @@ class Plan(RegionScoped, SoftDeleted, Audited, Model):
         return self.title
 
 
-class Task(RegionScoped, SoftDeleted, Audited, Model):
+class Task(Docked, RegionScoped, SoftDeleted, Audited, Model):
     """执法任务: one enterprise, two or more certified inspectors, a due date; 检查 or 复查."""
 
     __audit_entity__ = "task"
@@ -212,7 +213,7 @@ class InspectionScheme(RegionScoped, Audited, Model):
         return f"现场检查方案 #{self.id}（{self.enterprise_name}）"
 
 
-class Inspection(RegionScoped, Audited, Model):
+class Inspection(Docked, RegionScoped, Audited, Model):
     """现场检查: the answers of the scheme's checklists, participants, time and place.
 
     `version` is an optimistic lock: a save carries the version it started from, and a save over a
@@ -276,7 +277,7 @@ class Inspection(RegionScoped, Audited, Model):
         return f"现场检查 #{self.id} {name}"
 
 
-class Hazard(RegionScoped, Audited, Model):
+class Hazard(Docked, RegionScoped, Audited, Model):
     """问题隐患: a failed item (per equipment where it repeats) with its bases and confirmed measure."""
 
     __audit_entity__ = "hazard"
@@ -359,7 +360,7 @@ class Hazard(RegionScoped, Audited, Model):
         return f"{self.title}{where}"
 
 
-class RectificationOrder(RegionScoped, Audited, Model):
+class RectificationOrder(Docked, RegionScoped, Audited, Model):
     """责令限期整改指令书: the hazards of an inspection with their deadlines; completion reported later."""
 
     __audit_entity__ = "rectification_order"

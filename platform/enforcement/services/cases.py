@@ -84,6 +84,8 @@ def is_leader(session: Session, username: str | None) -> bool:
 def allowed_actions(
     session: Session, case: Case, username: str | None = None, today: dt.date | None = None
 ) -> list[workflow.Transition]:
+    if case.docking_source:  # handled in the source system: read-only here (_touch)
+        return []
     facts = case_facts(case, today=today, actor_is_leader=is_leader(session, _username(username)))
     return workflow.allowed_actions(case.stage, facts)
 
@@ -117,7 +119,15 @@ def _case_transaction(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _refuse_docked(case: Case) -> None:
+    if case.docking_source:
+        # Its procedure was recorded by a provincial system and stored as recorded (services/
+        # docking/workflow.py), not through this platform's guards: it is not moved on here.
+        raise CaseError(f"该案件{case.docking_source_label}，由来源系统办理，此处只能查看")
+
+
 def _touch(case: Case, actor: str | None) -> None:
+    _refuse_docked(case)
     # Every write goes through the case row, so its version guards penalties and payments too.
     case.updated_by = actor
     case.updated_at = dt.datetime.now().replace(microsecond=0)
@@ -322,6 +332,7 @@ def transition(
     actor = _username(actor)
     today = today or dt.date.today()
     note = (note or "").strip()
+    _refuse_docked(case)
     _check_version(case, expected_version)
     approver = is_leader(session, actor) if leader is None else leader
     facts = case_facts(case, today=today, note=note, actor_is_leader=approver, step_date=on)

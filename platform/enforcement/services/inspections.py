@@ -223,6 +223,15 @@ def _inspection_transaction(fn: Callable[..., R]) -> Callable[..., R]:
     return wrapper
 
 
+def refuse_docked(inspection: Inspection) -> None:
+    """A docked inspection is recorded in its source system (services/docking/workflow.py): the
+    province pushes its changes; here it is read, not continued."""
+    if inspection.docking_source:
+        raise WorkbenchError(
+            f"该现场检查{inspection.docking_source_label}，由来源系统办理，此处只能查看"
+        )
+
+
 @dataclass
 class SaveOutcome:
     inspection: Inspection
@@ -266,6 +275,7 @@ def save_inspection(
     """
     if inspection.status != "in_progress":
         raise WorkbenchError("该现场检查已完成，不能再修改")
+    refuse_docked(inspection)
     if as_int64(version) != inspection.version:
         raise ConflictError(conflict_message(inspection, version))
     reasons = []
@@ -334,6 +344,7 @@ def finish_inspection(
     """Close the on-site inspection: every checklist submitted, participants recorded; derive hazards."""
     if inspection.status != "in_progress":
         raise WorkbenchError("该现场检查已完成")
+    refuse_docked(inspection)
     if as_int64(version) != inspection.version:
         raise ConflictError(conflict_message(inspection, version))
     reasons = []

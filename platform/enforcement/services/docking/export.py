@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from enforcement.db.acting import current_actor
 from enforcement.db.scoping import UNSCOPED
 from enforcement.models import AuditLog, DockingRecord
+from enforcement.services.docking import workflow
 from enforcement.services.docking.kinds import KINDS
 from enforcement.services.docking.push import content_hash
 
@@ -85,6 +86,33 @@ def _changes(session: Session, record_type: str, since: int, limit: int) -> list
     return [(i, e) for i, e in session.execute(statement.order_by(AuditLog.id).limit(limit)) if e]
 
 
+def _base_ids(session: Session, mappings: Any) -> dict[tuple[str, str, str], int]:
+    """(source, type, external id) → local id of the base data these workflow records name."""
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for mapping in mappings:
+        if mapping.data and not mapping.deleted:
+            for kind, ident in workflow.references(mapping.record_type, mapping.data):
+                if kind in KINDS:
+                    wanted.setdefault((mapping.source, kind), set()).add(ident)
+    found: dict[tuple[str, str, str], int] = {}
+    for (source, kind), idents in wanted.items():
+        names = sorted(idents)
+        for start in range(0, len(names), 500):
+            rows = session.execute(
+                select(DockingRecord.external_id, DockingRecord.local_id)
+                .where(
+                    DockingRecord.source == source,
+                    DockingRecord.record_type == kind,
+                    DockingRecord.external_id.in_(names[start : start + 500]),
+                )
+                .execution_options(**{UNSCOPED: True})
+            )
+            for external_id, local_id in rows:
+                if local_id is not None:
+                    found[(source, kind, external_id)] = local_id
+    return found
+
+
 def export_page(session: Session, record_type: str, since: str | None, limit: int = PAGE) -> Page:
     """The records of `record_type` changed after the cursor `since`, each once, in the order of
     its last change; soft-deleted (or removed) ones as tombstones. Only the caller's jurisdiction."""
@@ -146,6 +174,7 @@ def export_page(session: Session, record_type: str, since: str | None, limit: in
                 .execution_options(**{UNSCOPED: True})
             )
         }
+        local = _base_ids(session, kept.values())
         for key in ordered:
             mapping = kept.get(key)
             if mapping is None or not jurisdiction.contains(mapping.region_code):
@@ -158,7 +187,9 @@ def export_page(session: Session, record_type: str, since: str | None, limit: in
             if mapping.deleted or mapping.data is None:
                 record["deleted"] = True
             else:
-                record.update(data=mapping.data, hash=content_hash(mapping.data))
+                source = mapping.source
+                data = workflow.relabel(mapping.data, lambda k, e, s=source: local.get((s, k, e)))
+                record.update(data=data, hash=content_hash(data))
             records.append(record)
     end = changes[-1][0] if changes else position
     return Page(records, encode(end), len(changes) >= limit)

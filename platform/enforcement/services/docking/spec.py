@@ -38,6 +38,8 @@ CODES: dict[str, str] = {
     "unknown_region": "行政区划代码不存在",
     "other_province": "不属于本省（本辖区）",
     "unknown_reference": "引用的记录不存在",
+    "unknown_checklist": "检查事项或其版本不存在",
+    "not_in_checklist": "检查项不在该版本的检查事项中",
     "conflict": "与已有数据冲突",
     "hash_mismatch": "内容与 hash 不一致",
 }

@@ -19,18 +19,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from enforcement.db.acting import current_actor
 from enforcement.db.audit import log_inserted
+from enforcement.db.bulk import insert_rows
 from enforcement.db.scoping import UNSCOPED, OutOfJurisdiction
 from enforcement.domain.errors import Refused
 from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import DockingRecord, EnterpriseTag, Region
 from enforcement.services import base_data
-from enforcement.services.docking.kinds import BASE_ORDER, KINDS, Kind
+from enforcement.services.docking import context as docking_context
+from enforcement.services.docking import workflow
+from enforcement.services.docking.kinds import BASE_ORDER, KINDS, Kind, member_of
 from enforcement.services.docking.spec import Problem
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,7 @@ class New:
     values: dict[str, Any]
     parent: Any
     region_code: str
+    external_id: str = ""
     id: int | None = None
     deleted_at: None = None
 
@@ -141,6 +145,8 @@ class Pusher:
         self.links: list[Link] = []
         self.new: list[New] = []
         self.deferred: list[tuple[Any, str, New]] = []
+        # The checklist plugins (docked inspections name checklist items), loaded when first needed.
+        self.platform: Any = None
         # Rows inserted per table (what refresh_statistics reads).
         self.inserted: Counter[str] = Counter()
 
@@ -155,12 +161,24 @@ class Pusher:
         found: dict[tuple[str, str], DockingRecord] = {}
         for record_type, ids in by_type.items():
             wanted = sorted(ids)
-            for start in range(0, len(wanted), 500):
-                statement = select(DockingRecord).where(
+            for start in range(0, len(wanted), 1000):
+                where = (
                     DockingRecord.source == self.source,
                     DockingRecord.record_type == record_type,
-                    DockingRecord.external_id.in_(wanted[start : start + 500]),
+                    member_of(
+                        self.session, DockingRecord.external_id, wanted[start : start + 1000]
+                    ),
                 )
+                # The ids first (a plain row query): records new to the platform, the bulk of a
+                # first push, cost no ORM load.
+                ids = list(
+                    self.session.scalars(
+                        select(DockingRecord.id).where(*where).execution_options(**{UNSCOPED: True})
+                    )
+                )
+                if not ids:
+                    continue
+                statement = select(DockingRecord).where(DockingRecord.id.in_(ids))
                 for record in self.session.scalars(statement.execution_options(**{UNSCOPED: True})):
                     found[(record.record_type, record.external_id)] = record
         return found
@@ -168,10 +186,11 @@ class Pusher:
     def _load_rows(self, mappings: dict[tuple[str, str], DockingRecord]) -> None:
         wanted: dict[str, list[int]] = {}
         for (name, ext), mapping in mappings.items():
-            if name in KINDS and mapping.local_id is not None and (name, ext) not in self.rows:
+            known = name in KINDS or name in workflow.MODELS
+            if known and mapping.local_id is not None and (name, ext) not in self.rows:
                 wanted.setdefault(name, []).append(mapping.local_id)
         for name, ids in wanted.items():
-            model = KINDS[name].model
+            model = KINDS[name].model if name in KINDS else workflow.MODELS[name]
             statement = select(model).where(model.id.in_(ids))
             by_id = {
                 r.id: r
@@ -201,6 +220,12 @@ class Pusher:
             for i in items
             if i.record_type in KINDS and KINDS[i.record_type].parent and not i.deleted
         ]
+        parents += [
+            key
+            for i in items
+            if i.record_type in workflow.MODELS and not i.deleted
+            for key in workflow.references(i.record_type, i.data)
+        ]
         keys = [i.key for i in items]
         mappings = self._mappings(keys + parents)
         self._load_rows(mappings)
@@ -208,9 +233,7 @@ class Pusher:
         rows, natural = dict(self.rows), dict(self.natural)
         try:
             with self.session.begin_nested(), self.session.no_autoflush:
-                outcomes = [(item, self._apply(item, mappings)) for item in items]
-                self._write(mappings)
-            return outcomes
+                return self._run(items, mappings)
         except (IntegrityError, DataError, OutOfJurisdiction, Refused):
             log.warning("docking chunk refused by the database; record by record", exc_info=True)
         self.rows, self.natural = rows, natural
@@ -218,12 +241,31 @@ class Pusher:
         self._load_rows(mappings)
         return [(item, self._alone(item, mappings)) for item in items]
 
+    def _run(
+        self, items: list[Item], mappings: dict[tuple[str, str], DockingRecord]
+    ) -> list[tuple[Item, Outcome]]:
+        """Base data first (inserted in bulk: the workflow records of the chunk may name it),
+        then the workflow records one by one, in the order of the batch."""
+        outcomes: dict[int, Outcome] = {}
+        for item in items:
+            if item.record_type in KINDS:
+                outcomes[item.index] = self._apply(item, mappings)
+        self._write(mappings)
+        rest = [item for item in items if item.record_type not in KINDS]
+        if rest:
+            for item in rest:
+                outcomes[item.index] = self._apply(item, mappings)
+            self._write(mappings)
+        return [(item, outcomes[item.index]) for item in items]
+
     def _alone(self, item: Item, mappings: dict[tuple[str, str], DockingRecord]) -> Outcome:
         rows, natural = dict(self.rows), dict(self.natural)
         try:
             with self.session.begin_nested(), self.session.no_autoflush:
-                outcome = self._apply(item, mappings)
-                self._write(mappings)
+                [(_, outcome)] = self._run([item], mappings)
+            if isinstance(outcome, list):
+                # Refused before anything was written: what the record would have set is undone.
+                self.rows, self.natural = rows, natural
             return outcome
         except OutOfJurisdiction as exc:
             problem = Problem(f"/records/{item.index}", str(exc), "other_province")
@@ -261,22 +303,29 @@ class Pusher:
                 parent_id = new.parent.id if new.parent is not None else None
                 columns.append(kind.insert_values(new.values, parent_id, ident, now))
                 tags += [{"enterprise_id": ident, "tag": t} for t in new.values.get("tags") or []]
-            self.session.execute(insert(kind.model.__table__), columns)
+            insert_rows(self.session.connection(), kind.model.__table__, columns)
             self.inserted[kind.model.__tablename__] += len(columns)
             if tags:
-                self.session.execute(insert(EnterpriseTag.__table__), tags)
+                insert_rows(self.session.connection(), EnterpriseTag.__table__, tags)
             logged = [
                 {**c, "tags": n.values.get("tags") or []} if name == "enterprise" else c
                 for c, n in zip(columns, todo, strict=True)
             ]
-            log_inserted(self.session, kind.model, logged, [kind.summary(c) for c in columns])
+            # The record's mapping is named in its own audit row (the mapping row is not logged
+            # again: one audit row per record, the export reads the record's).
+            summaries = [
+                f"{kind.summary(c)}（对接 {self.source}/{n.external_id}）"
+                for c, n in zip(columns, todo, strict=True)
+            ]
+            log_inserted(self.session, kind.model, logged, summaries)
 
     def _link(self, mappings: dict[tuple[str, str], DockingRecord]) -> None:
         """Each accepted record's mapping: new ones in one INSERT, known ones updated."""
         inserts = []
+        logged = []  # the mappings whose creation is not already in their record's audit row
         for link in self.links:
             item = link.item
-            local_id = link.row.id if item.record_type in KINDS else None
+            local_id = getattr(link.row, "id", None)
             data = None if item.deleted or item.record_type in KINDS else item.data
             if link.mapping is None:
                 inserts.append(
@@ -293,6 +342,7 @@ class Pusher:
                         "updated_at": _now(),
                     }
                 )
+                logged.append(not isinstance(link.row, New))
                 continue
             mapping = link.mapping
             mapping.region_code = link.region_code
@@ -305,10 +355,11 @@ class Pusher:
             ids = allocate_ids(self.session, table, len(inserts))
             for row, ident in zip(inserts, ids, strict=True):
                 row["id"] = ident
-            self.session.execute(insert(table), inserts)
+            insert_rows(self.session.connection(), table, inserts)
             self.inserted[table.name] += len(inserts)
-            summaries = [f"{r['source']}/{r['record_type']}/{r['external_id']}" for r in inserts]
-            log_inserted(self.session, DockingRecord, inserts, summaries)
+            audited = [row for row, log in zip(inserts, logged, strict=True) if log]
+            summaries = [f"{r['source']}/{r['record_type']}/{r['external_id']}" for r in audited]
+            log_inserted(self.session, DockingRecord, audited, summaries)
 
     # -- one record ------------------------------------------------------------------------------
 
@@ -329,15 +380,40 @@ class Pusher:
         return "accepted"
 
     def _kept(self, item: Item, mapping: DockingRecord | None) -> Link | Outcome:
-        """A workflow record of the spec: kept as received."""
+        """A workflow record of the spec: written into the platform's table (services/docking/
+        workflow.py) where the type has one, and kept as received for the export."""
+        row = self.rows.get(item.key)
         if item.deleted:  # nothing here to delete (a mirror starting empty): unchanged
-            return (
-                "unchanged" if mapping is None else Link(item, mapping, mapping.region_code, None)
-            )
-        code = item.data.get("region_code")
-        path = f"/records/{item.index}/data/region_code"
-        problem = self.regions.problem(path, code, county=False)
-        return [problem] if problem else Link(item, mapping, code, None)
+            if mapping is None:
+                return "unchanged"
+            if row is not None and hasattr(row, "deleted_at") and row.deleted_at is None:
+                row.deleted_at = _now()
+                row.deleted_by = current_actor().username
+            return Link(item, mapping, mapping.region_code, row)
+        writer = workflow.WRITERS.get(item.record_type)
+        if writer is None:
+            code = item.data.get("region_code")
+            path = f"/records/{item.index}/data/region_code"
+            problem = self.regions.problem(path, code, county=False)
+            return [problem] if problem else Link(item, mapping, code, None)
+        context = docking_context.Context(
+            self.session,
+            self.source,
+            item.external_id,
+            self.jurisdiction,
+            current_actor().username,
+            resolve=lambda kind, ident: self.rows.get((kind, ident)),
+            region_problem=lambda path, code: self.regions.problem(path, code, county=False),
+            platform=self.platform,
+        )
+        written = writer(context, f"/records/{item.index}/data", item.data, row)
+        self.platform = context.platform
+        if context.problems or written is None:
+            return context.problems or [
+                Problem(f"/records/{item.index}", "记录无法写入", "invalid_value")
+            ]
+        self.rows[item.key] = written
+        return Link(item, mapping, written.region_code, written)
 
     def _base_data(self, item: Item, mapping: DockingRecord | None) -> Link | Outcome:
         kind = KINDS[item.record_type]
@@ -377,7 +453,7 @@ class Pusher:
                 message = "该记录已在其他辖区登记（如统一社会信用代码、执法证号），不能对接"
                 return [Problem(f"{base}/data", message, "conflict")]
         if row is None:
-            row = New(kind, item.values, parent, region)
+            row = New(kind, item.values, parent, region, item.external_id)
             self.new.append(row)
             if kind.unique:
                 self.natural[(item.record_type, item.values.get(kind.unique))] = row

@@ -68,6 +68,8 @@ class CaseView(ChineseModelView):
         "fine_total": "罚款金额（元）",
         "rule_set": "适用规则",
         "created_by": "立案人",
+        "docking_source_label": "数据来源",
+        "docking_source": "对接来源系统",
     }
     list_columns = ["number", "title", "enterprise", "stage_label", "filed_on", "inspectors_label"]
     order_columns = ["number", "title", "filed_on"]
@@ -85,8 +87,17 @@ class CaseView(ChineseModelView):
         "fine_total",
         "rule_set",
     ]
-    show_columns = export_columns + ["facts"]
-    search_columns = ["number", "title", "stage", "source", "enterprise", "filed_on", "region_code"]
+    show_columns = export_columns + ["facts", "docking_source_label"]
+    search_columns = [
+        "number",
+        "title",
+        "stage",
+        "source",
+        "enterprise",
+        "filed_on",
+        "region_code",
+        "docking_source",
+    ]
     base_order = ("filed_on", "desc")
     list_template = "enforcement/cases/list.html"
 

@@ -82,7 +82,7 @@ class PlanApi(WorkbenchApi):
     resource_name = "plan"
     datamodel = SoftDeleteInterface(Plan)
     read_fields = PLAN_READ
-    search_columns = ["title", "year", "kind", "status", "region_code"]
+    search_columns = ["title", "year", "kind", "status", "region_code", "docking_source"]
     order_columns = ["id", "year", "title"]
     base_order = ("id", "desc")
 
@@ -145,7 +145,15 @@ class TaskApi(WorkbenchApi):
     resource_name = "task"
     datamodel = SoftDeleteInterface(Task)
     read_fields = TASK_READ
-    search_columns = ["enterprise_id", "status", "kind", "due_on", "region_code", "plan_id"]
+    search_columns = [
+        "enterprise_id",
+        "status",
+        "kind",
+        "due_on",
+        "region_code",
+        "plan_id",
+        "docking_source",
+    ]
     order_columns = ["id", "due_on"]
     base_order = ("due_on", "asc")
 
@@ -217,7 +225,7 @@ class InspectionApi(WorkbenchApi):
     resource_name = "inspection"
     datamodel = SQLAInterface(Inspection)
     read_fields = INSPECTION_READ
-    search_columns = ["enterprise_id", "task_id", "status", "region_code"]
+    search_columns = ["enterprise_id", "task_id", "status", "region_code", "docking_source"]
     order_columns = ["id", "started_at"]
     base_order = ("id", "desc")
 
@@ -302,7 +310,14 @@ class HazardApi(WorkbenchApi):
     resource_name = "hazard"
     datamodel = SQLAInterface(Hazard)
     read_fields = HAZARD_READ
-    search_columns = ["enterprise_id", "inspection_id", "status", "is_major", "region_code"]
+    search_columns = [
+        "enterprise_id",
+        "inspection_id",
+        "status",
+        "is_major",
+        "region_code",
+        "docking_source",
+    ]
     order_columns = ["id", "deadline"]
     base_order = ("id", "desc")
 

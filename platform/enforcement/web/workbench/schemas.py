@@ -25,6 +25,8 @@ PLAN_READ: dict[str, fields.Field] = {
     "item_set_ids": fields.List(fields.String()),
     "selection_rule": fields.Dict(),
     "random_seed": fields.Integer(),
+    # The source system of a docked record (None: recorded on this platform).
+    "docking_source": fields.String(allow_none=True),
 }
 
 
@@ -38,6 +40,8 @@ TASK_READ: dict[str, fields.Field] = {
     "kind": fields.String(),
     "parent_id": fields.Integer(),
     "enforcer_ids": fields.Function(lambda t: [e.id for e in t.enforcers]),
+    # The source system of a docked record (None: recorded on this platform).
+    "docking_source": fields.String(allow_none=True),
 }
 
 
@@ -55,6 +59,8 @@ INSPECTION_READ: dict[str, fields.Field] = {
     "answer_set_id": fields.Integer(),
     "answer_set_ids": fields.Dict(),
     "version": fields.Integer(),
+    # The source system of a docked record (None: recorded on this platform).
+    "docking_source": fields.String(allow_none=True),
 }
 
 
@@ -82,6 +88,8 @@ HAZARD_READ: dict[str, fields.Field] = {
     "verified_by_task_id": fields.Integer(),
     "rectification_order_id": fields.Integer(),
     "case_id": fields.Integer(),
+    # The source system of a docked record (None: recorded on this platform).
+    "docking_source": fields.String(allow_none=True),
 }
 
 

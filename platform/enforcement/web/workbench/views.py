@@ -107,6 +107,8 @@ class PlanView(WorkbenchModelView):
         "notes": "备注",
         "created_by": "编制人",
         "created_at": "编制时间",
+        "docking_source_label": "数据来源",
+        "docking_source": "对接来源系统",
     }
     list_columns = [
         "title",
@@ -147,8 +149,17 @@ class PlanView(WorkbenchModelView):
         "approved_by",
         "approved_at",
         "notes",
+        "docking_source_label",
     ]
-    search_columns = ["title", "year", "kind", "status", "region_code", "created_by"]
+    search_columns = [
+        "title",
+        "year",
+        "kind",
+        "status",
+        "region_code",
+        "created_by",
+        "docking_source",
+    ]
     formatters_columns = {
         "item_set_ids": checklist_titles,
         "selection_rule": selection_label,
@@ -181,6 +192,8 @@ class TaskView(RecheckListView):
         "overdue_label": "逾期",
         "created_by": "下达人",
         "created_at": "下达时间",
+        "docking_source_label": "数据来源",
+        "docking_source": "对接来源系统",
     }
     list_columns = [
         "id",
@@ -216,8 +229,17 @@ class TaskView(RecheckListView):
         "enforcers_label",
         "created_by",
         "created_at",
+        "docking_source_label",
     ]
-    search_columns = ["enterprise", "kind", "status", "due_on", "region_code", "plan"]
+    search_columns = [
+        "enterprise",
+        "kind",
+        "status",
+        "due_on",
+        "region_code",
+        "plan",
+        "docking_source",
+    ]
     base_order = ("due_on", "asc")
 
     def blocked(self, item: Any) -> dict[str, str]:
@@ -312,6 +334,8 @@ class InspectionView(WorkbenchModelView):
         "updated_by": "最后保存人",
         "updated_at": "最后保存时间",
         "version": "版本",
+        "docking_source_label": "数据来源",
+        "docking_source": "对接来源系统",
     }
     list_columns = [
         "id",
@@ -350,8 +374,16 @@ class InspectionView(WorkbenchModelView):
         "updated_by",
         "updated_at",
         "version",
+        "docking_source_label",
     ]
-    search_columns = ["enterprise", "status", "started_at", "region_code", "created_by"]
+    search_columns = [
+        "enterprise",
+        "status",
+        "started_at",
+        "region_code",
+        "created_by",
+        "docking_source",
+    ]
     base_order = ("id", "desc")
 
 
@@ -389,6 +421,8 @@ class HazardView(WorkbenchModelView):
         "rectification_order": "整改指令书",
         "case_id": "案件编号",
         "created_at": "发现时间",
+        "docking_source_label": "数据来源",
+        "docking_source": "对接来源系统",
     }
     list_columns = [
         "id",
@@ -439,6 +473,7 @@ class HazardView(WorkbenchModelView):
         "rectified_on",
         "case_id",
         "created_at",
+        "docking_source_label",
     ]
     search_columns = [
         "title",
@@ -449,6 +484,7 @@ class HazardView(WorkbenchModelView):
         "deadline",
         "region_code",
         "item_code",
+        "docking_source",
     ]
     base_order = ("id", "desc")
 
@@ -473,6 +509,8 @@ class RectificationView(RecheckListView):
         "hazard_count": "隐患数",
         "recheck_task": "复查任务",
         "issued_by": "下达人",
+        "docking_source_label": "数据来源",
+        "docking_source": "对接来源系统",
     }
     list_columns = [
         "number",
@@ -507,8 +545,16 @@ class RectificationView(RecheckListView):
         "hazard_count",
         "recheck_task",
         "issued_by",
+        "docking_source_label",
     ]
-    search_columns = ["number", "enterprise", "issued_on", "deadline", "region_code"]
+    search_columns = [
+        "number",
+        "enterprise",
+        "issued_on",
+        "deadline",
+        "region_code",
+        "docking_source",
+    ]
     base_order = ("issued_on", "desc")
 
 

@@ -1,0 +1,50 @@
+"""Inserting many rows that need no ORM flush (the docking push, its audit rows).
+
+On PostgreSQL the rows go through one COPY (the fastest way in: one round trip, no per-row
+statement); elsewhere one executemany INSERT. The rows are dicts with the same keys; JSON columns
+hold Python values (serialized here for COPY). Inside the caller's transaction (its connection).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Table, insert
+from sqlalchemy import exc as exc_module
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    as_json = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    names = ", ".join(_quoted(c) for c in columns)
+    statement = f"COPY {_quoted(table.name)} ({names}) FROM STDIN"
+    dbapi = connection.dialect.dbapi
+    cursor = connection.connection.cursor()
+    try:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        json.dumps(row[c], ensure_ascii=False)
+                        if c in as_json and row[c] is not None
+                        else row[c]
+                        for c in columns
+                    ]
+                )
+    except dbapi.IntegrityError as exc:  # type: ignore[union-attr]
+        # As SQLAlchemy raises for a statement it ran: the callers' SAVEPOINT handling is one.
+        raise exc_module.IntegrityError(statement, None, exc) from exc
+    except dbapi.DataError as exc:  # type: ignore[union-attr]
+        raise exc_module.DataError(statement, None, exc) from exc
+    finally:
+        cursor.close()
