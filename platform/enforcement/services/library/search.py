@@ -174,10 +174,10 @@ def _search(
     key = _common_key(filters.q, e).label("score")
     statement = _filtered(select(e.id).join(matched, matched.c.id == e.id), filters, e)
     if index.ranks_after_filter:
-        count, rows = _ranked_page(
+        count, loaded = _ranked_page(
             session, index, query, statement, key, matched, ranked, size, page
         )
-        return _page(session, filters, count, rows)
+        return Page(count, [Hit(e, score >> 19, _snippet(e, filters.q)) for e, score in loaded])
     order: tuple[Any, ...] = (key.desc(),)
     if ranked:
         order += (index.relevance(matched.c.rankable, query).desc(),)
@@ -196,11 +196,11 @@ def _ranked_page(
     ranked: bool,
     size: int,
     page: int,
-) -> tuple[int, list[Any]]:
-    """The total and one page in one statement (PostgreSQL), over the visible hits joined once and
-    materialized with what the order needs: the count, the page's common-key threshold and the
-    page all read them (two statements joined the hits twice, ~4 ms each for a query in most
-    entries).
+) -> tuple[int, list[tuple[LibraryEntry, int]]]:
+    """The total and one page of (entry, score) in one statement (PostgreSQL), over the visible hits
+    joined once and materialized with what the order needs: the count, the page's common-key
+    threshold and the page all read them (two statements joined the hits twice, ~4 ms each for a
+    query in most entries), and only the page's entries are read from the table.
 
     Relevance only orders hits of equal common key, so a ranked page ranks only the hits whose key
     reaches that of the page's last hit when ordered by the key alone; `relevance` reads each such
@@ -211,16 +211,28 @@ def _ranked_page(
     hits = hits.prefix_with("MATERIALIZED")
     h = hits.c
     total = select(func.count()).select_from(hits).scalar_subquery()
-    paged = select(h.id, h.score, total)
-    order: list[Any] = [h.score.desc()]
+    paged = select(h.id, h.score, h.status_rank, h.effective, total.label("total"))
+    relevance: list[Any] = []
     if ranked:
         last = select(h.score).order_by(h.score.desc()).limit(1).offset((page + 1) * size - 1)
         paged = paged.where(h.score >= func.coalesce(last.scalar_subquery(), 0))
-        order.append(index.relevance(h.rankable, query).desc())
-    order += [h.status_rank, h.effective.desc(), h.id]
-    rows = session.execute(paged.order_by(*order).limit(size).offset(page * size)).all()
+        paged = paged.add_columns(index.relevance(h.rankable, query).label("relevance"))
+        relevance = [paged.selected_columns.relevance.desc()]
+    t = (
+        paged.order_by(h.score.desc(), *relevance, h.status_rank, h.effective.desc(), h.id)
+        .limit(size)
+        .offset(page * size)
+        .subquery("top")
+    )
+    again = [t.c.relevance.desc()] if ranked else []
+    rows = session.execute(
+        select(LibraryEntry, t.c.score, t.c.total)
+        .join(t, t.c.id == LibraryEntry.id)
+        .options(defer(LibraryEntry.search_text))
+        .order_by(t.c.score.desc(), *again, t.c.status_rank, t.c.effective.desc(), t.c.id)
+    ).all()
     if rows:
-        return int(rows[0][2]), [tuple(row[:2]) for row in rows]
+        return int(rows[0][2]), [(entry, int(score or 0)) for entry, score, _ in rows]
     if page == 0:
         return 0, []
     # Past the last page: the page is empty, the total still counts.
