@@ -2,8 +2,9 @@
 
 The full-text index (services/library/index.py: FTS5 or tsvector) finds the entries that hold every
 token of the query (services/library/text.py: jieba words and character pairs) and gives each a
-relevance (bm25 or ts_rank, on the title, number, issuer and the opening of the text). LibraryEntry is always joined, so the session's criteria decide what
-the actor sees (national, own region and parents, own subtree).
+relevance (bm25 or ts_rank, on the title, number, issuer and the opening of the text).
+LibraryEntry is always joined, so the session's criteria decide what the actor sees (national, own
+region and parents, own subtree).
 
 The order starts with what both engines compute alike — the title holds every word of the query,
 the text is in force, a shorter such title first — so the top results are the same on both; then
