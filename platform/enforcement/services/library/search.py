@@ -208,7 +208,8 @@ def _ranked_page(
     hit's ranking vector, the others' are never read."""
     e = _HITS
     columns = (e.id, key, _status_rank(e).label("status_rank"), _effective(e).label("effective"))
-    hits = statement.with_only_columns(*columns, matched.c.rankable).cte("hits")
+    rankable = (matched.c.rankable,) if ranked else ()
+    hits = statement.with_only_columns(*columns, *rankable).cte("hits")
     hits = hits.prefix_with("MATERIALIZED")
     h = hits.c
     total = select(func.count()).select_from(hits).scalar_subquery()
