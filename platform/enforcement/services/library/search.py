@@ -178,7 +178,8 @@ def _search(
         count, loaded = _ranked_page(
             session, index, query, statement, key, matched, ranked, size, page
         )
-        return Page(count, [Hit(e, score >> 19, _snippet(e, filters.q)) for e, score in loaded])
+        hits = [Hit(entry, score >> 19, _snippet(entry, filters.q)) for entry, score in loaded]
+        return Page(count, hits)
     order: tuple[Any, ...] = (key.desc(),)
     if ranked:
         order += (index.relevance(matched.c.rankable, query).desc(),)
@@ -200,8 +201,8 @@ def _ranked_page(
 ) -> tuple[int, list[tuple[LibraryEntry, int]]]:
     """The total and one page of (entry, score) in one statement (PostgreSQL), over the visible hits
     joined once and materialized with what the order needs: the count, the page's common-key
-    threshold and the page all read them (two statements joined the hits twice, ~4 ms each for a
-    query in most entries), and only the page's entries are read from the table.
+    threshold and the page all read them (a count and a page statement joined the hits twice, a
+    ranked page three times), and only the page's entries are read from the table.
 
     Relevance only orders hits of equal common key, so a ranked page ranks only the hits whose key
     reaches that of the page's last hit when ordered by the key alone; `relevance` reads each such
