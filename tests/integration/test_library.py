@@ -181,6 +181,36 @@ def test_a_query_in_most_of_the_library_ranks_titles_first_without_relevance(app
         app.appbuilder.session.remove()
 
 
+def test_a_hit_anywhere_in_the_text_is_ranked_on_title_number_issuer_and_opening(app):
+    """Both engines find a query anywhere in the text but rank on the title, number, issuer and the
+    opening of the text (text.RANK_TOKENS tokens): a text that names the subject at its start
+    outranks one that repeats it only further down, on SQLite and PostgreSQL alike."""
+    filler = "本条规定适用于一般作业场所的日常检查和记录保存。" * 12  # well over RANK_TOKENS
+    with app.app_context(), acting_as(actor(JIANGXI)):
+        session = app.appbuilder.session
+        later = service.save_entry(
+            session,
+            {"collection": "cases", "title": "车间案例甲", "body": filler + "氯乙烯储罐。" * 5},
+        )
+        first = service.save_entry(
+            session,
+            {"collection": "cases", "title": "车间案例乙", "body": "氯乙烯储罐泄漏处置。" + filler},
+        )
+        session.commit()
+        hits = service.search(session, service.Filters(q="氯乙烯储罐")).hits
+        assert [h.entry.id for h in hits] == [first.id, later.id]
+        session.remove()
+
+
+def test_a_page_past_the_last_is_empty_and_still_counts_every_hit(app):
+    with app.app_context(), acting_as(actor(None)):
+        session = app.appbuilder.session
+        whole = service.search(session, service.Filters(q="粉尘"), size=100)
+        past = service.search(session, service.Filters(q="粉尘"), page=50, size=2)
+        assert past.hits == [] and past.count == whole.count > 0
+        session.remove()
+
+
 def test_the_index_changes_with_the_entry_in_its_transaction(app):
     with app.app_context(), acting_as(actor(JIANGXI)):
         session = app.appbuilder.session

@@ -21,7 +21,7 @@ RANK_COLUMNS = ["id", "deleted_at", "region_code", "status", "effective_on"]
 
 
 def upgrade() -> None:
-    from enforcement.services.library.index import TABLE, index_for_dialect
+    from enforcement.services.library.index import TABLE
 
     bind = op.get_bind()
     op.drop_table("library_term")
@@ -49,12 +49,33 @@ def upgrade() -> None:
             postgresql_using="gin",
             postgresql_with={"fastupdate": "off"},
         )
-    index = index_for_dialect(bind.dialect.name)
+    fill_0018(bind, TABLE)
+
+
+def fill_0018(bind: sa.engine.Connection, table: str) -> None:
+    """The index's rows as this revision has them: the three FTS5 columns, or the full tsvector
+    alone (0019 adds the ranking columns and rewrites every row), not through today's index.write."""
+    from enforcement.services.library import text as tokens
+
     rows = bind.execute(
         sa.text("SELECT id, title, number, issuer, summary, body FROM library_entry")
     ).all()
     for row in rows:
-        index.write(bind, row.id, row.title, [row.number, row.issuer], [row.summary, row.body])
+        meta = "\n".join(p for p in (row.number, row.issuer) if p)
+        body = "\n".join(p for p in (row.summary, row.body) if p)
+        if bind.dialect.name == "sqlite":
+            statement = f"INSERT INTO {table} (rowid, title, meta, body) VALUES (:id, :t, :m, :b)"
+            values = {
+                "t": tokens.document(row.title),
+                "m": tokens.document(meta),
+                "b": tokens.document(body),
+            }
+        else:
+            statement = (
+                f"INSERT INTO {table} (entry_id, document) VALUES (:id, CAST(:d AS tsvector))"
+            )
+            values = {"d": tokens.tsvector_literal([(row.title, "A"), (meta, "B"), (body, "D")])}
+        bind.execute(sa.text(statement), {"id": row.id, **values})
 
 
 # -- downgrade: the term table of 0014, refilled with its character-pair rules ---------------------

@@ -1,7 +1,9 @@
 """The library's full-text index behind one interface: SQLite FTS5, or a PostgreSQL tsvector with a
 GIN index. Both hold the same tokens (services/library/text.py), written in the transaction that
-writes the entry, and answer the same query with the ids it matches and a relevance: bm25 on
-SQLite, ts_rank_cd on PostgreSQL, each weighting the title over number and issuer over the text.
+writes the entry, and answer the same query with the ids it matches (anywhere in the entry) and a
+relevance computed on the same fields on both — the title, number and issuer and the opening of the
+text (text.RANK_TOKENS tokens): bm25 on SQLite, ts_rank on PostgreSQL, each weighting the title
+over number and issuer over the text.
 
 The index is not a model: it holds tokens only, and every search joins LibraryEntry, whose session
 criteria (db/policies) decide what the actor sees. Migration 0018 creates it.
@@ -22,10 +24,14 @@ from sqlalchemy.sql import ColumnElement, Subquery
 from enforcement.services.library import text as tokens
 
 TABLE = "library_fts"
-# FTS5 columns and bm25 weights: the title counts 10, number and issuer 4, summary and text 1.
-# PostgreSQL's weights {D, C, B, A} in the same ratio: the text is D, number and issuer B, title A.
-BM25_WEIGHTS = (10.0, 4.0, 1.0)
+# FTS5 columns (title, meta, body, opening) and bm25 weights: the title counts 10, number and
+# issuer 4, the opening of the text 1; the whole text (body) is searched but not ranked.
+# PostgreSQL's weights {D, C, B, A} in the same ratio: the opening is D, number and issuer B, title A.
+BM25_WEIGHTS = (10.0, 4.0, 0.0, 1.0)
 TS_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+# Rows of library_fts longer than this are toasted (migration 0019): the ranking vector (~1.4 kB,
+# stored uncompressed) goes out of line with the full one, so the table a count reads stays narrow.
+TOAST_TUPLE_TARGET = 128
 
 _metadata = MetaData()  # not the models' metadata: the table is the index's own
 _pg = Table(
@@ -33,6 +39,7 @@ _pg = Table(
     _metadata,
     Column("entry_id", Integer, primary_key=True),
     Column("document", TSVECTOR, nullable=False),
+    Column("ranking", TSVECTOR, nullable=False),
 )
 
 
@@ -60,7 +67,11 @@ class SearchIndex(Protocol):
         """Replace the entry's row of the index (inside the caller's transaction)."""
 
     def matches(self, query: tokens.Query, ranked: bool) -> Subquery:
-        """The matching entries as (id, relevance); relevance 0 when not `ranked`."""
+        """The matching entries as (id, rankable): what `relevance` ranks (SQLite: bm25 itself,
+        0 when not `ranked`; PostgreSQL: the ranking vector, read only where it is ranked)."""
+
+    def relevance(self, rankable: ColumnElement[Any], query: tokens.Query) -> ColumnElement[Any]:
+        """The relevance of a hit from its `rankable` column (higher is better)."""
 
     def count(self, session: Session, query: tokens.Query) -> tuple[int, int]:
         """How many rows of the whole index match, and how many it has, in one statement
@@ -75,9 +86,21 @@ def _join(parts: list[str | None]) -> str:
 
 
 class SqliteIndex:
-    """An FTS5 table (title, meta, body) of space-separated tokens, rowid = the entry's id."""
+    """An FTS5 table (title, meta, body, opening) of space-separated tokens, rowid = the entry's
+    id; `opening` repeats the first tokens of summary and text, which bm25 ranks (see BM25_WEIGHTS)."""
 
     ranks_after_filter = False
+
+    @staticmethod
+    def columns(title: list[str], meta: list[str], body: list[str]) -> dict[str, str]:
+        """The row's four columns from the entry's tokens."""
+        opening = body[: tokens.RANK_TOKENS]
+        return {
+            "t": " ".join(title),
+            "m": " ".join(meta),
+            "b": " ".join(body),
+            "o": " ".join(opening),
+        }
 
     def write(
         self,
@@ -87,25 +110,23 @@ class SqliteIndex:
         meta: list[str | None],
         body: list[str | None],
     ) -> None:
-        session.execute(text(f"DELETE FROM {TABLE} WHERE rowid = :id"), {"id": entry_id})
-        session.execute(
-            text(f"INSERT INTO {TABLE} (rowid, title, meta, body) VALUES (:id, :t, :m, :b)"),
-            {
-                "id": entry_id,
-                "t": tokens.document(title),
-                "m": tokens.document(_join(meta)),
-                "b": tokens.document(_join(body)),
-            },
+        columns = self.columns(
+            tokens.tokens(title), tokens.tokens(_join(meta)), tokens.tokens(_join(body))
         )
+        session.execute(text(f"DELETE FROM {TABLE} WHERE rowid = :id"), {"id": entry_id})
+        session.execute(_INSERT_SQLITE, {"id": entry_id, **columns})
 
     def matches(self, query: tokens.Query, ranked: bool) -> Subquery:
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         # bm25 is lower for a better match: negated, so that both engines sort relevance descending.
         relevance = f"-bm25({TABLE}, {weights})" if ranked else "0.0"
         statement = text(
-            f"SELECT rowid AS id, {relevance} AS relevance FROM {TABLE} WHERE {TABLE} MATCH :match"
+            f"SELECT rowid AS id, {relevance} AS rankable FROM {TABLE} WHERE {TABLE} MATCH :match"
         ).bindparams(match=tokens.fts5_match(query))
-        return statement.columns(id=Integer, relevance=Float).subquery("matched")
+        return statement.columns(id=Integer, rankable=Float).subquery("matched")
+
+    def relevance(self, rankable: ColumnElement[Any], query: tokens.Query) -> ColumnElement[Any]:
+        return rankable
 
     def count(self, session: Session, query: tokens.Query) -> tuple[int, int]:
         # FTS5 keeps one row per document in its %_docsize table: counting it reads no text.
@@ -121,10 +142,26 @@ class SqliteIndex:
 
 
 class PostgresIndex:
-    """A table (entry_id, document tsvector) with a GIN index; the tsvector is written literally
-    with weights A (title), B (number, issuer) and D (summary, text)."""
+    """A table (entry_id, document, ranking) with a GIN index on `document`: both tsvectors written
+    literally with weights A (title), B (number, issuer) and D (summary, text); `document` holds
+    every token and finds the hits, `ranking` only the title, number, issuer and the opening of the
+    text (text.RANK_TOKENS) and ranks them.
+
+    Why two: ranking unpacks a vector for every hit it ranks. The full text's vector is several
+    kilobytes compressed in TOAST (and grows with the text: a full standard is tens of kilobytes);
+    ranking the 793 hits of 安全生产法 over it took 15–19 ms (ts_rank_cd) on the bench machine.
+    The ranking vector is about 1.4 kB, stored uncompressed out of line (migration 0019), and
+    ts_rank over it took 2.3 ms (bench/README.md)."""
 
     ranks_after_filter = True
+
+    @staticmethod
+    def vectors(title: list[str], meta: list[str], body: list[str]) -> dict[str, str]:
+        """The row's two tsvectors (input syntax) from the entry's tokens."""
+        return {
+            "document": tokens.tsvector_of_tokens([(title, "A"), (meta, "B"), (body, "D")]),
+            "ranking": tokens.ranking_of_tokens(title, meta, body),
+        }
 
     def write(
         self,
@@ -134,32 +171,28 @@ class PostgresIndex:
         meta: list[str | None],
         body: list[str | None],
     ) -> None:
-        document = tokens.tsvector_literal([(title, "A"), (_join(meta), "B"), (_join(body), "D")])
-        session.execute(text(f"DELETE FROM {TABLE} WHERE entry_id = :id"), {"id": entry_id})
-        session.execute(
-            text(
-                f"INSERT INTO {TABLE} (entry_id, document) VALUES (:id, CAST(:document AS tsvector))"
-            ),
-            {"id": entry_id, "document": document},
+        vectors = self.vectors(
+            tokens.tokens(title), tokens.tokens(_join(meta)), tokens.tokens(_join(body))
         )
+        session.execute(text(f"DELETE FROM {TABLE} WHERE entry_id = :id"), {"id": entry_id})
+        session.execute(_INSERT_PG, {"id": entry_id, **vectors})
 
     @staticmethod
     def _tsquery(query: tokens.Query) -> ColumnElement[Any]:
         return cast(literal(tokens.tsquery_literal(query)), TSQUERY)
 
     def matches(self, query: tokens.Query, ranked: bool) -> Subquery:
-        tsquery = self._tsquery(query)
-        relevance = (
-            # Normalization 1: divided by 1 + log(length), as bm25 discounts long texts.
-            func.ts_rank_cd(text(f"'{TS_WEIGHTS}'::float4[]"), _pg.c.document, tsquery, 1)
-            if ranked
-            else literal(0.0)
-        )
+        # The ranking vector as it is stored: a pointer until `relevance` reads it.
         return (
-            select(_pg.c.entry_id.label("id"), relevance.label("relevance"))
-            .where(_pg.c.document.op("@@")(tsquery))
+            select(_pg.c.entry_id.label("id"), _pg.c.ranking.label("rankable"))
+            .where(_pg.c.document.op("@@")(self._tsquery(query)))
             .subquery("matched")
         )
+
+    def relevance(self, rankable: ColumnElement[Any], query: tokens.Query) -> ColumnElement[Any]:
+        # Normalization 1: divided by 1 + log(length), as bm25 discounts long texts.
+        weights = text(f"'{TS_WEIGHTS}'::float4[]")
+        return func.ts_rank(weights, rankable, self._tsquery(query), 1)
 
     def count(self, session: Session, query: tokens.Query) -> tuple[int, int]:
         matching = (
@@ -193,6 +226,14 @@ class PostgresIndex:
         yield
         connection.execute(_SET, {"seqscan": before[0], "plans": before[1]})
 
+
+_INSERT_SQLITE = text(
+    f"INSERT INTO {TABLE} (rowid, title, meta, body, opening) VALUES (:id, :t, :m, :b, :o)"
+)
+_INSERT_PG = text(
+    f"INSERT INTO {TABLE} (entry_id, document, ranking) "
+    "VALUES (:id, CAST(:document AS tsvector), CAST(:ranking AS tsvector))"
+)
 
 # Reads the two settings, then sets them (a target list is evaluated left to right): one round trip.
 _SET = text(

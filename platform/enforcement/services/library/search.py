@@ -2,8 +2,9 @@
 
 The full-text index (services/library/index.py: FTS5 or tsvector) finds the entries that hold every
 token of the query (services/library/text.py: jieba words and character pairs) and gives each a
-relevance (bm25 or ts_rank_cd). LibraryEntry is always joined, so the session's criteria decide what
-the actor sees (national, own region and parents, own subtree).
+relevance (bm25 or ts_rank, on the title, number, issuer and the opening of the text).
+LibraryEntry is always joined, so the session's criteria decide what the actor sees (national, own
+region and parents, own subtree).
 
 The order starts with what both engines compute alike — the title holds every word of the query,
 the text is in force, a shorter such title first — so the top results are the same on both; then
@@ -20,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Select, Text, and_, case, cast, func, literal_column, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.sql.selectable import Alias
 
 from enforcement.domain import library as rules
@@ -173,26 +174,72 @@ def _search(
     e = _HITS
     key = _common_key(filters.q, e).label("score")
     statement = _filtered(select(e.id).join(matched, matched.c.id == e.id), filters, e)
+    if index.ranks_after_filter:
+        count, loaded = _ranked_page(
+            session, index, query, statement, key, matched, ranked, size, page
+        )
+        hits = [Hit(entry, score >> 19, _snippet(entry, filters.q)) for entry, score in loaded]
+        return Page(count, hits)
     order: tuple[Any, ...] = (key.desc(),)
     if ranked:
-        order += (matched.c.relevance.desc(),)
+        order += (index.relevance(matched.c.rankable, query).desc(),)
     order += (_status_rank(e), _effective(e).desc(), e.id)
-    narrowed = None
-    if ranked and index.ranks_after_filter:
-        threshold = _key_threshold(statement, key, (page + 1) * size)
-        narrowed = statement.where(_common_key(filters.q, e) >= threshold)
-    count, rows = _counted_page(session, statement, key, order, size, page, narrowed)
+    count, rows = _counted_page(session, statement, key, order, size, page)
     return _page(session, filters, count, rows)
 
 
-def _key_threshold(statement: Select[Any], key: Any, last: int) -> Any:
-    """The common key of the page's last hit when the hits are ordered by that key alone (0 when
-    there are fewer hits): relevance only orders hits of equal key, so only hits at or above it can
-    be on the page, and only they need ranking. ts_rank_cd unpacks each hit's TOASTed tsvector (a
-    few hundred to thousands of hits); the key reads the covering index. Its own scope (not
-    correlated with the outer statement's aliases of the same names)."""
-    threshold = statement.with_only_columns(key).order_by(key.desc()).limit(1).offset(last - 1)
-    return func.coalesce(threshold.scalar_subquery().correlate(None), 0)
+def _ranked_page(
+    session: Session,
+    index: SearchIndex,
+    query: tokens.Query,
+    statement: Select[Any],
+    key: Any,
+    matched: Any,
+    ranked: bool,
+    size: int,
+    page: int,
+) -> tuple[int, list[tuple[LibraryEntry, int]]]:
+    """The total and one page of (entry, score) in one statement (PostgreSQL), over the visible hits
+    joined once and materialized with what the order needs: the count, the page's common-key
+    threshold and the page all read them (a count and a page statement joined the hits twice, a
+    ranked page three times), and only the page's entries are read from the table.
+
+    Relevance only orders hits of equal common key, so a ranked page ranks only the hits whose key
+    reaches that of the page's last hit when ordered by the key alone; `relevance` reads each such
+    hit's ranking vector, the others' are never read."""
+    e = _HITS
+    columns = (e.id, key, _status_rank(e).label("status_rank"), _effective(e).label("effective"))
+    rankable = (matched.c.rankable,) if ranked else ()
+    hits = statement.with_only_columns(*columns, *rankable).cte("hits")
+    hits = hits.prefix_with("MATERIALIZED")
+    h = hits.c
+    total = select(func.count()).select_from(hits).scalar_subquery()
+    paged = select(h.id, h.score, h.status_rank, h.effective, total.label("total"))
+    relevance: list[Any] = []
+    if ranked:
+        last = select(h.score).order_by(h.score.desc()).limit(1).offset((page + 1) * size - 1)
+        paged = paged.where(h.score >= func.coalesce(last.scalar_subquery(), 0))
+        paged = paged.add_columns(index.relevance(h.rankable, query).label("relevance"))
+        relevance = [paged.selected_columns.relevance.desc()]
+    t = (
+        paged.order_by(h.score.desc(), *relevance, h.status_rank, h.effective.desc(), h.id)
+        .limit(size)
+        .offset(page * size)
+        .subquery("top")
+    )
+    again = [t.c.relevance.desc()] if ranked else []
+    rows = session.execute(
+        select(LibraryEntry, t.c.score, t.c.total)
+        .join(t, t.c.id == LibraryEntry.id)
+        .options(defer(LibraryEntry.search_text))
+        .order_by(t.c.score.desc(), *again, t.c.status_rank, t.c.effective.desc(), t.c.id)
+    ).all()
+    if rows:
+        return int(rows[0][2]), [(entry, int(score or 0)) for entry, score, _ in rows]
+    if page == 0:
+        return 0, []
+    # Past the last page: the page is empty, the total still counts.
+    return int(session.scalar(select(func.count()).select_from(hits)) or 0), []
 
 
 def _page(session: Session, filters: Filters, count: int, rows: list[Any]) -> Page:
@@ -212,17 +259,13 @@ def _counted_page(
     order: tuple[Any, ...],
     size: int,
     page: int,
-    narrowed: Select[Any] | None = None,
 ) -> tuple[int, list[Any]]:
     """The total and one page of (id, score): two narrow statements (a window count over the hits
-    would carry every hit through a sorter; the count alone reads the indexes only). `narrowed`, when
-    given, is the statement the page is read from: the same first hits, fewer to sort."""
+    would carry every hit through a sorter; the count alone reads the indexes only)."""
     count = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     if count == 0 or page * size >= count:
         return int(count), []
-    scored = (statement if narrowed is None else narrowed).add_columns(
-        score if score is not None else _NO_SCORE
-    )
+    scored = statement.add_columns(score if score is not None else _NO_SCORE)
     rows = session.execute(scored.order_by(*order).limit(size).offset(page * size)).all()
     return int(count), [tuple(row[:2]) for row in rows]
 
@@ -230,7 +273,13 @@ def _counted_page(
 def _load(session: Session, ids: list[int]) -> dict[int, LibraryEntry]:
     if not ids:
         return {}
-    return {e.id: e for e in session.scalars(select(LibraryEntry).where(LibraryEntry.id.in_(ids)))}
+    # Not the normalized scan text (as long as the text itself): nothing shown reads it.
+    statement = (
+        select(LibraryEntry)
+        .where(LibraryEntry.id.in_(ids))
+        .options(defer(LibraryEntry.search_text))
+    )
+    return {e.id: e for e in session.scalars(statement)}
 
 
 def _snippet(entry: LibraryEntry, q: str) -> str:

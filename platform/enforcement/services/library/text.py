@@ -21,6 +21,9 @@ from enforcement.domain.library import normalize
 
 MAX_TOKEN = 32
 MAX_QUERY_TOKENS = 24
+# What PostgreSQL ranks on besides the title, number and issuer: the summary and the start of the
+# text, where a standard states its scope and a law its purpose (about 100 characters).
+RANK_TOKENS = 100
 # PostgreSQL keeps positions up to 16,383 and 256 of them per lexeme; positions are only used for
 # ranking, so a very long text is ranked on its beginning.
 MAX_POSITION = 16_383
@@ -154,6 +157,13 @@ def tsvector_of_tokens(weighted: list[tuple[list[str], str]]) -> str:
             if len(places) < 256:
                 places.append(f"{position}{suffix}")
     return " ".join(f"{_lexeme(t)}:{','.join(p)}" for t, p in positions.items())
+
+
+def ranking_of_tokens(title: list[str], meta: list[str], text: list[str]) -> str:
+    """The small second tsvector PostgreSQL ranks on: the title (A), number and issuer (B) and the
+    opening of the text (D, its first RANK_TOKENS tokens), at the same positions as in the full
+    vector. Ranking unpacks this for each hit it ranks, not the full text's vector."""
+    return tsvector_of_tokens([(title, "A"), (meta, "B"), (text[:RANK_TOKENS], "D")])
 
 
 def tsquery_literal(q: Query) -> str:
