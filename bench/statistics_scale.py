@@ -442,7 +442,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def measure_queries(app: Any, engine: Any, repeat: int, seed: int) -> list[dict[str, Any]]:
+def measure_queries(
+    app: Any, engine: Any, repeat: int, seed: int, levels: list[str]
+) -> list[dict[str, Any]]:
     from enforcement.db.acting import SYSTEM, acting_as
     from enforcement.services import statistics as service
     from enforcement.services.checklists import platform_of
@@ -454,6 +456,8 @@ def measure_queries(app: Any, engine: Any, repeat: int, seed: int) -> list[dict[
         platform = platform_of(app)
         session = app.appbuilder.session
         for level, codes in regions.items():
+            if level not in levels:
+                continue
             ours, theirs = [], []
             for turn, code in enumerate([codes[0]] + codes):  # turn 0 warms the caches
                 started = time.perf_counter()
@@ -603,9 +607,12 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("ENFORCEMENT_TEST_POSTGRES_URL"))
     parser.add_argument("--seed", type=int, default=20261129)
     parser.add_argument(
+        "--levels", default="nation,province,city,county", help="the drill levels to measure"
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
-        help="measure on --database-url as it stands (a data set this script built before)",
+        help="measure on --database-url, a data set this script built before (migrated to head)",
     )
     parser.add_argument("--excel-child", choices=["ours", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -630,14 +637,19 @@ def main() -> None:
         started = time.perf_counter()
         engine = create_engine(url)
         if args.reuse:
+            import flask_migrate
+
             app = create_test_app(url, data_dir)
+            with app.app_context():  # the schema as the code expects it (a new index, say)
+                flask_migrate.upgrade()
             report["data"] = counted(engine)
         else:
             app = build_app(url, data_dir)
             report["data"] = generate(engine, args.scale, args.seed)
         report["build_seconds"] = round(time.perf_counter() - started, 1)
         print(f"{report['engine']}: {report['data']} in {report['build_seconds']} s", flush=True)
-        report["queries"] = measure_queries(app, engine, args.repeat, args.seed)
+        levels = args.levels.split(",")
+        report["queries"] = measure_queries(app, engine, args.repeat, args.seed, levels)
         engine.dispose()
         close_app(app)
     if not args.skip_excel:

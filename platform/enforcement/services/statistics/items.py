@@ -15,21 +15,32 @@ key_items_by_item) answer the same figures one GROUP BY at a time; tests compare
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal_column, select, union_all
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
-from enforcement.models import Enterprise
+from enforcement.models import Enterprise, EnterpriseTag
 from enforcement.models.statistics import CELL_STATUSES, ItemCell, ItemRollup
 from enforcement.services.statistics import figures as f
-from enforcement.services.statistics.core import Query, child_key, enterprise_filters
+from enforcement.services.statistics.core import Query, child_key
 
-# Separators of the packed cells: control characters no item id, plugin id or status contains.
-FIELD = "\x1f"
-CELL = "\x1e"
+# Between the fields of the packed cells and between cells: a control character no item id,
+# plugin id, status or date contains.
+SEPARATOR = "\x1f"
 CHILD, ITEM = literal_column("'c'"), literal_column("'i'")
 
 
@@ -76,12 +87,48 @@ def _item_rows(counted: f.Figures) -> list[dict[str, Any]]:
     return [{"item_id": k} | v for k, v in sorted(counted.items()) if v["checked"]]
 
 
+@dataclass(frozen=True)
+class Cells:
+    """One enterprise's cells, column by column (the packed string split once)."""
+
+    items: list[str]
+    plugins: list[str]
+    statuses: list[str]
+    days: list[str]  # YYYY-MM-DD
+
+    @classmethod
+    def unpack(cls, packed: str | None) -> Cells:
+        parts = packed.split(SEPARATOR) if packed else []
+        return cls(parts[0::4], parts[1::4], parts[2::4], parts[3::4])
+
+    def kept(self, query: Query) -> tuple[list[str], list[str]]:
+        """(item ids, statuses) of the cells the query's item set, item and period keep."""
+        if not (query.plugin or query.item or query.start or query.end):
+            return self.items, self.statuses
+        start = query.start.isoformat() if query.start else ""
+        end = query.end.isoformat() if query.end else ""
+        items: list[str] = []
+        statuses: list[str] = []
+        for item_id, plugin_id, status, day in zip(
+            self.items, self.plugins, self.statuses, self.days, strict=True
+        ):
+            if query.plugin and plugin_id != query.plugin:
+                continue
+            if query.item and item_id != query.item:
+                continue
+            if (start and day < start) or (end and day > end):
+                continue
+            items.append(item_id)
+            statuses.append(status)
+        return items, statuses
+
+
 @dataclass
 class Enterprises:
     """The county's enterprises and their cells, as one statement read them."""
 
-    # (id, name, operating, [(item id, plugin id, status, day as YYYY-MM-DD)]), by name and id.
-    rows: list[tuple[int, str, bool, list[list[str]]]] = field(default_factory=list)
+    # (id, name, operating, cells), by name and id.
+    rows: list[tuple[int, str, bool, Cells]] = field(default_factory=list)
 
     @property
     def listed(self) -> list[tuple[int, str]]:
@@ -92,83 +139,107 @@ class Enterprises:
 def read_county(session: Session, query: Query) -> Enterprises:
     """Every enterprise of the county matching the sector and tag filters (closed ones too: their
     cells count in the per-item table, as in the rollup), each with all of its cells."""
+    statement = _county_statement(bool(query.sector), bool(query.tag))
+    values = {"region": query.region, "sector": query.sector, "tag": query.tag}
+    return Enterprises(
+        [
+            (enterprise_id, name, status == "operating", Cells.unpack(packed))
+            for enterprise_id, name, status, packed in session.execute(statement, values)
+        ]
+    )
+
+
+@cache
+def _county_statement(sector: bool, tag: bool) -> Select[Any]:
+    """The county's statement for one set of filters, built once (building it cost as much as
+    running it); the values are bound at execution."""
+    region = bindparam("region", type_=String)
     packed = func.aggregate_strings(
         ItemCell.item_id
-        + FIELD
+        + SEPARATOR
         + ItemCell.plugin_id
-        + FIELD
+        + SEPARATOR
         + ItemCell.status
-        + FIELD
+        + SEPARATOR
         + cast(ItemCell.checked_on, String),
-        CELL,
+        SEPARATOR,
     )
     statement = (
         select(Enterprise.id, Enterprise.name, Enterprise.status, packed)
         .select_from(Enterprise)
-        .outerjoin(ItemCell, ItemCell.enterprise_id == Enterprise.id)
-        .where(Enterprise.region_code == query.region)
+        # The cell's own region too (it follows its enterprise's, maintain.py): the cells of a
+        # county are then one range of ix_stat_item_cell_region, read from the index alone.
+        .outerjoin(
+            ItemCell, and_(ItemCell.enterprise_id == Enterprise.id, ItemCell.region_code == region)
+        )
+        .where(Enterprise.region_code == region)
         .group_by(Enterprise.id, Enterprise.name, Enterprise.status)
         .order_by(Enterprise.name, Enterprise.id)
     )
-    out = Enterprises()
-    for enterprise_id, name, status, cells in session.execute(enterprise_filters(query, statement)):
-        unpacked = [cell.split(FIELD) for cell in cells.split(CELL)] if cells else []
-        out.rows.append((enterprise_id, name, status == "operating", unpacked))
-    return out
+    # As core.enterprise_filters, with bound values.
+    if sector:
+        statement = statement.where(Enterprise.sector == bindparam("sector", type_=String))
+    if tag:
+        tagged = select(EnterpriseTag.enterprise_id).where(
+            EnterpriseTag.tag == bindparam("tag", type_=String)
+        )
+        statement = statement.where(Enterprise.id.in_(tagged))
+    return statement
 
 
-def _counted(query: Query, cells: Iterable[list[str]]) -> Iterable[tuple[str, str]]:
-    """(item id, status) of the cells the query's item set, item and period keep."""
-    start = query.start.isoformat() if query.start else ""
-    end = query.end.isoformat() if query.end else ""
-    for item_id, plugin_id, status, day in cells:
-        if query.plugin and plugin_id != query.plugin:
-            continue
-        if query.item and item_id != query.item:
-            continue
-        if (start and day < start) or (end and day > end):
-            continue
-        yield item_id, status
+def _figures(statuses: Counter[str]) -> dict[str, int]:
+    """As figures._by_status: the count per status, checked, remaining."""
+    values = {s: statuses.get(s, 0) for s in f.CELL_FIGURES}
+    values["checked"] = sum(values.values())
+    values["remaining"] = values["violation"] + values["rectifying"]
+    return values
 
 
 def county(session: Session, query: Query) -> tuple[Enterprises, f.Figures, list[dict[str, Any]]]:
     """At county level: the enterprises read once, {enterprise id: figures} of the operating ones
     and the per-item rows of the county (every enterprise's cells)."""
     read = read_county(session, query)
-    by_enterprise: list[tuple[int, str, int]] = []
-    by_item: list[tuple[str, str, int]] = []
+    per_enterprise: f.Figures = {}
+    per_item: Counter[tuple[str, str]] = Counter()
     for enterprise_id, _, operating, cells in read.rows:
-        for item_id, status in _counted(query, cells):
-            by_item.append((item_id, status, 1))
-            if operating:
-                by_enterprise.append((enterprise_id, status, 1))
-    return read, f._by_status(by_enterprise), _item_rows(f._by_status(by_item))
+        items, statuses = cells.kept(query)
+        per_item.update(zip(items, statuses, strict=True))
+        if operating and statuses:
+            per_enterprise[enterprise_id] = _figures(Counter(statuses))
+    by_item: dict[str, Counter[str]] = {}
+    for (item_id, status), count in per_item.items():
+        by_item.setdefault(item_id, Counter())[status] += count
+    return read, per_enterprise, _item_rows({k: _figures(v) for k, v in by_item.items()})
 
 
 UNCHECKED = {"status": "unchecked", "label": CELL_STATUSES["unchecked"], "checked_on": ""}
 
 
+class _Shared(dict[tuple[str, str], dict[str, str]]):
+    """Cells of one status and day are equal: one shared (read-only) dict each."""
+
+    def __missing__(self, key: tuple[str, str]) -> dict[str, str]:
+        status, day = key
+        cell = self[key] = {
+            "status": status,
+            "label": CELL_STATUSES.get(status, status),
+            "checked_on": day,
+        }
+        return cell
+
+
 def matrix_rows(read: Enterprises, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The matrix rows of the operating enterprises: one cell per item shown (未检查 if none)."""
-    # Cells of one status and day are equal: one shared (read-only) dict each.
-    shared: dict[tuple[str, str], dict[str, str]] = {}
-    wanted = [i["id"] for i in items]
+    shared = _Shared()
+    blank = dict.fromkeys((i["id"] for i in items), UNCHECKED)
     out = []
     for enterprise_id, name, operating, cells in read.rows:
         if not operating:
             continue
-        found: dict[str, dict[str, str]] = {}
-        for item_id, _, status, day in cells:
-            cell = shared.get((status, day))
-            if cell is None:
-                label = CELL_STATUSES.get(status, status)
-                cell = shared[(status, day)] = {"status": status, "label": label, "checked_on": day}
-            found[item_id] = cell
-        out.append(
-            {
-                "enterprise_id": enterprise_id,
-                "name": name,
-                "cells": {i: found.get(i, UNCHECKED) for i in wanted},
-            }
-        )
+        row = blank.copy()
+        cell_of = map(shared.__getitem__, zip(cells.statuses, cells.days, strict=True))
+        found = zip(cells.items, cell_of, strict=True)
+        # Only the items shown (a retired checklist's cells are not), in the order shown.
+        row.update((item_id, cell) for item_id, cell in found if item_id in blank)
+        out.append({"enterprise_id": enterprise_id, "name": name, "cells": row})
     return out
