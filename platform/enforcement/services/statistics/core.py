@@ -354,4 +354,4 @@ def _row(
     keys: list[str], values: Mapping[str, Any], ratios: Mapping[str, tuple[str, str]]
 ) -> dict[str, Any]:
     row = {k: values.get(k, 0) for k in keys if k not in ratios}
-    return row | _ratios(row | dict(values), ratios)
+    return row | _ratios(row | dict(values), ratios) if ratios else row

@@ -16,6 +16,7 @@ key_items_by_item) answer the same figures one GROUP BY at a time; tests compare
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -187,9 +188,9 @@ def _county_statement(sector: bool, tag: bool) -> Select[Any]:
     return statement
 
 
-def _figures(statuses: Counter[str]) -> dict[str, int]:
+def _figures(counts: Mapping[str, int]) -> dict[str, int]:
     """As figures._by_status: the count per status, checked, remaining."""
-    values = {s: statuses.get(s, 0) for s in f.CELL_FIGURES}
+    values = {s: counts.get(s, 0) for s in f.CELL_FIGURES}
     values["checked"] = sum(values.values())
     values["remaining"] = values["violation"] + values["rectifying"]
     return values
@@ -200,15 +201,16 @@ def county(session: Session, query: Query) -> tuple[Enterprises, f.Figures, list
     and the per-item rows of the county (every enterprise's cells)."""
     read = read_county(session, query)
     per_enterprise: f.Figures = {}
-    per_item: Counter[tuple[str, str]] = Counter()
+    pairs: list[tuple[str, str]] = []
     for enterprise_id, _, operating, cells in read.rows:
         items, statuses = cells.kept(query)
-        per_item.update(zip(items, statuses, strict=True))
+        pairs.extend(zip(items, statuses, strict=True))
         if operating and statuses:
-            per_enterprise[enterprise_id] = _figures(Counter(statuses))
-    by_item: dict[str, Counter[str]] = {}
-    for (item_id, status), count in per_item.items():
-        by_item.setdefault(item_id, Counter())[status] += count
+            counts = {s: statuses.count(s) for s in f.CELL_FIGURES}
+            per_enterprise[enterprise_id] = _figures(counts)
+    by_item: dict[str, dict[str, int]] = {}
+    for (item_id, status), count in Counter(pairs).items():
+        by_item.setdefault(item_id, {})[status] = count
     return read, per_enterprise, _item_rows({k: _figures(v) for k, v in by_item.items()})
 
 
@@ -232,6 +234,9 @@ def matrix_rows(read: Enterprises, items: list[dict[str, Any]]) -> list[dict[str
     """The matrix rows of the operating enterprises: one cell per item shown (未检查 if none)."""
     shared = _Shared()
     blank = dict.fromkeys((i["id"] for i in items), UNCHECKED)
+    # Only the items shown (not a filtered-out or retired checklist's), in the order shown: when
+    # every cell's item is shown, the cells go in as they are.
+    every = set().union(*(cells.items for _, _, _, cells in read.rows)) <= blank.keys()
     out = []
     for enterprise_id, name, operating, cells in read.rows:
         if not operating:
@@ -239,7 +244,6 @@ def matrix_rows(read: Enterprises, items: list[dict[str, Any]]) -> list[dict[str
         row = blank.copy()
         cell_of = map(shared.__getitem__, zip(cells.statuses, cells.days, strict=True))
         found = zip(cells.items, cell_of, strict=True)
-        # Only the items shown (a retired checklist's cells are not), in the order shown.
-        row.update((item_id, cell) for item_id, cell in found if item_id in blank)
+        row.update(found if every else ((i, cell) for i, cell in found if i in blank))
         out.append({"enterprise_id": enterprise_id, "name": name, "cells": row})
     return out
