@@ -349,6 +349,25 @@ def generate(engine: Any, scale: float, seed: int) -> dict[str, int]:
     }
 
 
+def counted(engine: Any) -> dict[str, int]:
+    """The sizes of a data set built before (--reuse)."""
+    from sqlalchemy import text
+
+    tables = {
+        "enterprises": "enterprise",
+        "inspections": "inspection",
+        "item_results": "stat_item_result",
+        "hazards": "hazard",
+        "cells": "stat_item_cell",
+        "rollup_rows": "stat_item_rollup",
+    }
+    with engine.connect() as connection:
+        return {
+            name: int(connection.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
+            for name, table in tables.items()
+        }
+
+
 # -- the two query paths -------------------------------------------------------------------------------
 
 BASELINE = """
@@ -423,7 +442,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def measure_queries(app: Any, engine: Any, repeat: int, seed: int) -> list[dict[str, Any]]:
+def measure_queries(
+    app: Any, engine: Any, repeat: int, seed: int, levels: list[str]
+) -> list[dict[str, Any]]:
     from enforcement.db.acting import SYSTEM, acting_as
     from enforcement.services import statistics as service
     from enforcement.services.checklists import platform_of
@@ -435,6 +456,8 @@ def measure_queries(app: Any, engine: Any, repeat: int, seed: int) -> list[dict[
         platform = platform_of(app)
         session = app.appbuilder.session
         for level, codes in regions.items():
+            if level not in levels:
+                continue
             ours, theirs = [], []
             for turn, code in enumerate([codes[0]] + codes):  # turn 0 warms the caches
                 started = time.perf_counter()
@@ -583,6 +606,14 @@ def main() -> None:
     parser.add_argument("--skip-queries", action="store_true")
     parser.add_argument("--database-url", default=os.environ.get("ENFORCEMENT_TEST_POSTGRES_URL"))
     parser.add_argument("--seed", type=int, default=20261129)
+    parser.add_argument(
+        "--levels", default="nation,province,city,county", help="the drill levels to measure"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure on --database-url, a data set this script built before (migrated to head)",
+    )
     parser.add_argument("--excel-child", choices=["ours", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -596,7 +627,7 @@ def main() -> None:
     if not args.skip_queries:
         from sqlalchemy import create_engine
 
-        from support.databases import build_app, close_app
+        from support.databases import build_app, close_app, create_test_app
 
         data_dir = Path(tempfile.mkdtemp(prefix="bench-statistics-data-"))
         url = args.database_url or f"sqlite:///{data_dir / 'statistics.db'}"
@@ -604,12 +635,21 @@ def main() -> None:
             url = url.replace("postgresql://", "postgresql+psycopg://", 1)
         report["engine"] = "postgresql" if url.startswith("postgresql") else "sqlite"
         started = time.perf_counter()
-        app = build_app(url, data_dir)
         engine = create_engine(url)
-        report["data"] = generate(engine, args.scale, args.seed)
+        if args.reuse:
+            import flask_migrate
+
+            app = create_test_app(url, data_dir)
+            with app.app_context():  # the schema as the code expects it (a new index, say)
+                flask_migrate.upgrade()
+            report["data"] = counted(engine)
+        else:
+            app = build_app(url, data_dir)
+            report["data"] = generate(engine, args.scale, args.seed)
         report["build_seconds"] = round(time.perf_counter() - started, 1)
         print(f"{report['engine']}: {report['data']} in {report['build_seconds']} s", flush=True)
-        report["queries"] = measure_queries(app, engine, args.repeat, args.seed)
+        levels = args.levels.split(",")
+        report["queries"] = measure_queries(app, engine, args.repeat, args.seed, levels)
         engine.dispose()
         close_app(app)
     if not args.skip_excel:

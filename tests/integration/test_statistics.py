@@ -252,6 +252,83 @@ def test_the_rollup_answers_exactly_what_the_cells_answer(app, built):
         session.remove()
 
 
+KEY_ITEM_FILTERS = (
+    {},
+    {"sector": "machinery"},
+    {"plugin": "duty7"},
+    {"item": data.YX01},
+    {"tag": "dust"},
+    {"from": "2026-04-01", "to": "2026-05-31"},
+    {"plugin": "dust", "sector": "machinery", "from": "2026-01-01"},
+)
+
+
+def _set_status(app: Any, enterprise_id: int, status: str) -> None:
+    from enforcement.models import Enterprise
+
+    with app.app_context(), acting_as(Actor("system", Jurisdiction(None))):
+        session = app.appbuilder.session
+        session.get(Enterprise, enterprise_id).status = status
+        session.commit()
+        session.remove()
+
+
+def test_key_items_in_one_statement_answers_what_each_group_by_answers(app, built):
+    """services/statistics/items.py reads 重点事项情况 in one statement per request; the GROUP BYs
+    of figures.py (over the cells, over the rollup) and the cells themselves must give the same
+    figures at every level under every filter, with a closed enterprise (E2, closed for the test)
+    whose cells still count per item but give no row and no matrix line."""
+    from enforcement.services.statistics import core, items
+
+    _set_status(app, built.enterprises["E2"], "closed")
+    try:
+        with app.app_context():
+            session = app.appbuilder.session
+            platform = platform_of(app)
+            for region in ("000000", data.QINGHAI, data.XINING, data.CHENGDONG, data.CHENGZHONG):
+                for params in KEY_ITEM_FILTERS:
+                    where = (region, params)
+                    query = service.parse_query(session, platform, {"region": region, **params})
+                    expected_by_item = figures.key_items_by_item(session, query)
+                    from_cells = figures.key_items_from_cells(session, query, By(query))
+                    if query.level != "county":
+                        counted, by_item = items.counts(session, query)
+                        assert {core.child_code(query, k): v for k, v in counted.items()} == {
+                            core.child_code(query, k): v for k, v in from_cells.items()
+                        }, where
+                        assert by_item == expected_by_item, where
+                        continue
+                    read, counted, by_item = items.county(session, query)
+                    listed = core.enterprises_in(session, query)
+                    assert read.listed == listed, where
+                    ids = {i for i, _ in listed}
+                    assert counted == {k: v for k, v in from_cells.items() if k in ids}, where
+                    assert by_item == expected_by_item, where
+                    cells = {
+                        (c.enterprise_id, c.item_id): (c.status, c.checked_on.isoformat())
+                        for c in session.scalars(
+                            select(ItemCell).where(ItemCell.enterprise_id.in_(ids or [0]))
+                        )
+                    }
+                    grid = service.matrix(session, platform, query)
+                    assert [(r["enterprise_id"], r["name"]) for r in grid["rows"]] == listed
+                    for row in grid["rows"]:
+                        for item in grid["items"]:
+                            cell = row["cells"][item["id"]]
+                            found = cells.get((row["enterprise_id"], item["id"]))
+                            assert (cell["status"], cell["checked_on"]) == (
+                                found or ("unchecked", "")
+                            ), where
+            # The closed enterprise: no row, its cells still in the county's per-item table.
+            query = service.parse_query(session, platform, {"region": data.CHENGDONG})
+            read, counted, by_item = items.county(session, query)
+            assert built.enterprises["E2"] not in counted
+            assert {r["item_id"]: r["checked"] for r in by_item}[data.FC01] == 1
+            session.remove()
+    finally:
+        _set_status(app, built.enterprises["E2"], "operating")
+
+
 def test_a_city_leader_sees_their_city_and_below_and_nothing_else(app, built):
     for report in REPORTS + ["matrix"]:
         for region, status in (

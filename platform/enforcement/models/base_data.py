@@ -87,7 +87,18 @@ class Enterprise(RegionScoped, SoftDeleted, Audited, Model):
     __audit_entity__ = "enterprise"
     __audit_collections__ = {"tags": ("tag_links", "tag")}
     __tablename__ = "enterprise"
-    __table_args__ = (Index("ix_enterprise_region_name", "region_code", "name"),)
+    # A county's enterprises by name, read from the index alone by 统计查询 (migration 0021).
+    __table_args__ = (
+        Index(
+            "ix_enterprise_region_name",
+            "region_code",
+            "name",
+            "id",
+            "status",
+            "sector",
+            "deleted_at",
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     uscc: Mapped[str] = mapped_column(String(18), nullable=False, unique=True)

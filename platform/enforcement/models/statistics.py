@@ -82,7 +82,20 @@ class ItemCell(RegionScoped, NotAudited, Model):
     """
 
     __tablename__ = "stat_item_cell"
-    __table_args__ = (Index("ix_stat_item_cell_region_item", "region_code", "item_id"),)
+    # Covers what a report reads of a cell (migration 0021): a county's cells are read from the
+    # index alone (services/statistics/items.py).
+    __table_args__ = (
+        Index(
+            "ix_stat_item_cell_region",
+            "region_code",
+            "item_id",
+            "enterprise_id",
+            "status",
+            "plugin_id",
+            "checked_on",
+            "sector",
+        ),
+    )
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), primary_key=True)
     item_id: Mapped[str] = mapped_column(String(160), primary_key=True)
     region_code: Mapped[str] = mapped_column(String(6), nullable=False)

@@ -302,13 +302,15 @@ def assemble(
     *,
     additive: tuple[str, ...] | None = None,
     ratios: Mapping[str, tuple[str, str]] | None = None,
+    enterprises: list[tuple[int, str]] | None = None,
 ) -> Table:
     """The table of a report whose figures are counted per group key.
 
     `figures(by)` runs the report's GROUP BY on the key `by` builds (the child-region prefix, or the
     enterprise id at county level) and answers {key: {figure: value}}. Rows are the child regions (all of them,
     zeros included) or the county's enterprises; the total sums the additive figures and
-    recomputes each ratio (numerator, denominator) from the summed figures.
+    recomputes each ratio (numerator, denominator) from the summed figures. `enterprises`: the
+    county's rows when the caller has read them already (else `enterprises_in`).
     """
     keys = [k for k, _ in columns]
     additive = tuple(keys) if additive is None else additive
@@ -316,7 +318,8 @@ def assemble(
     rows: list[dict[str, Any]] = []
     if query.level == "county":
         counted = figures(By(query))
-        for enterprise_id, name in enterprises_in(session, query):
+        listed = enterprises if enterprises is not None else enterprises_in(session, query)
+        for enterprise_id, name in listed:
             values = counted.get(enterprise_id) or counted.get(str(enterprise_id)) or {}
             rows.append(
                 {"region_code": query.region, "region_name": name, "enterprise_id": enterprise_id}
@@ -351,4 +354,4 @@ def _row(
     keys: list[str], values: Mapping[str, Any], ratios: Mapping[str, tuple[str, str]]
 ) -> dict[str, Any]:
     row = {k: values.get(k, 0) for k in keys if k not in ratios}
-    return row | _ratios(row | dict(values), ratios)
+    return row | _ratios(row | dict(values), ratios) if ratios else row

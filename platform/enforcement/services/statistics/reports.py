@@ -21,6 +21,7 @@ from enforcement.models.statistics import (
 )
 from enforcement.plugins import Platform
 from enforcement.services.statistics import figures as f
+from enforcement.services.statistics import items
 from enforcement.services.statistics.core import (
     By,
     NotVisible,
@@ -40,26 +41,34 @@ def enterprise_base(session: Session, platform: Platform, query: Query) -> Table
 
 
 def key_items(session: Session, platform: Platform, query: Query) -> Table:
-    def counted(by: By) -> f.Figures:
-        if f.rollup_covers(query):
-            return f.key_items_from_rollup(session, query)
-        return f.key_items_from_cells(session, query, by)
-
-    table = assemble(session, query, f.ITEM_COLUMNS, counted)
-    titles = {
-        i["id"]: (i["code"], i["title"]) for p in catalogue(platform).values() for i in p["items"]
-    }
+    # One statement per request (services/statistics/items.py): the rows, the per-item table and,
+    # at county level, the matrix are all counted from what it reads.
+    if query.level == "county":
+        read, counted, by_item = items.county(session, query)
+        table = assemble(
+            session, query, f.ITEM_COLUMNS, lambda by: counted, enterprises=read.listed
+        )
+        table.extra["matrix"] = _matrix(session, platform, query, read)
+    else:
+        counted, by_item = items.counts(session, query)
+        table = assemble(session, query, f.ITEM_COLUMNS, lambda by: counted)
+    titles = item_titles(platform)
     table.extra["by_item"] = [
         row
         | {
             "code": titles.get(row["item_id"], ("", ""))[0],
             "title": titles.get(row["item_id"], ("", row["item_id"]))[1],
         }
-        for row in f.key_items_by_item(session, query)
+        for row in by_item
     ]
-    if query.level == "county":  # the county's enterprises × items, one status per cell
-        table.extra["matrix"] = matrix(session, platform, query)
     return table
+
+
+def item_titles(platform: Platform) -> dict[str, tuple[str, str]]:
+    """{item id: (code, title)} of the active checklists."""
+    return {
+        i["id"]: (i["code"], i["title"]) for p in catalogue(platform).values() for i in p["items"]
+    }
 
 
 def violations(session: Session, platform: Platform, query: Query) -> Table:
@@ -234,37 +243,23 @@ def matrix(session: Session, platform: Platform, query: Query) -> dict[str, Any]
     """The county's enterprises × key items (plugin-filtered), one status per cell."""
     if query.level != "county":
         raise ValueError("matrix is per county")
-    items = [
+    return _matrix(session, platform, query, items.read_county(session, query))
+
+
+def _matrix(
+    session: Session, platform: Platform, query: Query, read: items.Enterprises
+) -> dict[str, Any]:
+    shown = [
         i | {"plugin_id": pid}
         for pid, p in catalogue(platform).items()
         if not query.plugin or pid == query.plugin
         for i in p["items"]
         if not query.item or i["id"] == query.item
     ]
-    enterprises = f.enterprise_filters(
-        query,
-        select(Enterprise.id, Enterprise.name).where(
-            Enterprise.region_code == query.region, Enterprise.status == "operating"
-        ),
-    ).order_by(Enterprise.name, Enterprise.id)
-    rows = list(session.execute(enterprises))
-    cells = {
-        (c.enterprise_id, c.item_id): c
-        for c in session.scalars(
-            select(ItemCell).where(ItemCell.enterprise_id.in_([r[0] for r in rows] or [0]))
-        )
-    }
     return {
         "region": region_info(session, query),
-        "items": items,
-        "rows": [
-            {
-                "enterprise_id": enterprise_id,
-                "name": name,
-                "cells": {i["id"]: _cell(cells.get((enterprise_id, i["id"]))) for i in items},
-            }
-            for enterprise_id, name in rows
-        ],
+        "items": shown,
+        "rows": items.matrix_rows(read, shown),
     }
 
 
