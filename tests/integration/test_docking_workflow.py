@@ -26,7 +26,7 @@ from enforcement.services import cases, reminders
 from enforcement.services.cases import CaseError
 from support.demo import DONGHU, db
 from support.factories import acting
-from support.web import api_token, logged_in, search
+from support.web import api_token, key_items, logged_in, search
 
 YX01, YX02, YX03, YX04 = (f"confined_space.yx0{n}" for n in range(1, 5))
 CS = {"checklist_id": "confined_space", "checklist_version": "1.1.0"}
@@ -145,14 +145,7 @@ def delta(after: dict[Any, int], before: dict[Any, int]) -> dict[Any, int]:
 
 
 def key_items_row(app: Any, region: str, child: str) -> dict[str, Any]:
-    client = app.test_client()
-    answer = client.get(
-        "/api/v1/statistics/key_items",
-        query_string={"region": region, "plugin": "confined_space"},
-        headers=api_token(client, "admin"),
-    )
-    assert answer.status_code == 200, answer.get_data(as_text=True)
-    return next(r for r in answer.json["rows"] if r["region_code"] == child)
+    return next(r for r in key_items(app, region)["rows"] if r["region_code"] == child)
 
 
 def test_a_docked_inspection_counts_in_statistics_at_once_and_an_update_moves_the_figures(

@@ -11,20 +11,9 @@ from enforcement.services import checklists, rectification
 from support import factories
 from support.demo import DONGHU, db
 from support.factories import as_inspector
-from support.web import api_token
+from support.web import api_token, key_items
 
 YX01, YX02, YX03 = "confined_space.yx01", "confined_space.yx02", "confined_space.yx03"
-
-
-def key_items(app: Any, region: str) -> dict[str, Any]:
-    client = app.test_client()
-    answer = client.get(
-        "/api/v1/statistics/key_items",
-        query_string={"region": region, "plugin": "confined_space"},
-        headers=api_token(client, "admin"),
-    )
-    assert answer.status_code == 200, answer.get_data(as_text=True)
-    return answer.json
 
 
 def counts(app: Any) -> dict[str, dict[str, int]]:

@@ -67,6 +67,18 @@ def api_token(client: Any, username: str, password: str = DEMO_PASSWORD) -> dict
     return {"Authorization": f"Bearer {tokens[key]}"}
 
 
+def key_items(app: Any, region: str, plugin: str = "confined_space") -> dict[str, Any]:
+    """The 重点事项情况 answer of the statistics API for a region, as the ministry admin reads it."""
+    client = app.test_client()
+    answer = client.get(
+        "/api/v1/statistics/key_items",
+        query_string={"region": region, "plugin": plugin},
+        headers=api_token(client, "admin"),
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.json
+
+
 def search_filters(page: str) -> dict[str, list[str]]:
     """column → the filters FAB's 搜索 widget offers for it (labels as shown, in the widget's order).
 
