@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -184,7 +185,7 @@ def test_a_docked_inspection_counts_in_statistics_at_once_and_an_update_moves_th
             select(Inspection).where(Inspection.docking_source == SOURCE)
         ).one()
         assert docked.status == "finished"
-        assert docked.docking_source_label == "来源：江西省对接"
+        assert docked.docking_source_label == "江西省对接"
         assert docked.task.docking_source == SOURCE
 
     # The province corrects its record: YX-01 passed after all, YX-04 failed.
@@ -398,9 +399,16 @@ def test_a_person_reads_the_source_and_the_lists_filter_by_it(app, client):
             .execution_options(**{UNSCOPED: True})
         ).one()
         hazard_id, title = found.id, found.title
+        local_id = session.scalars(
+            select(Hazard.id).where(Hazard.region_code == DONGHU, Hazard.docking_source.is_(None))
+        ).first()
     browser = logged_in(app, "donghu")
     page = browser.get(f"/hazard/show/{hazard_id}").get_data(as_text=True)
-    assert "来源：江西省对接" in page
+    assert re.search(r"数据来源</th>\s*<td>\s*(<span[^>]*>)?江西省对接<", page), page
+    # found when the province inspected (2026-03-02), not when the record arrived
+    assert re.search(r"发现时间</th>\s*<td>\s*(<span[^>]*>)?2026-03-02 ", page), page
+    local = browser.get(f"/hazard/show/{local_id}").get_data(as_text=True)
+    assert re.search(r"数据来源</th>\s*<td>\s*(<span[^>]*>)?本平台录入<", local), local
     rows = search(browser, "/hazard/list/", "docking_source", "等于", SOURCE)
     assert rows and all(title in row for row in rows)
     assert not search(browser, "/hazard/list/", "docking_source", "等于", "no-such-system")

@@ -28,7 +28,7 @@ class Docked:
     """A workflow record that may have come from a provincial system through docking.
 
     `docking_source` is the source system's id (None: recorded on this platform). A person reads
-    "来源：<省>对接" (`docking_source_label`); the lists filter by the column.
+    "<省>对接" or "本平台录入" under 数据来源 (`docking_source_label`); the lists filter by the column.
     """
 
     docking_source: Mapped[str | None] = mapped_column(String(64))
@@ -36,11 +36,11 @@ class Docked:
     @property
     def docking_source_label(self) -> str:
         if not self.docking_source:
-            return ""
+            return "本平台录入"
         region = str(getattr(self, "region_code", "") or "")
         session = object_session(self)
         province = session.get(Region, region[:2] + "0000") if session and region else None
-        return f"来源：{province.name if province else '省级系统'}对接"
+        return f"{province.name if province else '省级系统'}对接"
 
 
 class DockingRecord(RegionScoped, Audited, Model):

@@ -123,7 +123,7 @@ def _refuse_docked(case: Case) -> None:
     if case.docking_source:
         # Its procedure was recorded by a provincial system and stored as recorded (services/
         # docking/workflow.py), not through this platform's guards: it is not moved on here.
-        raise CaseError(f"该案件{case.docking_source_label}，由来源系统办理，此处只能查看")
+        raise CaseError(f"该案件来自{case.docking_source_label}，由来源系统办理，此处只能查看")
 
 
 def _touch(case: Case, actor: str | None) -> None:

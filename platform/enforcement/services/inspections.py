@@ -228,7 +228,7 @@ def refuse_docked(inspection: Inspection) -> None:
     province pushes its changes; here it is read, not continued."""
     if inspection.docking_source:
         raise WorkbenchError(
-            f"该现场检查{inspection.docking_source_label}，由来源系统办理，此处只能查看"
+            f"该现场检查来自{inspection.docking_source_label}，由来源系统办理，此处只能查看"
         )
 
 

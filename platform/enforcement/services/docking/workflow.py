@@ -327,6 +327,8 @@ def write_hazard(ctx: c.Context, base: str, data: dict[str, Any], row: Any) -> A
     hazard.measure_confirmed = data.get("measure") is not None
     hazard.deadline, hazard.rectified_on = deadline, rectified
     if row is None:
+        # Found when the province's inspection was made, not when the record arrived here.
+        hazard.created_at = inspection.finished_at or inspection.started_at
         session.add(hazard)
     hazard.status = data["status"]
     session.flush()
