@@ -5,7 +5,7 @@ statistics listener (services/statistics/maintain.py) records its item results a
 in the same flush, exactly as for a local inspection; a docked hazard is a `Hazard` (statistics,
 reminders by its deadline); a plan a `Plan`; an order a `RectificationOrder`; a case a `Case` with
 its stage history as `CaseTransition` rows; a penalty a `Penalty`; a document's metadata a final
-`Document`. Every row carries `docking_source` (the person reads "来源：<省>对接").
+`Document`. Every row carries `docking_source` (the person reads 数据来源 "<省>对接").
 
 References use the source's own ids, resolved through `docking_record` (the docked or adopted row);
 checklist ids, versions and item ids must name a checklist and an item of that version the caller
