@@ -1,0 +1,318 @@
+"""Workflow records made on this platform itself, as the published spec's `data`.
+
+A province that works on this platform directly is mirrored by the ministry through the same export
+as a docked one: its local plans, inspections (with the item results of their submitted answer
+sets), hazards and rectification orders leave as records of their spec type, with the local id as
+the record's id. References to base data use local ids (what the base-data export answers);
+references to other workflow records use the id the export gives that record: the local id for a
+local row, the source's id for a docked one (its `docking_record`). Docked rows are not read here:
+they keep leaving from their `docking_record`, so nothing is exported twice.
+
+Values are cut to the spec's lengths and codes outside its tables are left out, so that every
+record validates against its schema (tests/integration/test_docking_export_local.py checks the
+demo's records).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from enforcement.db.scoping import UNSCOPED
+from enforcement.models import (
+    AnswerSet,
+    DockingRecord,
+    Hazard,
+    Inspection,
+    Plan,
+    RectificationOrder,
+    Task,
+    task_enforcer,
+)
+
+# The platform's answers as the spec's results (services/statistics/maintain.answered_items reads
+# compliant / non_compliant the same way); anything else (not yet answered) is not a result.
+RESULTS = {"compliant": "pass", "non_compliant": "fail", "not_applicable": "not_applicable"}
+INSPECTION_STATUSES = ("in_progress", "finished")
+HAZARD_STATUSES = ("open", "rectifying", "rectified", "escalated")
+MEASURES = ("immediate", "deadline", "on_site", "file_case")
+PLAN_KINDS = ("annual", "quarterly", "special")
+PLAN_STATUSES = ("draft", "approved")
+
+
+def _unscoped(statement: Any) -> Any:
+    return statement.execution_options(**{UNSCOPED: True})
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _moment(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _text(value: Any, limit: int) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text[:limit] if text else None
+
+
+def _put(out: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        out[key] = value
+
+
+def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass
+class Refs:
+    """The exported ids of the workflow records a page's rows name, and what they need besides."""
+
+    session: Session
+    docked: dict[tuple[str, int], str]
+
+    def ident(self, record_type: str, local_id: int | None) -> str | None:
+        if local_id is None:
+            return None
+        return self.docked.get((record_type, local_id), str(local_id))
+
+
+def _docked_ids(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str, int], str]:
+    """(type, local id) → the source's id of the docked rows among `wanted`."""
+    found: dict[tuple[str, int], str] = {}
+    for record_type, ids in wanted.items():
+        for chunk in _chunks(sorted(ids)):
+            rows = session.execute(
+                _unscoped(
+                    select(DockingRecord.local_id, DockingRecord.external_id).where(
+                        DockingRecord.record_type == record_type,
+                        DockingRecord.local_id.in_(chunk),
+                    )
+                )
+            )
+            for local_id, external_id in rows:
+                found[(record_type, local_id)] = external_id
+    return found
+
+
+# -- 现场检查 ----------------------------------------------------------------------------------------
+
+
+def _inspections(session: Session, rows: list[Inspection]) -> list[dict[str, Any]]:
+    tasks = {
+        t.id: t
+        for chunk in _chunks(sorted({r.task_id for r in rows}))
+        for t in session.scalars(_unscoped(select(Task).where(Task.id.in_(chunk))))
+    }
+    team: dict[int, list[int]] = {}
+    for chunk in _chunks(sorted(tasks)):
+        for task_id, enforcer_id in session.execute(
+            select(task_enforcer.c.task_id, task_enforcer.c.enforcer_id)
+            .where(task_enforcer.c.task_id.in_(chunk))
+            .order_by(task_enforcer.c.task_id, task_enforcer.c.enforcer_id)
+        ):
+            team.setdefault(task_id, []).append(enforcer_id)
+    set_ids = sorted(
+        {int(i) for r in rows for i in (r.answer_set_ids or {}).values() if i is not None}
+    )
+    sets = {
+        s.id: s
+        for chunk in _chunks(set_ids)
+        for s in session.scalars(_unscoped(select(AnswerSet).where(AnswerSet.id.in_(chunk))))
+    }
+    plans = {t.plan_id for t in tasks.values() if t.plan_id is not None}
+    refs = Refs(session, _docked_ids(session, {"plan": plans}))
+    out = []
+    for row in rows:
+        task = tasks.get(row.task_id)
+        data: dict[str, Any] = {
+            "enterprise_id": str(row.enterprise_id),
+            "region_code": row.region_code,
+            "status": row.status if row.status in INSPECTION_STATUSES else "in_progress",
+            "started_at": _moment(row.started_at),
+        }
+        _put(data, "plan_id", refs.ident("plan", task.plan_id if task else None))
+        _put(data, "finished_at", _moment(row.finished_at))
+        if row.latitude is not None and row.longitude is not None:
+            data["latitude"], data["longitude"] = row.latitude, row.longitude
+        if task is not None and team.get(task.id):
+            data["enforcer_ids"] = [str(i) for i in team[task.id][:20]]
+        participants = []
+        for person in (row.participants or [])[:100]:
+            entry: dict[str, Any] = {}
+            for key, limit in (("name", 64), ("position", 64), ("phone", 32), ("unit", 200)):
+                _put(
+                    entry, key, _text(person.get(key), limit) if isinstance(person, dict) else None
+                )
+            if entry:
+                participants.append(entry)
+        if participants:
+            data["participants"] = participants
+        data["results"] = _results(
+            [sets[int(i)] for _, i in sorted((row.answer_set_ids or {}).items()) if int(i) in sets]
+        )
+        out.append(data)
+    return out
+
+
+def _results(answer_sets: list[AnswerSet]) -> list[dict[str, Any]]:
+    """Per item (and per equipment where the item repeats) the result of the submitted sets."""
+    out: list[dict[str, Any]] = []
+    for answer_set in answer_sets:
+        if answer_set.status != "submitted":
+            continue
+        for item_id, given in sorted((answer_set.answers or {}).items()):
+            for entry in given if isinstance(given, list) else [given]:
+                if not isinstance(entry, dict) or entry.get("answer") not in RESULTS:
+                    continue
+                result: dict[str, Any] = {
+                    "checklist_id": answer_set.plugin_id,
+                    "checklist_version": answer_set.plugin_version,
+                    "item_id": item_id,
+                    "result": RESULTS[entry["answer"]],
+                }
+                equipment = entry.get("equipment_id")
+                if isinstance(equipment, int) and not isinstance(equipment, bool):
+                    result["equipment_id"] = str(equipment)
+                note = entry.get("note")
+                _put(result, "note", _text(note, 2000) if isinstance(note, str) else None)
+                out.append(result)
+    return out[:5000]
+
+
+# -- 问题隐患 ----------------------------------------------------------------------------------------
+
+
+def _hazards(session: Session, rows: list[Hazard]) -> list[dict[str, Any]]:
+    refs = Refs(session, _docked_ids(session, {"inspection": {r.inspection_id for r in rows}}))
+    out = []
+    for row in rows:
+        data: dict[str, Any] = {
+            "inspection_id": refs.ident("inspection", row.inspection_id),
+            "enterprise_id": str(row.enterprise_id),
+            "region_code": row.region_code,
+            "plugin_id": row.plugin_id,
+            "plugin_version": row.plugin_version,
+            "item_id": row.item_id,
+            "title": _text(row.title, 300) or row.item_id,
+            "is_major": bool(row.is_major),
+            "status": row.status if row.status in HAZARD_STATUSES else "open",
+        }
+        _put(data, "equipment_id", str(row.equipment_id) if row.equipment_id else None)
+        _put(data, "description", _text(row.description, 4000))
+        _put(data, "measure", row.measure if row.measure in MEASURES else None)
+        _put(data, "deadline", _day(row.deadline))
+        _put(data, "rectified_on", _day(row.rectified_on))
+        out.append(data)
+    return out
+
+
+# -- 监督检查计划 -------------------------------------------------------------------------------------
+
+
+def _plans(session: Session, rows: list[Plan]) -> list[dict[str, Any]]:
+    enterprises: dict[int, list[int]] = {}
+    for chunk in _chunks(sorted(r.id for r in rows)):
+        for plan_id, enterprise_id in session.execute(
+            _unscoped(
+                select(Task.plan_id, Task.enterprise_id)
+                .where(Task.plan_id.in_(chunk), Task.deleted_at.is_(None))
+                .distinct()
+                .order_by(Task.plan_id, Task.enterprise_id)
+            )
+        ):
+            enterprises.setdefault(plan_id, []).append(enterprise_id)
+    out = []
+    for row in rows:
+        data: dict[str, Any] = {
+            "title": _text(row.title, 200) or str(row.id),
+            "year": row.year,
+            "kind": row.kind if row.kind in PLAN_KINDS else "special",
+            "region_code": row.region_code,
+            "status": row.status if row.status in PLAN_STATUSES else "draft",
+        }
+        _put(data, "period_start", _day(row.period_start))
+        _put(data, "period_end", _day(row.period_end))
+        _put(data, "approved_by", _text(row.approved_by, 128))
+        if row.item_set_ids:
+            data["item_set_ids"] = [str(i)[:120] for i in row.item_set_ids][:100]
+        if enterprises.get(row.id):
+            data["enterprise_ids"] = [str(i) for i in enterprises[row.id]]
+        out.append(data)
+    return out
+
+
+# -- 整改指令 ----------------------------------------------------------------------------------------
+
+
+def _rectifications(session: Session, rows: list[RectificationOrder]) -> list[dict[str, Any]]:
+    named: dict[int, list[int]] = {}
+    for chunk in _chunks(sorted(r.id for r in rows)):
+        for order_id, hazard_id in session.execute(
+            _unscoped(
+                select(Hazard.rectification_order_id, Hazard.id)
+                .where(Hazard.rectification_order_id.in_(chunk))
+                .order_by(Hazard.rectification_order_id, Hazard.id)
+            )
+        ):
+            named.setdefault(order_id, []).append(hazard_id)
+    wanted = {h for ids in named.values() for h in ids}
+    refs = Refs(session, _docked_ids(session, {"hazard": wanted}))
+    out = []
+    for row in rows:
+        data: dict[str, Any] = {
+            "enterprise_id": str(row.enterprise_id),
+            "region_code": row.region_code,
+            "hazard_ids": [refs.ident("hazard", h) for h in named.get(row.id, [])][:200],
+            "issued_on": _day(row.issued_on),
+            # The spec requires a deadline; an order without one is due when it was issued.
+            "deadline": _day(row.deadline or row.issued_on),
+        }
+        _put(data, "number", _text(row.number, 64))
+        out.append(data)
+    return out
+
+
+@dataclass(frozen=True)
+class LocalType:
+    model: type
+    build: Callable[[Session, list[Any]], list[dict[str, Any]]]
+
+    @property
+    def entity(self) -> str:
+        return str(self.model.__audit_entity__)  # type: ignore[attr-defined]
+
+
+# Record type → its table and how a page of its local rows becomes the spec's data.
+LOCAL: dict[str, LocalType] = {
+    "plan": LocalType(Plan, _plans),
+    "inspection": LocalType(Inspection, _inspections),
+    "hazard": LocalType(Hazard, _hazards),
+    "rectification": LocalType(RectificationOrder, _rectifications),
+}
+
+
+def rows(session: Session, record_type: str, ids: list[int]) -> dict[str, Any]:
+    """Local id (as text) → the row, for the ids of a page; docked rows left out."""
+    model = LOCAL[record_type].model
+    found: dict[str, Any] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for row in session.scalars(_unscoped(select(model).where(model.id.in_(chunk)))):
+            if row.docking_source is None:
+                found[str(row.id)] = row
+    return found
+
+
+def export(session: Session, record_type: str, rows: list[Any]) -> list[dict[str, Any]]:
+    """The spec's `data` of each of `rows` (live local rows of `record_type`), in order."""
+    return LOCAL[record_type].build(session, rows)
