@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import select
 
 from enforcement.db.scoping import UNSCOPED
+from enforcement.domain.uscc import make_uscc
 from enforcement.models import Department
 from enforcement.services import checklists
 from enforcement.services.docking import spec
 from support import factories
-from support.demo import DEMO_PASSWORD, db
+from support.demo import DEMO_PASSWORD, DONGHU, db
 from support.web import api_token
 
 COVERED = ("plan", "inspection", "hazard", "rectification")
@@ -115,21 +116,51 @@ def test_a_new_local_inspection_is_in_the_next_page_with_its_results_and_hazards
 
 
 def test_a_docked_inspection_is_exported_once_under_its_source_id(app, client):
-    admin = api_token(client, "admin")
-    records, _ = export_all(client, admin, "inspection")
-    docked = [r for r in records if "origin" in r]
-    local = {r["id"] for r in records if "origin" not in r}
-    # Docked rows leave from their docking_record: never again under their local id.
-    with db(app) as session:
-        from enforcement.models import Inspection
-
-        docked_local = {
-            str(i)
-            for i in session.scalars(
-                select(Inspection.id)
-                .where(Inspection.docking_source.is_not(None))
-                .execution_options(**{UNSCOPED: True})
-            )
-        }
-    assert not (local & docked_local)
-    assert all(r["id"] == r["origin"]["id"] for r in docked)
+    admin, jiangxi = api_token(client, "admin"), api_token(client, "docking_jx")
+    _, cursor = export_all(client, admin, "inspection")
+    tag = "EXPORT-ONCE"
+    records = [
+        {
+            "type": "enterprise",
+            "id": f"E-{tag}",
+            "data": {
+                "name": "导出测试有限空间有限公司",
+                "uscc": make_uscc("9", "1", DONGHU, "EX000001"),
+                "region_code": DONGHU,
+                "sector": "nonferrous",
+                "address": "江西省南昌市东湖区导出路1号",
+                "tags": ["confined_space"],
+            },
+        },
+        {
+            "type": "inspection",
+            "id": f"I-{tag}",
+            "data": {
+                "enterprise_id": f"E-{tag}",
+                "region_code": DONGHU,
+                "status": "finished",
+                "started_at": "2026-03-02T09:00:00+08:00",
+                "finished_at": "2026-03-02T11:30:00+08:00",
+                "results": [
+                    {
+                        "checklist_id": "confined_space",
+                        "checklist_version": "1.1.0",
+                        "item_id": "confined_space.yx01",
+                        "result": "fail",
+                    }
+                ],
+            },
+        },
+    ]
+    pushed = client.post(
+        "/api/v1/docking/batch",
+        json={"source": "jx-export", "records": records},
+        headers=jiangxi,
+    )
+    assert pushed.status_code == 200 and pushed.json["rejected"] == [], pushed.json
+    # The docked row's own audit rows (inspection, written into the platform's table) do not
+    # make it leave a second time under its local id: only its docking_record speaks for it.
+    after, _ = export_all(client, admin, "inspection", cursor)
+    assert [(r["id"], r.get("origin")) for r in after] == [
+        (f"I-{tag}", {"source": "jx-export", "id": f"I-{tag}"})
+    ]
