@@ -17,7 +17,7 @@ from support import factories
 from support.demo import DEMO_PASSWORD, DONGHU, db
 from support.web import api_token
 
-COVERED = ("plan", "inspection", "hazard", "rectification")
+COVERED = ("plan", "inspection", "hazard", "rectification", "case", "penalty")
 
 
 def export_all(
@@ -65,8 +65,7 @@ def test_every_local_workflow_record_of_the_demo_validates_against_its_schema(ap
     for record_type in COVERED:
         records, _ = export_all(client, admin, record_type)
         local = [r for r in records if "origin" not in r and not r.get("deleted")]
-        if record_type in ("plan", "inspection", "hazard"):
-            assert local, f"the demo's local {record_type} records are exported"
+        assert local, f"the demo's local {record_type} records are exported"
         for record in local:
             assert record["id"].isdigit(), record
             assert spec.problems(record_type, record["data"]) == [], (record_type, record)
@@ -164,3 +163,22 @@ def test_a_docked_inspection_is_exported_once_under_its_source_id(app, client):
     assert [(r["id"], r.get("origin")) for r in after] == [
         (f"I-{tag}", {"source": "jx-export", "id": f"I-{tag}"})
     ]
+
+
+def test_a_new_local_case_is_exported_with_its_stage_history(app, client):
+    jiangxi = api_token(client, "docking_jx")
+    _, cursor = export_all(client, jiangxi, "case")
+    with db(app) as session, factories.acting("donghu", DONGHU):
+        made = factories.case(session)
+        case_id, number, enterprise_id = made.id, made.number, made.enterprise_id
+    records, _ = export_all(client, jiangxi, "case", cursor)
+    assert [r["id"] for r in records] == [str(case_id)]
+    data = records[0]["data"]
+    assert spec.problems("case", data) == []
+    assert (data["number"], data["enterprise_id"], data["stage"]) == (
+        number,
+        str(enterprise_id),
+        "filed",
+    )
+    assert [(s.get("from_stage"), s["stage"]) for s in data["stage_history"]] == [(None, "filed")]
+    assert len(data["enforcer_ids"]) == 2

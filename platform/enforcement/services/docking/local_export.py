@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -26,12 +27,17 @@ from sqlalchemy.orm import Session
 from enforcement.db.scoping import UNSCOPED
 from enforcement.models import (
     AnswerSet,
+    Case,
+    CaseTransition,
     DockingRecord,
     Hazard,
     Inspection,
+    Penalty,
     Plan,
     RectificationOrder,
     Task,
+    case_enforcer,
+    case_hazard,
     task_enforcer,
 )
 
@@ -43,6 +49,7 @@ HAZARD_STATUSES = ("open", "rectifying", "rectified", "escalated")
 MEASURES = ("immediate", "deadline", "on_site", "file_case")
 PLAN_KINDS = ("annual", "quarterly", "special")
 PLAN_STATUSES = ("draft", "approved")
+PARTY_KINDS = ("unit", "individual")
 
 
 def _unscoped(statement: Any) -> Any:
@@ -283,6 +290,95 @@ def _rectifications(session: Session, rows: list[RectificationOrder]) -> list[di
     return out
 
 
+# -- 案件（含阶段记录）与行政处罚 ----------------------------------------------------------------------
+
+
+def _pairs(
+    session: Session, table: Any, key: str, value: str, ids: list[int]
+) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    left, right = table.c[key], table.c[value]
+    for chunk in _chunks(sorted(ids)):
+        for a, b in session.execute(
+            select(left, right).where(left.in_(chunk)).order_by(left, right)
+        ):
+            out.setdefault(a, []).append(b)
+    return out
+
+
+def _cases(session: Session, rows: list[Case]) -> list[dict[str, Any]]:
+    ids = [r.id for r in rows]
+    team = _pairs(session, case_enforcer, "case_id", "enforcer_id", ids)
+    named = _pairs(session, case_hazard, "case_id", "hazard_id", ids)
+    history: dict[int, list[CaseTransition]] = {}
+    for chunk in _chunks(sorted(ids)):
+        for step in session.scalars(
+            _unscoped(
+                select(CaseTransition)
+                .where(CaseTransition.case_id.in_(chunk))
+                .order_by(CaseTransition.case_id, CaseTransition.id)
+            )
+        ):
+            history.setdefault(step.case_id, []).append(step)
+    refs = Refs(session, _docked_ids(session, {"hazard": {h for v in named.values() for h in v}}))
+    out = []
+    for row in rows:
+        data: dict[str, Any] = {
+            "title": _text(row.title, 300) or row.number,
+            "enterprise_id": str(row.enterprise_id),
+            "region_code": row.region_code,
+            "stage": row.stage,
+            "filed_on": _day(row.filed_on),
+        }
+        _put(data, "number", _text(row.number, 64))
+        _put(data, "source", _text(row.source, 64))
+        _put(data, "facts", _text(row.facts, 20000))
+        _put(data, "party_kind", row.party_kind if row.party_kind in PARTY_KINDS else None)
+        _put(data, "party_name", _text(row.party_name, 100))
+        _put(data, "discovered_on", _day(row.discovered_on))
+        _put(data, "closed_on", _day(row.closed_on))
+        if named.get(row.id):
+            data["hazard_ids"] = [refs.ident("hazard", h) for h in named[row.id]][:200]
+        if team.get(row.id):
+            data["enforcer_ids"] = [str(i) for i in team[row.id][:20]]
+        steps = []
+        for step in history.get(row.id, [])[:200]:
+            entry: dict[str, Any] = {"stage": step.to_stage, "at": _moment(step.at)}
+            _put(entry, "from_stage", step.from_stage)
+            _put(entry, "by", _text(step.actor, 128))
+            _put(entry, "note", _text(step.note, 2000))
+            steps.append(entry)
+        if steps:
+            data["stage_history"] = steps
+        out.append(data)
+    return out
+
+
+def _amount(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _penalties(session: Session, rows: list[Penalty]) -> list[dict[str, Any]]:
+    refs = Refs(session, _docked_ids(session, {"case": {r.case_id for r in rows}}))
+    out = []
+    for row in rows:
+        data: dict[str, Any] = {
+            "case_id": refs.ident("case", row.case_id),
+            "region_code": row.region_code,
+            "kind": row.kind,
+        }
+        _put(data, "amount", _amount(row.amount))
+        _put(data, "basis", _text(row.basis, 2000))
+        _put(data, "decision_no", _text(row.decision_no, 64))
+        _put(data, "decided_on", _day(row.decided_on))
+        _put(data, "served_on", _day(row.served_on))
+        _put(data, "due_on", _day(row.due_on))
+        _put(data, "paid_amount", _amount(row.paid_amount))
+        _put(data, "paid_on", _day(row.paid_on))
+        out.append(data)
+    return out
+
+
 @dataclass(frozen=True)
 class LocalType:
     model: type
@@ -299,6 +395,8 @@ LOCAL: dict[str, LocalType] = {
     "inspection": LocalType(Inspection, _inspections),
     "hazard": LocalType(Hazard, _hazards),
     "rectification": LocalType(RectificationOrder, _rectifications),
+    "case": LocalType(Case, _cases),
+    "penalty": LocalType(Penalty, _penalties),
 }
 
 
