@@ -4,14 +4,16 @@ the next page after the cursor; another province's docking account does not see 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
 
 from enforcement.db.scoping import UNSCOPED
+from enforcement.db.unit_of_work import unit_of_work
 from enforcement.domain.uscc import make_uscc
-from enforcement.models import Department
-from enforcement.services import checklists
+from enforcement.models import Department, Hazard, Inspection, Task
+from enforcement.services import checklists, rectification
 from enforcement.services.docking import spec
 from support import factories
 from support.demo import DEMO_PASSWORD, DONGHU, db
@@ -182,3 +184,33 @@ def test_a_new_local_case_is_exported_with_its_stage_history(app, client):
     )
     assert [(s.get("from_stage"), s["stage"]) for s in data["stage_history"]] == [(None, "filed")]
     assert len(data["enforcer_ids"]) == 2
+
+
+def test_an_order_and_a_change_of_the_inspections_task_are_in_the_next_pages(app, client):
+    jiangxi = api_token(client, "docking_jx")
+    with db(app) as session:
+        walk = factories.hazards(session, checklists.platform_of(app))
+    cursors = {t: export_all(client, jiangxi, t)[1] for t in ("inspection", "rectification")}
+    with db(app) as session, factories.as_inspector():
+        for hazard_id in walk.hazard_ids:
+            rectification.confirm_measure(
+                session, session.get(Hazard, hazard_id), "deadline", deadline=dt.date(2026, 12, 31)
+            )
+        order = rectification.issue_rectification_order(
+            session, session.get(Inspection, walk.inspection_id), issued_on=dt.date(2026, 12, 1)
+        )
+        order_id = order.id
+    orders, _ = export_all(client, jiangxi, "rectification", cursors["rectification"])
+    assert [r["id"] for r in orders] == [str(order_id)]
+    data = orders[0]["data"]
+    assert spec.problems("rectification", data) == []
+    assert sorted(data["hazard_ids"]) == sorted(str(h) for h in walk.hazard_ids)
+    assert (data["issued_on"], data["deadline"]) == ("2026-12-01", "2026-12-31")
+
+    # The task's plan is the inspection's plan_id: a change of the task is a change of the record.
+    with db(app) as session, factories.as_system(), unit_of_work(session):
+        session.get(Task, walk.task_id).plan_id = None
+    again, _ = export_all(client, jiangxi, "inspection", cursors["inspection"])
+    assert [r["id"] for r in again] == [str(walk.inspection_id)]
+    assert "plan_id" not in again[0]["data"]
+    assert spec.problems("inspection", again[0]["data"]) == []

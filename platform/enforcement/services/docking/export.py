@@ -100,7 +100,18 @@ def _changes(
         if record_type in local_export.LOCAL:
             # A docked row's own audit rows come along too; export_page leaves them out (such a
             # row leaves through its docking_record).
-            parts.append(own(local_export.LOCAL[record_type].entity))
+            local = local_export.LOCAL[record_type]
+            parts.append(own(local.entity))
+            parts.extend(
+                select(
+                    AuditLog.id.label("audit_id"),
+                    literal("local").label("origin"),
+                    cast(n.record, String).label("entity_id"),
+                )
+                .join(n.key.table, cast(n.key, String) == AuditLog.entity_id)
+                .where(AuditLog.entity == n.entity, AuditLog.id > since, n.record.is_not(None))
+                for n in local.neighbours
+            )
     if len(parts) == 1:
         statement = parts[0].order_by(AuditLog.id)
     else:
@@ -252,6 +263,11 @@ def export_page(session: Session, record_type: str, since: str | None, limit: in
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE audit_log IN SHARE MODE"))
     changes = _changes(session, record_type, position, limit)
+    if len(changes) >= limit and changes[0][0] != changes[-1][0]:
+        # One audit row may name more than one record (a task with two inspections): a full page
+        # ends before the last audit id, so that none of its records is cut off at the boundary.
+        cut = changes[-1][0]
+        changes = [c for c in changes if c[0] != cut]
     last: dict[tuple[str, str], int] = {}
     for audit_id, origin, entity_id in changes:
         last[(origin, entity_id)] = audit_id

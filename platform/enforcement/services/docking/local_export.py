@@ -380,22 +380,48 @@ def _penalties(session: Session, rows: list[Penalty]) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
+class Neighbour:
+    """A change of another table that changes a record's export: an audit row of `entity` whose
+    entity id is `key`'s value names the record whose local id is `record` (same row)."""
+
+    entity: str
+    key: Any
+    record: Any
+
+
+@dataclass(frozen=True)
 class LocalType:
     model: type
     build: Callable[[Session, list[Any]], list[dict[str, Any]]]
+    neighbours: tuple[Neighbour, ...] = ()
 
     @property
     def entity(self) -> str:
         return str(self.model.__audit_entity__)  # type: ignore[attr-defined]
 
 
-# Record type → its table and how a page of its local rows becomes the spec's data.
+# Record type → its table, how a page of its local rows becomes the spec's data, and the changes
+# elsewhere that change it: an inspection's task (team, plan) and latest answer set; a plan's tasks
+# (its enterprises); an order's hazards; a case's transitions.
 LOCAL: dict[str, LocalType] = {
-    "plan": LocalType(Plan, _plans),
-    "inspection": LocalType(Inspection, _inspections),
+    "plan": LocalType(Plan, _plans, (Neighbour("task", Task.id, Task.plan_id),)),
+    "inspection": LocalType(
+        Inspection,
+        _inspections,
+        (
+            Neighbour("task", Inspection.task_id, Inspection.id),
+            Neighbour("answer_set", Inspection.answer_set_id, Inspection.id),
+        ),
+    ),
     "hazard": LocalType(Hazard, _hazards),
-    "rectification": LocalType(RectificationOrder, _rectifications),
-    "case": LocalType(Case, _cases),
+    "rectification": LocalType(
+        RectificationOrder,
+        _rectifications,
+        (Neighbour("hazard", Hazard.id, Hazard.rectification_order_id),),
+    ),
+    "case": LocalType(
+        Case, _cases, (Neighbour("case_transition", CaseTransition.id, CaseTransition.case_id),)
+    ),
     "penalty": LocalType(Penalty, _penalties),
 }
 
