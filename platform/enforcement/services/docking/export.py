@@ -263,7 +263,8 @@ def export_page(session: Session, record_type: str, since: str | None, limit: in
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE audit_log IN SHARE MODE"))
     changes = _changes(session, record_type, position, limit)
-    if len(changes) >= limit and changes[0][0] != changes[-1][0]:
+    more = len(changes) >= limit
+    if more and changes[0][0] != changes[-1][0]:
         # One audit row may name more than one record (a task with two inspections): a full page
         # ends before the last audit id, so that none of its records is cut off at the boundary.
         cut = changes[-1][0]
@@ -290,4 +291,4 @@ def export_page(session: Session, record_type: str, since: str | None, limit: in
             )
         records = [found[key] for key in ordered if key in found]
     end = changes[-1][0] if changes else position
-    return Page(records, encode(end), len(changes) >= limit)
+    return Page(records, encode(end), more)

@@ -83,9 +83,8 @@ def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:
 
 @dataclass
 class Refs:
-    """The exported ids of the workflow records a page's rows name, and what they need besides."""
+    """The exported ids of the workflow records a page's rows name."""
 
-    session: Session
     docked: dict[tuple[str, int], str]
 
     def ident(self, record_type: str, local_id: int | None) -> str | None:
@@ -138,7 +137,7 @@ def _inspections(session: Session, rows: list[Inspection]) -> list[dict[str, Any
         for s in session.scalars(_unscoped(select(AnswerSet).where(AnswerSet.id.in_(chunk))))
     }
     plans = {t.plan_id for t in tasks.values() if t.plan_id is not None}
-    refs = Refs(session, _docked_ids(session, {"plan": plans}))
+    refs = Refs(_docked_ids(session, {"plan": plans}))
     out = []
     for row in rows:
         task = tasks.get(row.task_id)
@@ -201,7 +200,7 @@ def _results(answer_sets: list[AnswerSet]) -> list[dict[str, Any]]:
 
 
 def _hazards(session: Session, rows: list[Hazard]) -> list[dict[str, Any]]:
-    refs = Refs(session, _docked_ids(session, {"inspection": {r.inspection_id for r in rows}}))
+    refs = Refs(_docked_ids(session, {"inspection": {r.inspection_id for r in rows}}))
     out = []
     for row in rows:
         data: dict[str, Any] = {
@@ -274,7 +273,7 @@ def _rectifications(session: Session, rows: list[RectificationOrder]) -> list[di
         ):
             named.setdefault(order_id, []).append(hazard_id)
     wanted = {h for ids in named.values() for h in ids}
-    refs = Refs(session, _docked_ids(session, {"hazard": wanted}))
+    refs = Refs(_docked_ids(session, {"hazard": wanted}))
     out = []
     for row in rows:
         data: dict[str, Any] = {
@@ -320,7 +319,7 @@ def _cases(session: Session, rows: list[Case]) -> list[dict[str, Any]]:
             )
         ):
             history.setdefault(step.case_id, []).append(step)
-    refs = Refs(session, _docked_ids(session, {"hazard": {h for v in named.values() for h in v}}))
+    refs = Refs(_docked_ids(session, {"hazard": {h for v in named.values() for h in v}}))
     out = []
     for row in rows:
         data: dict[str, Any] = {
@@ -359,7 +358,7 @@ def _amount(value: Decimal | None) -> float | None:
 
 
 def _penalties(session: Session, rows: list[Penalty]) -> list[dict[str, Any]]:
-    refs = Refs(session, _docked_ids(session, {"case": {r.case_id for r in rows}}))
+    refs = Refs(_docked_ids(session, {"case": {r.case_id for r in rows}}))
     out = []
     for row in rows:
         data: dict[str, Any] = {
