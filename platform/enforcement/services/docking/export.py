@@ -15,13 +15,13 @@ import binascii
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, select, text
+from sqlalchemy import Select, String, cast, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from enforcement.db.acting import current_actor
 from enforcement.db.scoping import UNSCOPED
 from enforcement.models import AuditLog, DockingRecord
-from enforcement.services.docking import workflow
+from enforcement.services.docking import local_export, workflow
 from enforcement.services.docking.kinds import KINDS
 from enforcement.services.docking.push import content_hash
 
@@ -67,23 +67,60 @@ def _region(record_type: str, row: Any) -> str | None:
     return row.region_code
 
 
-def _changes(session: Session, record_type: str, since: int, limit: int) -> list[tuple[int, str]]:
+def _changes(
+    session: Session, record_type: str, since: int, limit: int
+) -> list[tuple[int, str, str]]:
+    """(audit id, origin, entity id) of the changes after `since`, in order: origin "local" for a
+    row of the platform's own table (base data; workflow records made here), "docked" for a
+    docking_record of a workflow type."""
+
+    def own(entity: str) -> Select[Any]:
+        return select(
+            AuditLog.id.label("audit_id"),
+            literal("local").label("origin"),
+            AuditLog.entity_id.label("entity_id"),
+        ).where(AuditLog.entity == entity, AuditLog.id > since)
+
     if record_type in KINDS:
-        statement = select(AuditLog.id, AuditLog.entity_id).where(
-            AuditLog.entity == record_type, AuditLog.id > since
-        )
+        parts = [own(record_type)]
     else:
-        statement = (
-            select(AuditLog.id, AuditLog.entity_id)
+        parts = [
+            select(
+                AuditLog.id.label("audit_id"),
+                literal("docked").label("origin"),
+                AuditLog.entity_id.label("entity_id"),
+            )
             .join(DockingRecord, cast(DockingRecord.id, String) == AuditLog.entity_id)
             .where(
                 AuditLog.entity == "docking_record",
                 AuditLog.id > since,
                 DockingRecord.record_type == record_type,
             )
-            .execution_options(**{UNSCOPED: True})
+        ]
+        if record_type in local_export.LOCAL:
+            # A docked row's own audit rows come along too; export_page leaves them out (such a
+            # row leaves through its docking_record).
+            local = local_export.LOCAL[record_type]
+            parts.append(own(local.entity))
+            parts.extend(
+                select(
+                    AuditLog.id.label("audit_id"),
+                    literal("local").label("origin"),
+                    cast(n.record, String).label("entity_id"),
+                )
+                .join(n.key.table, cast(n.key, String) == AuditLog.entity_id)
+                .where(AuditLog.entity == n.entity, AuditLog.id > since, n.record.is_not(None))
+                for n in local.neighbours
+            )
+    if len(parts) == 1:
+        statement = parts[0].order_by(AuditLog.id)
+    else:
+        merged = union_all(*parts).subquery()
+        statement = select(merged.c.audit_id, merged.c.origin, merged.c.entity_id).order_by(
+            merged.c.audit_id
         )
-    return [(i, e) for i, e in session.execute(statement.order_by(AuditLog.id).limit(limit)) if e]
+    rows = session.execute(statement.limit(limit).execution_options(**{UNSCOPED: True}))
+    return [(i, o, e) for i, o, e in rows if e]
 
 
 def _base_ids(session: Session, mappings: Any) -> dict[tuple[str, str, str], int]:
@@ -113,83 +150,145 @@ def _base_ids(session: Session, mappings: Any) -> dict[tuple[str, str, str], int
     return found
 
 
+def _base_records(
+    session: Session, record_type: str, keys: list[str], jurisdiction: Any
+) -> list[dict[str, Any]]:
+    model = KINDS[record_type].model
+    ids = [int(i) for i in keys if i.isdigit()]
+    rows = {
+        str(row.id): row
+        for row in session.scalars(
+            select(model).where(model.id.in_(ids)).execution_options(**{UNSCOPED: True})
+        )
+    }
+    origins = {
+        str(r.local_id): r
+        for r in session.scalars(
+            select(DockingRecord)
+            .where(DockingRecord.record_type == record_type, DockingRecord.local_id.in_(ids))
+            .execution_options(**{UNSCOPED: True})
+        )
+    }
+    records: list[dict[str, Any]] = []
+    for key in keys:
+        row = rows.get(key)
+        if row is None:
+            if jurisdiction.is_national:
+                records.append({"type": record_type, "id": key, "deleted": True})
+            continue
+        region = _region(record_type, row)
+        # The ministry (a department without a region) is no province's data to mirror.
+        if region is None or not jurisdiction.contains(region):
+            continue
+        record: dict[str, Any] = {"type": record_type, "id": key}
+        if getattr(row, "deleted_at", None) is not None:
+            record["deleted"] = True
+        else:
+            data = KINDS[record_type].export(row)
+            record.update(data=data, hash=content_hash(data))
+        origin = origins.get(key)
+        if origin is not None:
+            record["origin"] = {"source": origin.source, "id": origin.external_id}
+        records.append(record)
+    return records
+
+
+def _docked_records(
+    session: Session, record_type: str, keys: list[str], jurisdiction: Any
+) -> dict[str, dict[str, Any]]:
+    """docking_record id → the workflow record it keeps, as the source sent it (base data named
+    by local ids)."""
+    ids = [int(i) for i in keys if i.isdigit()]
+    kept = {
+        str(r.id): r
+        for r in session.scalars(
+            select(DockingRecord)
+            .where(DockingRecord.id.in_(ids))
+            .execution_options(**{UNSCOPED: True})
+        )
+    }
+    local = _base_ids(session, kept.values())
+    out: dict[str, dict[str, Any]] = {}
+    for key in keys:
+        mapping = kept.get(key)
+        if mapping is None or not jurisdiction.contains(mapping.region_code):
+            continue
+        record: dict[str, Any] = {
+            "type": record_type,
+            "id": mapping.external_id,
+            "origin": {"source": mapping.source, "id": mapping.external_id},
+        }
+        if mapping.deleted or mapping.data is None:
+            record["deleted"] = True
+        else:
+            source = mapping.source
+            data = workflow.relabel(mapping.data, lambda k, e, s=source: local.get((s, k, e)))
+            record.update(data=data, hash=content_hash(data))
+        out[key] = record
+    return out
+
+
+def _local_records(
+    session: Session, record_type: str, keys: list[str], jurisdiction: Any
+) -> dict[str, dict[str, Any]]:
+    """Local id → the workflow record made on this platform (services/docking/local_export.py)."""
+    rows = local_export.rows(session, record_type, [int(i) for i in keys if i.isdigit()])
+    out: dict[str, dict[str, Any]] = {}
+    live = []
+    for key in keys:
+        row = rows.get(key)
+        # Absent: a docked row (it leaves through its docking_record).
+        if row is None or not jurisdiction.contains(row.region_code):
+            continue
+        if getattr(row, "deleted_at", None) is not None:
+            out[key] = {"type": record_type, "id": key, "deleted": True}
+        else:
+            live.append(row)
+    for row, data in zip(live, local_export.export(session, record_type, live), strict=True):
+        out[str(row.id)] = {
+            "type": record_type,
+            "id": str(row.id),
+            "data": data,
+            "hash": content_hash(data),
+        }
+    return out
+
+
 def export_page(session: Session, record_type: str, since: str | None, limit: int = PAGE) -> Page:
     """The records of `record_type` changed after the cursor `since`, each once, in the order of
-    its last change; soft-deleted (or removed) ones as tombstones. Only the caller's jurisdiction."""
+    its last change; soft-deleted (or removed) ones as tombstones. Only the caller's jurisdiction.
+    Workflow records: those that arrived by docking and those made on this platform, merged."""
     position = decode(since)
     limit = max(1, min(limit, MAX_PAGE))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("LOCK TABLE audit_log IN SHARE MODE"))
     changes = _changes(session, record_type, position, limit)
-    last: dict[str, int] = {}
-    for audit_id, entity_id in changes:
-        last[entity_id] = audit_id
+    more = len(changes) >= limit
+    if more and changes[0][0] != changes[-1][0]:
+        # One audit row may name more than one record (a task with two inspections): a full page
+        # ends before the last audit id, so that none of its records is cut off at the boundary.
+        cut = changes[-1][0]
+        changes = [c for c in changes if c[0] != cut]
+    last: dict[tuple[str, str], int] = {}
+    for audit_id, origin, entity_id in changes:
+        last[(origin, entity_id)] = audit_id
     ordered = sorted(last, key=last.__getitem__)
     jurisdiction = current_actor().jurisdiction
-    records: list[dict[str, Any]] = []
     if record_type in KINDS:
-        model = KINDS[record_type].model
-        ids = [int(i) for i in ordered if i.isdigit()]
-        rows = {
-            str(row.id): row
-            for row in session.scalars(
-                select(model).where(model.id.in_(ids)).execution_options(**{UNSCOPED: True})
-            )
-        }
-        origins = {
-            str(r.local_id): r
-            for r in session.scalars(
-                select(DockingRecord)
-                .where(DockingRecord.record_type == record_type, DockingRecord.local_id.in_(ids))
-                .execution_options(**{UNSCOPED: True})
-            )
-        }
-        for key in ordered:
-            row = rows.get(key)
-            if row is None:
-                if jurisdiction.is_national:
-                    records.append({"type": record_type, "id": key, "deleted": True})
-                continue
-            region = _region(record_type, row)
-            # The ministry (a department without a region) is no province's data to mirror.
-            if region is None or not jurisdiction.contains(region):
-                continue
-            record: dict[str, Any] = {"type": record_type, "id": key}
-            if getattr(row, "deleted_at", None) is not None:
-                record["deleted"] = True
-            else:
-                data = KINDS[record_type].export(row)
-                record.update(data=data, hash=content_hash(data))
-            origin = origins.get(key)
-            if origin is not None:
-                record["origin"] = {"source": origin.source, "id": origin.external_id}
-            records.append(record)
+        records = _base_records(session, record_type, [e for _, e in ordered], jurisdiction)
     else:
-        ids = [int(i) for i in ordered if i.isdigit()]
-        kept = {
-            str(r.id): r
-            for r in session.scalars(
-                select(DockingRecord)
-                .where(DockingRecord.id.in_(ids))
-                .execution_options(**{UNSCOPED: True})
-            )
+        found = {
+            ("docked", k): r
+            for k, r in _docked_records(
+                session, record_type, [e for o, e in ordered if o == "docked"], jurisdiction
+            ).items()
         }
-        local = _base_ids(session, kept.values())
-        for key in ordered:
-            mapping = kept.get(key)
-            if mapping is None or not jurisdiction.contains(mapping.region_code):
-                continue
-            record = {
-                "type": record_type,
-                "id": mapping.external_id,
-                "origin": {"source": mapping.source, "id": mapping.external_id},
-            }
-            if mapping.deleted or mapping.data is None:
-                record["deleted"] = True
-            else:
-                source = mapping.source
-                data = workflow.relabel(mapping.data, lambda k, e, s=source: local.get((s, k, e)))
-                record.update(data=data, hash=content_hash(data))
-            records.append(record)
+        if record_type in local_export.LOCAL:
+            locals_ = [e for o, e in ordered if o == "local"]
+            found.update(
+                (("local", k), r)
+                for k, r in _local_records(session, record_type, locals_, jurisdiction).items()
+            )
+        records = [found[key] for key in ordered if key in found]
     end = changes[-1][0] if changes else position
-    return Page(records, encode(end), len(changes) >= limit)
+    return Page(records, encode(end), more)

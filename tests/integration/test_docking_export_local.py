@@ -1,0 +1,216 @@
+"""The export carries workflow records made on this platform, not only docked ones: each validates
+against its published schema; a new local inspection (with its item results) and its hazards are in
+the next page after the cursor; another province's docking account does not see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from enforcement.db.scoping import UNSCOPED
+from enforcement.db.unit_of_work import unit_of_work
+from enforcement.domain.uscc import make_uscc
+from enforcement.models import Department, Hazard, Inspection, Task
+from enforcement.services import checklists, rectification
+from enforcement.services.docking import spec
+from support import factories
+from support.demo import DEMO_PASSWORD, DONGHU, db
+from support.web import api_token
+
+COVERED = ("plan", "inspection", "hazard", "rectification", "case", "penalty")
+
+
+def export_all(
+    client: Any, headers: dict[str, str], record_type: str, since: str | None = None
+) -> tuple[list[dict[str, Any]], str]:
+    records: list[dict[str, Any]] = []
+    while True:
+        query = {"type": record_type, "limit": "2000", **({"since": since} if since else {})}
+        page = client.get("/api/v1/docking/export", query_string=query, headers=headers)
+        assert page.status_code == 200, page.get_data(as_text=True)[:300]
+        records += page.json["records"]
+        since = page.json["next"]
+        if not page.json["more"]:
+            return records, since
+
+
+def docking_account(app: Any, username: str, province: str) -> None:
+    """A 数据对接 account of the province's department (the demo has Jiangxi's only)."""
+    with app.app_context():
+        session = app.appbuilder.session
+        sm = app.appbuilder.sm
+        if sm.find_user(username=username) is not None:
+            return
+        department = session.scalars(
+            select(Department)
+            .where(Department.region_code.startswith(province[:2]))
+            .order_by(Department.region_code)
+            .execution_options(**{UNSCOPED: True})
+        ).first()
+        assert department is not None, province
+        user = sm.add_user(
+            username,
+            username,
+            "",
+            f"{username}@example.invalid",
+            sm.find_role("docking"),
+            DEMO_PASSWORD,
+        )
+        user.department_id = department.id
+        session.commit()
+
+
+def test_every_local_workflow_record_of_the_demo_validates_against_its_schema(app, client):
+    admin = api_token(client, "admin")
+    for record_type in COVERED:
+        records, _ = export_all(client, admin, record_type)
+        local = [r for r in records if "origin" not in r and not r.get("deleted")]
+        assert local, f"the demo's local {record_type} records are exported"
+        for record in local:
+            assert record["id"].isdigit(), record
+            assert spec.problems(record_type, record["data"]) == [], (record_type, record)
+        ids = [r["id"] for r in local]
+        assert len(ids) == len(set(ids)), f"each {record_type} once per export"
+
+
+def test_a_new_local_inspection_is_in_the_next_page_with_its_results_and_hazards(app, client):
+    docking_account(app, "docking_sc", "510000")
+    jiangxi, sichuan = api_token(client, "docking_jx"), api_token(client, "docking_sc")
+    cursors = {t: export_all(client, jiangxi, t)[1] for t in ("plan", "inspection", "hazard")}
+    far = {t: export_all(client, sichuan, t)[1] for t in ("plan", "inspection", "hazard")}
+    with db(app) as session:
+        walk = factories.hazards(session, checklists.platform_of(app))
+
+    inspections, _ = export_all(client, jiangxi, "inspection", cursors["inspection"])
+    assert [r["id"] for r in inspections] == [str(walk.inspection_id)]
+    data = inspections[0]["data"]
+    assert spec.problems("inspection", data) == []
+    assert data["status"] == "finished"
+    assert data["enterprise_id"] == str(walk.enterprise_id)
+    assert data["plan_id"] == str(walk.plan_id)
+    assert len(data["enforcer_ids"]) == 2
+    results = {(r["item_id"], r.get("equipment_id")): r["result"] for r in data["results"]}
+    first, second = (str(p) for p in walk.pieces)
+    assert results[("confined_space.yx01", None)] == "fail"
+    assert results[("confined_space.yx02", first)] == "fail"
+    assert results[("confined_space.yx02", second)] == "pass"
+    assert {r["checklist_id"] for r in data["results"]} == {"confined_space"}
+    assert list(results.values()).count("fail") == 2
+
+    hazards, _ = export_all(client, jiangxi, "hazard", cursors["hazard"])
+    assert sorted(r["id"] for r in hazards) == sorted(str(h) for h in walk.hazard_ids)
+    for record in hazards:
+        assert record["data"]["inspection_id"] == str(walk.inspection_id)
+        assert spec.problems("hazard", record["data"]) == []
+
+    plans, _ = export_all(client, jiangxi, "plan", cursors["plan"])
+    assert str(walk.plan_id) in [r["id"] for r in plans]
+    mine = next(r for r in plans if r["id"] == str(walk.plan_id))
+    assert str(walk.enterprise_id) in mine["data"]["enterprise_ids"]
+
+    # Sichuan's docking account does not see Jiangxi's records, even with its own cursor.
+    for record_type, cursor in far.items():
+        records, _ = export_all(client, sichuan, record_type, cursor)
+        assert records == [], record_type
+
+
+def test_a_docked_inspection_is_exported_once_under_its_source_id(app, client):
+    admin, jiangxi = api_token(client, "admin"), api_token(client, "docking_jx")
+    _, cursor = export_all(client, admin, "inspection")
+    tag = "EXPORT-ONCE"
+    records = [
+        {
+            "type": "enterprise",
+            "id": f"E-{tag}",
+            "data": {
+                "name": "导出测试有限空间有限公司",
+                "uscc": make_uscc("9", "1", DONGHU, "EX000001"),
+                "region_code": DONGHU,
+                "sector": "nonferrous",
+                "address": "江西省南昌市东湖区导出路1号",
+                "tags": ["confined_space"],
+            },
+        },
+        {
+            "type": "inspection",
+            "id": f"I-{tag}",
+            "data": {
+                "enterprise_id": f"E-{tag}",
+                "region_code": DONGHU,
+                "status": "finished",
+                "started_at": "2026-03-02T09:00:00+08:00",
+                "finished_at": "2026-03-02T11:30:00+08:00",
+                "results": [
+                    {
+                        "checklist_id": "confined_space",
+                        "checklist_version": "1.1.0",
+                        "item_id": "confined_space.yx01",
+                        "result": "fail",
+                    }
+                ],
+            },
+        },
+    ]
+    pushed = client.post(
+        "/api/v1/docking/batch",
+        json={"source": "jx-export", "records": records},
+        headers=jiangxi,
+    )
+    assert pushed.status_code == 200 and pushed.json["rejected"] == [], pushed.json
+    # The docked row's own audit rows (inspection, written into the platform's table) do not
+    # make it leave a second time under its local id: only its docking_record speaks for it.
+    after, _ = export_all(client, admin, "inspection", cursor)
+    assert [(r["id"], r.get("origin")) for r in after] == [
+        (f"I-{tag}", {"source": "jx-export", "id": f"I-{tag}"})
+    ]
+
+
+def test_a_new_local_case_is_exported_with_its_stage_history(app, client):
+    jiangxi = api_token(client, "docking_jx")
+    _, cursor = export_all(client, jiangxi, "case")
+    with db(app) as session, factories.acting("donghu", DONGHU):
+        made = factories.case(session)
+        case_id, number, enterprise_id = made.id, made.number, made.enterprise_id
+    records, _ = export_all(client, jiangxi, "case", cursor)
+    assert [r["id"] for r in records] == [str(case_id)]
+    data = records[0]["data"]
+    assert spec.problems("case", data) == []
+    assert (data["number"], data["enterprise_id"], data["stage"]) == (
+        number,
+        str(enterprise_id),
+        "filed",
+    )
+    assert [(s.get("from_stage"), s["stage"]) for s in data["stage_history"]] == [(None, "filed")]
+    assert len(data["enforcer_ids"]) == 2
+
+
+def test_an_order_and_a_change_of_the_inspections_task_are_in_the_next_pages(app, client):
+    jiangxi = api_token(client, "docking_jx")
+    with db(app) as session:
+        walk = factories.hazards(session, checklists.platform_of(app))
+    cursors = {t: export_all(client, jiangxi, t)[1] for t in ("inspection", "rectification")}
+    with db(app) as session, factories.as_inspector():
+        for hazard_id in walk.hazard_ids:
+            rectification.confirm_measure(
+                session, session.get(Hazard, hazard_id), "deadline", deadline=dt.date(2026, 12, 31)
+            )
+        order = rectification.issue_rectification_order(
+            session, session.get(Inspection, walk.inspection_id), issued_on=dt.date(2026, 12, 1)
+        )
+        order_id = order.id
+    orders, _ = export_all(client, jiangxi, "rectification", cursors["rectification"])
+    assert [r["id"] for r in orders] == [str(order_id)]
+    data = orders[0]["data"]
+    assert spec.problems("rectification", data) == []
+    assert sorted(data["hazard_ids"]) == sorted(str(h) for h in walk.hazard_ids)
+    assert (data["issued_on"], data["deadline"]) == ("2026-12-01", "2026-12-31")
+
+    # The task's plan is the inspection's plan_id: a change of the task is a change of the record.
+    with db(app) as session, factories.as_system(), unit_of_work(session):
+        session.get(Task, walk.task_id).plan_id = None
+    again, _ = export_all(client, jiangxi, "inspection", cursors["inspection"])
+    assert [r["id"] for r in again] == [str(walk.inspection_id)]
+    assert "plan_id" not in again[0]["data"]
+    assert spec.problems("inspection", again[0]["data"]) == []
