@@ -17,23 +17,9 @@ from enforcement.services import checklists, rectification
 from enforcement.services.docking import spec
 from support import factories
 from support.demo import DEMO_PASSWORD, DONGHU, db
-from support.web import api_token
+from support.web import api_token, export_all
 
 COVERED = ("plan", "inspection", "hazard", "rectification", "case", "penalty")
-
-
-def export_all(
-    client: Any, headers: dict[str, str], record_type: str, since: str | None = None
-) -> tuple[list[dict[str, Any]], str]:
-    records: list[dict[str, Any]] = []
-    while True:
-        query = {"type": record_type, "limit": "2000", **({"since": since} if since else {})}
-        page = client.get("/api/v1/docking/export", query_string=query, headers=headers)
-        assert page.status_code == 200, page.get_data(as_text=True)[:300]
-        records += page.json["records"]
-        since = page.json["next"]
-        if not page.json["more"]:
-            return records, since
 
 
 def docking_account(app: Any, username: str, province: str) -> None:

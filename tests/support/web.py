@@ -79,6 +79,21 @@ def key_items(app: Any, region: str, plugin: str = "confined_space") -> dict[str
     return answer.json
 
 
+def export_all(
+    client: Any, headers: dict[str, str], record_type: str, since: str | None = None
+) -> tuple[list[dict[str, Any]], str]:
+    """Every record of the docking export after `since`, page by page, and the cursor to go on from."""
+    records: list[dict[str, Any]] = []
+    while True:
+        query = {"type": record_type, "limit": "2000", **({"since": since} if since else {})}
+        page = client.get("/api/v1/docking/export", query_string=query, headers=headers)
+        assert page.status_code == 200, page.get_data(as_text=True)[:300]
+        records += page.json["records"]
+        since = page.json["next"]
+        if not page.json["more"]:
+            return records, since
+
+
 def search_filters(page: str) -> dict[str, list[str]]:
     """column → the filters FAB's 搜索 widget offers for it (labels as shown, in the widget's order).
 
