@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from support.demo import DEMO_PASSWORD, DONGHU, JINJIANG, db, enterprise_in
-from support.factories import leader_of
+from support.factories import account_of
 
 pytestmark = pytest.mark.browser
 
@@ -89,7 +89,7 @@ def test_a_county_leader_builds_previews_and_publishes_a_three_item_set(
     for old in SHOTS.glob("checklist-builder-*.png"):
         old.unlink()
     app = live_server.app
-    leader_of(app, "donghu_builder", DONGHU)
+    account_of(app, "donghu_builder", DONGHU)
     page = context_of(DESKTOP)
     log_in(page, "donghu_builder")
 
@@ -300,7 +300,7 @@ def test_building_the_design_example_in_the_browser_yields_a_file_equal_to_it(
     example = json.loads(
         (ROOT / "tests" / "plugins" / "fixtures" / "example-plugin.json").read_text("utf-8")
     )
-    leader_of(live_server.app, "donghu_builder", DONGHU)
+    account_of(live_server.app, "donghu_builder", DONGHU)
     page = context_of(DESKTOP)
     log_in(page, "donghu_builder")
     page.goto("/checklists/builder/")

@@ -13,7 +13,7 @@ from enforcement.checklists.loader import validate_text
 from enforcement.models import AuditLog, ChecklistUpload
 from enforcement.services.checklists import platform_of
 from support.demo import db, enterprise_in
-from support.factories import leader_of
+from support.factories import account_of
 from support.plugins import builtin, example
 from support.web import logged_in
 
@@ -22,7 +22,7 @@ API = "/api/v1/checklist_draft/"
 
 def leader_in(app: Any, username: str, region_code: str) -> Any:
     """A logged-in leader of the demo department of exactly `region_code` (created once)."""
-    leader_of(app, username, region_code)
+    account_of(app, username, region_code)
     return logged_in(app, username)
 
 

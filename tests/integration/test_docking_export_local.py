@@ -5,47 +5,17 @@ the next page after the cursor; another province's docking account does not see 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlalchemy import select
-
-from enforcement.db.scoping import UNSCOPED
 from enforcement.db.unit_of_work import unit_of_work
 from enforcement.domain.uscc import make_uscc
-from enforcement.models import Department, Hazard, Inspection, Task
+from enforcement.models import Hazard, Inspection, Task
 from enforcement.services import checklists, rectification
 from enforcement.services.docking import spec
 from support import factories
-from support.demo import DEMO_PASSWORD, DONGHU, db
+from support.demo import DONGHU, db
 from support.web import api_token, export_all
 
 COVERED = ("plan", "inspection", "hazard", "rectification", "case", "penalty")
-
-
-def docking_account(app: Any, username: str, province: str) -> None:
-    """A 数据对接 account of the province's department (the demo has Jiangxi's only)."""
-    with app.app_context():
-        session = app.appbuilder.session
-        sm = app.appbuilder.sm
-        if sm.find_user(username=username) is not None:
-            return
-        department = session.scalars(
-            select(Department)
-            .where(Department.region_code.startswith(province[:2]))
-            .order_by(Department.region_code)
-            .execution_options(**{UNSCOPED: True})
-        ).first()
-        assert department is not None, province
-        user = sm.add_user(
-            username,
-            username,
-            "",
-            f"{username}@example.invalid",
-            sm.find_role("docking"),
-            DEMO_PASSWORD,
-        )
-        user.department_id = department.id
-        session.commit()
 
 
 def test_every_local_workflow_record_of_the_demo_validates_against_its_schema(app, client):
@@ -62,7 +32,7 @@ def test_every_local_workflow_record_of_the_demo_validates_against_its_schema(ap
 
 
 def test_a_new_local_inspection_is_in_the_next_page_with_its_results_and_hazards(app, client):
-    docking_account(app, "docking_sc", "510000")
+    factories.account_of(app, "docking_sc", "510000", role="docking")
     jiangxi, sichuan = api_token(client, "docking_jx"), api_token(client, "docking_sc")
     cursors = {t: export_all(client, jiangxi, t)[1] for t in ("plan", "inspection", "hazard")}
     far = {t: export_all(client, sichuan, t)[1] for t in ("plan", "inspection", "hazard")}

@@ -315,8 +315,8 @@ def case(
     )
 
 
-def leader_of(app: Any, username: str, region_code: str) -> None:
-    """A leader account of the demo department of exactly `region_code`, created once."""
+def account_of(app: Any, username: str, region_code: str, role: str = "leader") -> None:
+    """An account with `role` in the demo department of exactly `region_code`, created once."""
     with app.app_context():
         session = app.appbuilder.session
         sm = app.appbuilder.sm
@@ -333,7 +333,7 @@ def leader_of(app: Any, username: str, region_code: str) -> None:
             username,
             "",
             f"{username}@example.invalid",
-            sm.find_role("leader"),
+            sm.find_role(role),
             DEMO_PASSWORD,
         )
         user.department_id = department.id

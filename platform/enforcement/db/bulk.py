@@ -1,4 +1,5 @@
-"""Inserting many rows that need no ORM flush (the docking push, its audit rows).
+"""Many rows at once: inserting rows that need no ORM flush (the docking push, its audit rows), and
+reading by many keys in batches (`batches`: a bounded number of bound parameters per statement).
 
 On PostgreSQL the rows go through one COPY (the fastest way in: one round trip, no per-row
 statement); elsewhere one executemany INSERT. The rows are dicts with the same keys; JSON columns
@@ -8,10 +9,21 @@ hold Python values (serialized here for COPY). Inside the caller's transaction (
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Connection, Table, insert
 from sqlalchemy import exc as exc_module
+
+T = TypeVar("T")
+# Keys per statement: far below SQLite's bound-parameter limit, few statements all the same.
+BATCH = 400
+
+
+def batches(values: Sequence[T], size: int = BATCH) -> Iterator[list[T]]:
+    """`values` in consecutive lists of at most `size`."""
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
 
 
 def _quoted(name: str) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import Select, String, cast, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from enforcement.db.acting import current_actor
+from enforcement.db.bulk import batches
 from enforcement.db.scoping import UNSCOPED
 from enforcement.models import AuditLog, DockingRecord
 from enforcement.services.docking import local_export, workflow
@@ -133,14 +134,13 @@ def _base_ids(session: Session, mappings: Any) -> dict[tuple[str, str, str], int
                     wanted.setdefault((mapping.source, kind), set()).add(ident)
     found: dict[tuple[str, str, str], int] = {}
     for (source, kind), idents in wanted.items():
-        names = sorted(idents)
-        for start in range(0, len(names), 500):
+        for names in batches(sorted(idents)):
             rows = session.execute(
                 select(DockingRecord.external_id, DockingRecord.local_id)
                 .where(
                     DockingRecord.source == source,
                     DockingRecord.record_type == kind,
-                    DockingRecord.external_id.in_(names[start : start + 500]),
+                    DockingRecord.external_id.in_(names),
                 )
                 .execution_options(**{UNSCOPED: True})
             )

@@ -19,6 +19,7 @@ from sqlalchemy import String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from enforcement.db.bulk import batches
 from enforcement.db.scoping import UNSCOPED
 from enforcement.domain import codes
 from enforcement.domain.errors import FieldError
@@ -143,10 +144,8 @@ class Kind:
         keys = sorted({v[self.unique] for v in values if v.get(self.unique)})
         column = getattr(self.model, self.unique)
         found: dict[str, Any] = {}
-        for start in range(0, len(keys), 400):
-            statement = select(self.model).where(
-                member_of(session, column, keys[start : start + 400])
-            )
+        for batch in batches(keys):
+            statement = select(self.model).where(member_of(session, column, batch))
             for row in session.scalars(_unscoped(statement)):
                 found[getattr(row, self.unique)] = row
         return found

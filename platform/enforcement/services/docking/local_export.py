@@ -16,7 +16,7 @@ demo's records).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from enforcement.db.bulk import batches
 from enforcement.db.scoping import UNSCOPED
 from enforcement.models import (
     AnswerSet,
@@ -76,11 +77,6 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
         out[key] = value
 
 
-def _chunks(values: list[int], size: int = 500) -> Iterable[list[int]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 @dataclass
 class Refs:
     """The exported ids of the workflow records a page's rows name."""
@@ -97,7 +93,7 @@ def _docked_ids(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str
     """(type, local id) → the source's id of the docked rows among `wanted`."""
     found: dict[tuple[str, int], str] = {}
     for record_type, ids in wanted.items():
-        for chunk in _chunks(sorted(ids)):
+        for chunk in batches(sorted(ids)):
             rows = session.execute(
                 _unscoped(
                     select(DockingRecord.local_id, DockingRecord.external_id).where(
@@ -117,11 +113,11 @@ def _docked_ids(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str
 def _inspections(session: Session, rows: list[Inspection]) -> list[dict[str, Any]]:
     tasks = {
         t.id: t
-        for chunk in _chunks(sorted({r.task_id for r in rows}))
+        for chunk in batches(sorted({r.task_id for r in rows}))
         for t in session.scalars(_unscoped(select(Task).where(Task.id.in_(chunk))))
     }
     team: dict[int, list[int]] = {}
-    for chunk in _chunks(sorted(tasks)):
+    for chunk in batches(sorted(tasks)):
         for task_id, enforcer_id in session.execute(
             select(task_enforcer.c.task_id, task_enforcer.c.enforcer_id)
             .where(task_enforcer.c.task_id.in_(chunk))
@@ -133,7 +129,7 @@ def _inspections(session: Session, rows: list[Inspection]) -> list[dict[str, Any
     )
     sets = {
         s.id: s
-        for chunk in _chunks(set_ids)
+        for chunk in batches(set_ids)
         for s in session.scalars(_unscoped(select(AnswerSet).where(AnswerSet.id.in_(chunk))))
     }
     plans = {t.plan_id for t in tasks.values() if t.plan_id is not None}
@@ -228,7 +224,7 @@ def _hazards(session: Session, rows: list[Hazard]) -> list[dict[str, Any]]:
 
 def _plans(session: Session, rows: list[Plan]) -> list[dict[str, Any]]:
     enterprises: dict[int, list[int]] = {}
-    for chunk in _chunks(sorted(r.id for r in rows)):
+    for chunk in batches(sorted(r.id for r in rows)):
         for plan_id, enterprise_id in session.execute(
             _unscoped(
                 select(Task.plan_id, Task.enterprise_id)
@@ -263,7 +259,7 @@ def _plans(session: Session, rows: list[Plan]) -> list[dict[str, Any]]:
 
 def _rectifications(session: Session, rows: list[RectificationOrder]) -> list[dict[str, Any]]:
     named: dict[int, list[int]] = {}
-    for chunk in _chunks(sorted(r.id for r in rows)):
+    for chunk in batches(sorted(r.id for r in rows)):
         for order_id, hazard_id in session.execute(
             _unscoped(
                 select(Hazard.rectification_order_id, Hazard.id)
@@ -297,7 +293,7 @@ def _pairs(
 ) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
     left, right = table.c[key], table.c[value]
-    for chunk in _chunks(sorted(ids)):
+    for chunk in batches(sorted(ids)):
         for a, b in session.execute(
             select(left, right).where(left.in_(chunk)).order_by(left, right)
         ):
@@ -310,7 +306,7 @@ def _cases(session: Session, rows: list[Case]) -> list[dict[str, Any]]:
     team = _pairs(session, case_enforcer, "case_id", "enforcer_id", ids)
     named = _pairs(session, case_hazard, "case_id", "hazard_id", ids)
     history: dict[int, list[CaseTransition]] = {}
-    for chunk in _chunks(sorted(ids)):
+    for chunk in batches(sorted(ids)):
         for step in session.scalars(
             _unscoped(
                 select(CaseTransition)
@@ -429,7 +425,7 @@ def rows(session: Session, record_type: str, ids: list[int]) -> dict[str, Any]:
     """Local id (as text) → the row, for the ids of a page; docked rows left out."""
     model = LOCAL[record_type].model
     found: dict[str, Any] = {}
-    for chunk in _chunks(sorted(set(ids))):
+    for chunk in batches(sorted(set(ids))):
         for row in session.scalars(_unscoped(select(model).where(model.id.in_(chunk)))):
             if row.docking_source is None:
                 found[str(row.id)] = row

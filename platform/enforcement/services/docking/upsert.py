@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from enforcement.db.acting import current_actor
 from enforcement.db.audit import log_inserted
-from enforcement.db.bulk import insert_rows
+from enforcement.db.bulk import batches, insert_rows
 from enforcement.db.scoping import UNSCOPED, OutOfJurisdiction
 from enforcement.domain.errors import Refused
 from enforcement.domain.jurisdiction import Jurisdiction
@@ -161,13 +161,11 @@ class Pusher:
         found: dict[tuple[str, str], DockingRecord] = {}
         for record_type, ids in by_type.items():
             wanted = sorted(ids)
-            for start in range(0, len(wanted), 1000):
+            for batch in batches(wanted, 1000):
                 where = (
                     DockingRecord.source == self.source,
                     DockingRecord.record_type == record_type,
-                    member_of(
-                        self.session, DockingRecord.external_id, wanted[start : start + 1000]
-                    ),
+                    member_of(self.session, DockingRecord.external_id, batch),
                 )
                 # The ids first (a plain row query): records new to the platform, the bulk of a
                 # first push, cost no ORM load.

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, delete, event, func, inspect, sele
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from enforcement.db.bulk import batches
 from enforcement.domain.jurisdiction import parent_code
 from enforcement.models import AnswerSet, Enterprise, Hazard, Inspection
 from enforcement.models.statistics import (
@@ -75,15 +76,6 @@ def answered_items(answers: dict[str, Any]) -> Iterable[tuple[str, int | None, b
                 )
 
 
-# Keys per statement: SQLite's bound-parameter limit stays far away, statements stay few.
-CHUNK = 400
-
-
-def _chunks(keys: list[Key]) -> Iterable[list[Key]]:
-    for start in range(0, len(keys), CHUNK):
-        yield keys[start : start + CHUNK]
-
-
 def _upsert_rollup(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """Add each row's `cells` to its key's count, created when missing (one executemany)."""
     if not rows:
@@ -101,7 +93,7 @@ def _cell_status(connection: Connection, keys: list[Key]) -> dict[Key, tuple[str
     """The current (status, day, plugin) of each cell from its latest inspection's results and
     hazards; a cell never checked is absent (未检查)."""
     latest: dict[Key, tuple[int, dt.date, str]] = {}
-    for chunk in _chunks(keys):
+    for chunk in batches(keys):
         ranked = select(
             RESULTS.c.enterprise_id,
             RESULTS.c.item_id,
@@ -131,7 +123,7 @@ def _cell_status(connection: Connection, keys: list[Key]) -> dict[Key, tuple[str
     )
     violated: set[tuple[int, str]] = set()
     hazard_statuses: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for chunk in _chunks(checked):
+    for chunk in batches(checked):
         violated.update(
             connection.execute(
                 select(RESULTS.c.inspection_id, RESULTS.c.item_id)
@@ -169,7 +161,7 @@ def refresh_cells(connection: Connection, keys: Iterable[Key]) -> None:
         return
     wanted = _cell_status(connection, keys)
     old_cells: dict[Key, Any] = {}
-    for chunk in _chunks(keys):
+    for chunk in batches(keys):
         for row in connection.execute(
             select(
                 CELLS.c.enterprise_id,
@@ -404,5 +396,5 @@ def recount(connection: Connection) -> None:
         }
         for (region, above, sector, item_id, status, plugin), count in totals.items()
     ]
-    for start in range(0, len(rows), 5000):
-        connection.execute(ROLLUP.insert(), rows[start : start + 5000])
+    for batch in batches(rows, 5000):
+        connection.execute(ROLLUP.insert(), batch)
