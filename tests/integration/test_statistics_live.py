@@ -66,3 +66,73 @@ def test_a_finished_inspection_and_its_hazards_show_at_every_level_at_once(app):
     assert items[YX03]["cell"]["label"] == "合格"
     # YX-02 repeats per confined space: one failed, one passed.
     assert sorted(e["result"] for e in items[YX02]["equipment"]) == ["发现违法", "合格"]
+
+
+def test_two_inspections_of_one_enterprise_saved_at_once_count_its_cell_once(app):
+    """Two inspectors finish inspections of the same enterprise at the same moment: the second
+    waits for the first and counts the cell once, without an error (on PostgreSQL both transactions
+    run at once; SQLite makes the second writer wait for the first)."""
+    import threading
+
+    from sqlalchemy import select
+
+    from enforcement.models import Enterprise, Inspection
+    from enforcement.models.statistics import ItemCell, ItemResult, ItemRollup
+    from enforcement.services.statistics import maintain
+
+    item = "test.concurrent_item"
+    with app.app_context():
+        engine = app.appbuilder.session.get_bind()
+        with engine.connect() as connection:
+            enterprise = connection.execute(
+                select(Enterprise.id, Enterprise.region_code).where(
+                    Enterprise.region_code == DONGHU
+                )
+            ).first()
+            inspections = connection.scalars(select(Inspection.id).limit(2)).all()
+        first_done = threading.Event()
+        errors: list[BaseException] = []
+
+        def finish(inspection_id: int, day: dt.date, hold: bool) -> None:
+            try:
+                with engine.begin() as connection:
+                    connection.execute(
+                        ItemResult.__table__.insert().values(
+                            inspection_id=inspection_id,
+                            enterprise_id=enterprise.id,
+                            region_code=enterprise.region_code,
+                            plugin_id="test",
+                            item_id=item,
+                            checked_on=day,
+                            violation=False,
+                        )
+                    )
+                    maintain.refresh_cells(connection, [(enterprise.id, item)])
+                    if hold:
+                        first_done.set()
+                        threading.Event().wait(0.5)  # the other one runs into this one now
+            except BaseException as exc:  # noqa: BLE001 - reported by the test below
+                errors.append(exc)
+
+        one = threading.Thread(target=finish, args=(inspections[0], dt.date(2026, 5, 1), True))
+        one.start()
+        first_done.wait(5)
+        two = threading.Thread(target=finish, args=(inspections[1], dt.date(2026, 5, 2), False))
+        two.start()
+        one.join(10)
+        two.join(10)
+        assert errors == []
+        with engine.connect() as connection:
+            cells = connection.execute(
+                select(ItemCell.status, ItemCell.checked_on).where(ItemCell.item_id == item)
+            ).all()
+            county = connection.scalar(
+                select(ItemRollup.cells).where(
+                    ItemRollup.item_id == item,
+                    ItemRollup.region_code == DONGHU,
+                    ItemRollup.sector == "*",
+                    ItemRollup.status == "compliant",
+                )
+            )
+    assert cells == [("compliant", dt.date(2026, 5, 2))]
+    assert county == 1

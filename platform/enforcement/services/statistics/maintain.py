@@ -159,6 +159,24 @@ def refresh_cells(connection: Connection, keys: Iterable[Key]) -> None:
     keys = sorted(set(keys))
     if not keys:
         return
+    # The enterprises' rows locked first, in id order (PostgreSQL; SQLite runs one writer at a
+    # time): two inspections of one enterprise finished at once would otherwise both find its
+    # cell missing and both insert it. The second waits here and then reads the first's cell.
+    enterprise_ids = sorted({enterprise_id for enterprise_id, _ in keys})
+    owners = {
+        row.id: row
+        for row in connection.execute(
+            select(
+                ENTERPRISES.c.id,
+                ENTERPRISES.c.region_code,
+                ENTERPRISES.c.sector,
+                ENTERPRISES.c.deleted_at,
+            )
+            .where(ENTERPRISES.c.id.in_(enterprise_ids))
+            .order_by(ENTERPRISES.c.id)
+            .with_for_update()
+        )
+    }
     wanted = _cell_status(connection, keys)
     old_cells: dict[Key, Any] = {}
     for chunk in batches(keys):
@@ -173,18 +191,6 @@ def refresh_cells(connection: Connection, keys: Iterable[Key]) -> None:
             ).where(tuple_(CELLS.c.enterprise_id, CELLS.c.item_id).in_(chunk))
         ):
             old_cells[(row.enterprise_id, row.item_id)] = row
-    enterprise_ids = sorted({enterprise_id for enterprise_id, _ in keys})
-    owners = {
-        row.id: row
-        for row in connection.execute(
-            select(
-                ENTERPRISES.c.id,
-                ENTERPRISES.c.region_code,
-                ENTERPRISES.c.sector,
-                ENTERPRISES.c.deleted_at,
-            ).where(ENTERPRISES.c.id.in_(enterprise_ids))
-        )
-    }
     now = dt.datetime.now().replace(microsecond=0)
     touched: list[dict[str, Any]] = []
     removed: list[dict[str, Any]] = []
