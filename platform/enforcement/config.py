@@ -81,7 +81,8 @@ def default_config() -> dict[str, Any]:
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_LOCKOUT_MINUTES": 15,
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(minutes=30),
-        "SESSION_REFRESH_EACH_REQUEST": True,
+        # Written when changed only (web/session_cookie.py): concurrent requests lose no message.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_ENABLED": True,

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from enforcement.models import AuditLog
+from enforcement.web import session_cookie
 from support.databases import close_app, create_test_app
 from support.demo import DEMO_PASSWORD
 from support.web import api_token, login
@@ -95,7 +96,26 @@ def test_a_malformed_list_query_answers_400_with_errors(client):
 
 def test_session_expires_after_idle_timeout(app):
     assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() <= 30 * 60
-    assert app.config["SESSION_REFRESH_EACH_REQUEST"] is True
+
+
+def test_the_reminder_badge_never_rewrites_the_session_cookie(client):
+    """The badge's request, started before a click, answered after it: had it set the cookie it
+    started from, the click's message (已发布…) would be lost."""
+    assert login(client, "admin").status_code == 302
+    response = client.get("/reminders/count")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+
+
+def test_activity_restarts_the_idle_clock_at_most_once_a_minute(client, monkeypatch):
+    assert login(client, "admin").status_code == 302
+    client.get("/reminders/")
+    again = client.get("/reminders/")
+    assert again.status_code == 200 and "Set-Cookie" not in again.headers
+    later = session_cookie.clock() + session_cookie.ACTIVITY_RESOLUTION_SECONDS
+    monkeypatch.setattr(session_cookie, "clock", lambda: later)
+    renewed = client.get("/reminders/")
+    assert renewed.status_code == 200 and "Set-Cookie" in renewed.headers
 
 
 def test_weak_password_is_refused_by_the_complexity_rule(app):

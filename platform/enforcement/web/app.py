@@ -6,7 +6,7 @@ import logging
 import secrets
 from typing import Any
 
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
@@ -23,6 +23,7 @@ from enforcement.db.engine import configure_engine
 from enforcement.db.scoping import UNSCOPED, install_scoping, visible
 from enforcement.domain.jurisdiction import DENIED, NATIONAL, Jurisdiction
 from enforcement.web import fab_speedups, guard
+from enforcement.web.session_cookie import note_activity
 
 MIGRATIONS_DIR = __file__.rsplit("/", 2)[0] + "/migrations"
 log = logging.getLogger(__name__)
@@ -153,7 +154,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         g._enforcement_acting = acting_as(_web_actor)
         g._enforcement_acting.__enter__()
         g.csp_nonce_value = secrets.token_urlsafe(16)
-        session.permanent = True  # idle timeout: PERMANENT_SESSION_LIFETIME, refreshed each request
+        note_activity()  # idle timeout: PERMANENT_SESSION_LIFETIME since the last activity
 
     @app.teardown_request
     def _end_request(_error: BaseException | None) -> None:

@@ -12,6 +12,7 @@ from flask_appbuilder.security.decorators import has_access
 from enforcement.domain import reminders
 from enforcement.services.reminders import Approval, reminders_for
 from enforcement.web.base import approvals_for
+from enforcement.web.session_cookie import passive
 
 SCOPES = {"mine": "我的", "all": "辖区全部"}
 BADGE_MAX_AGE_SECONDS = 60
@@ -46,6 +47,7 @@ class RemindersView(BaseView):
             buckets=reminders.BUCKETS,
         )
 
+    @passive  # the badge is not the user's activity, and must not rewrite their session cookie
     @expose("/count")
     @has_access
     def count(self) -> Any:
