@@ -4,8 +4,8 @@ A docked inspection becomes a task, an inspection and one submitted answer set p
 statistics listener (services/statistics/maintain.py) records its item results and moves the rollup
 in the same flush, exactly as for a local inspection; a docked hazard is a `Hazard` (statistics,
 reminders by its deadline); a plan a `Plan`; an order a `RectificationOrder`; a case a `Case` with
-its stage history as `CaseTransition` rows; a penalty a `Penalty`; a document's metadata a final
-`Document`. Every row carries `docking_source` (the person reads 数据来源 "<省>对接").
+its stage history as `CaseTransition` rows; a penalty a `Penalty`; a document's metadata a
+`DockedDocument` (services/docking/documents.py). Every row carries `docking_source` (the person reads 数据来源 "<省>对接").
 
 References use the source's own ids, resolved through `docking_record` (the docked or adopted row);
 checklist ids, versions and item ids must name a checklist and an item of that version the caller
@@ -32,7 +32,7 @@ from enforcement.checklists.measures import bases_on, basis_text
 from enforcement.models import (
     AnswerSet,
     Case,
-    Document,
+    DockedDocument,
     Hazard,
     Inspection,
     Penalty,
@@ -43,6 +43,7 @@ from enforcement.models import (
 from enforcement.plugins import ChecklistEntry
 from enforcement.services import checklists
 from enforcement.services.docking import context as c
+from enforcement.services.docking.documents import write_document
 from enforcement.services.docking.procedure import write_case, write_penalty
 from enforcement.services.statistics import maintain
 
@@ -54,7 +55,7 @@ MODELS: dict[str, type] = {
     "rectification": RectificationOrder,
     "case": Case,
     "penalty": Penalty,
-    "document": Document,
+    "document": DockedDocument,
 }
 # The order a mirror pushes them in: what is referred to before what refers to it.
 WORKFLOW_ORDER: tuple[str, ...] = (
@@ -413,4 +414,5 @@ WRITERS: dict[str, Callable[[c.Context, str, dict[str, Any], Any], Any]] = {
     "rectification": write_rectification,
     "case": write_case,
     "penalty": write_penalty,
+    "document": write_document,
 }
