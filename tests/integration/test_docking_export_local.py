@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from enforcement.db.unit_of_work import unit_of_work
 from enforcement.domain.uscc import make_uscc
-from enforcement.models import Case, Document, Hazard, Inspection, Task
+from enforcement.models import Case, Document, Hazard, Inspection, Task, case_hazard
 from enforcement.services import checklists, rectification
 from enforcement.services.docking import spec
 from support import factories
@@ -237,3 +237,41 @@ def test_finalized_local_documents_are_exported_with_the_hash_of_their_pdf_and_i
         documents.delete(session, session.get(Document, on_case), "重复生成", "admin")
     records, _ = export_all(client, admin, "document", cursor)
     assert records == [{"type": "document", "id": str(on_case), "deleted": True}]
+
+
+def test_a_new_team_or_a_linked_hazard_is_in_the_next_page_at_once(app, client):
+    from enforcement.models import Enforcer
+
+    admin = api_token(client, "admin")
+    cursors = {t: export_all(client, admin, t)[1] for t in ("inspection", "case")}
+    with db(app) as session, factories.as_system(), unit_of_work(session):
+        inspection = session.scalars(
+            select(Inspection).where(
+                Inspection.region_code == DONGHU, Inspection.docking_source.is_(None)
+            )
+        ).first()
+        case = session.scalars(
+            select(Case).where(Case.region_code == DONGHU, Case.docking_source.is_(None))
+        ).first()
+        assert inspection is not None and case is not None
+        others = session.scalars(
+            select(Enforcer).where(Enforcer.id.not_in([e.id for e in case.enforcers])).limit(2)
+        ).all()
+        inspection.task.enforcers = list(others)
+        case.enforcers = list(others)
+        hazard = session.scalars(
+            select(Hazard).where(Hazard.case_id.is_(None), Hazard.docking_source.is_(None))
+        ).first()
+        assert hazard is not None
+        session.execute(case_hazard.insert().values(case_id=case.id, hazard_id=hazard.id))
+        hazard.case_id = case.id
+        team = sorted(str(e.id) for e in others)
+        inspection_id, case_id, hazard_id = inspection.id, case.id, hazard.id
+
+    inspections, _ = export_all(client, admin, "inspection", cursors["inspection"])
+    assert [r["id"] for r in inspections] == [str(inspection_id)]
+    assert sorted(inspections[0]["data"]["enforcer_ids"]) == team
+    cases, _ = export_all(client, admin, "case", cursors["case"])
+    assert [r["id"] for r in cases] == [str(case_id)]
+    assert sorted(cases[0]["data"]["enforcer_ids"]) == team
+    assert str(hazard_id) in cases[0]["data"]["hazard_ids"]

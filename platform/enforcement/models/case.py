@@ -61,6 +61,8 @@ class Case(Docked, RegionScoped, SoftDeleted, Audited, Model):
     """One 行政处罚 case (一般程序) against an enterprise (单位) or a person in it (个人)."""
 
     __audit_entity__ = "case"
+    # A new team is a change of the case (and of its export: services/docking).
+    __audit_collections__ = {"enforcers": ("enforcers", "id")}
     __tablename__ = "case"
     __table_args__ = (Index("ix_case_region_stage", "region_code", "stage"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -106,6 +106,8 @@ class Task(Docked, RegionScoped, SoftDeleted, Audited, Model):
     """执法任务: one enterprise, two or more certified inspectors, a due date; 检查 or 复查."""
 
     __audit_entity__ = "task"
+    # A new team is a change of the task (and of its inspection's export: services/docking).
+    __audit_collections__ = {"enforcers": ("enforcers", "id")}
 
     __tablename__ = "task"
     __table_args__ = (Index("ix_task_region_due", "region_code", "due_on"),)

@@ -461,7 +461,8 @@ class LocalType:
 
 # Record type → its table, how a page of its local rows becomes the spec's data, and the changes
 # elsewhere that change it: an inspection's task (team, plan) and latest answer set; a plan's tasks
-# (its enterprises); an order's hazards; a case's transitions.
+# (its enterprises); an order's hazards; a case's transitions and linked hazards (a task's and a
+# case's team are audited on the task and the case: `__audit_collections__`).
 LOCAL: dict[str, LocalType] = {
     "plan": LocalType(Plan, _plans, (Neighbour("task", Task.id, Task.plan_id),)),
     "inspection": LocalType(
@@ -479,7 +480,13 @@ LOCAL: dict[str, LocalType] = {
         (Neighbour("hazard", Hazard.id, Hazard.rectification_order_id),),
     ),
     "case": LocalType(
-        Case, _cases, (Neighbour("case_transition", CaseTransition.id, CaseTransition.case_id),)
+        Case,
+        _cases,
+        (
+            Neighbour("case_transition", CaseTransition.id, CaseTransition.case_id),
+            # A hazard linked to the case is marked with it (services/cases.py), audited there.
+            Neighbour("hazard", Hazard.id, Hazard.case_id),
+        ),
     ),
     "penalty": LocalType(Penalty, _penalties),
     "document": LocalType(Document, _no_build),
