@@ -3,12 +3,12 @@
 A soft-deleted inspection, hazard, rectification order, case or penalty is hidden from every scoped
 read (lists, detail pages, the REST API, reminders) and leaves the statistics (services/statistics/
 maintain.py drops a deleted inspection's item results and recounts its cells). A docked
-inspection's task, made for it by docking, goes with it.
+inspection's task, made for it by docking, goes with it; so do a docked plan's pending tasks.
 
 A record that live records still name is not deleted: the tombstone is refused (`conflict`) until
-the province has deleted those first (hazards before their inspection, penalties before their
-case), so that nothing on the platform points at a record that is gone. A record pushed again after
-its tombstone comes back (the same row, restored).
+the province has deleted those first (hazards before their inspection, penalties before their case,
+inspections before their plan), so that nothing on the platform points at a record that is gone.
+A record pushed again after its tombstone comes back (the same row, restored).
 """
 
 from __future__ import annotations
@@ -61,7 +61,10 @@ def _documents(record_type: str, row: Any) -> list[Any]:
 def dependents(session: Session, record_type: str, row: Any) -> str | None:
     """Why `row` cannot be deleted yet (the live records that still name it), or None."""
     checks: list[tuple[str, Any]] = []
-    if record_type == "inspection":
+    if record_type == "plan":
+        tasks = select(Task.id).where(Task.plan_id == row.id).scalar_subquery()
+        checks.append(("次检查", _live(Inspection, Inspection.task_id.in_(tasks))))
+    elif record_type == "inspection":
         checks += [
             ("条隐患", _live(Hazard, Hazard.inspection_id == row.id)),
             ("份整改指令", _live(RectificationOrder, RectificationOrder.inspection_id == row.id)),
@@ -94,7 +97,20 @@ def reason(session: Session, text: str) -> Iterator[None]:
 
 
 def _belonging(session: Session, record_type: str, row: Any) -> list[Any]:
-    """Rows that exist only for `row`: a docked inspection's task."""
+    """Rows that exist only for `row`: a docked inspection's task, a docked plan's pending tasks."""
+    if record_type == "plan":
+        return list(
+            session.scalars(
+                select(Task)
+                .where(
+                    Task.plan_id == row.id,
+                    Task.docking_source.is_not(None),
+                    Task.status == "pending",
+                    Task.deleted_at.is_(None),
+                )
+                .execution_options(**{UNSCOPED: True})
+            )
+        )
     if record_type != "inspection" or row.task_id is None:
         return []
     task = session.scalars(

@@ -29,6 +29,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from enforcement.checklists.measures import bases_on, basis_text
+from enforcement.db.scoping import UNSCOPED
+from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import (
     AnswerSet,
     Case,
@@ -220,7 +222,7 @@ def write_inspection(ctx: c.Context, base: str, data: dict[str, Any], row: Any) 
     session = ctx.session
     status = data["status"]
     if row is None:
-        task = Task(
+        task = _planned_task(ctx, plan, enterprise) or Task(
             enterprise_id=enterprise.id,
             region_code=region,
             kind="inspection",
@@ -379,9 +381,79 @@ def write_rectification(ctx: c.Context, base: str, data: dict[str, Any], row: An
 # -- 监督检查计划 -------------------------------------------------------------------------------------
 
 
+def _plan_tasks(ctx: c.Context, plan: Plan, enterprises: list[Any]) -> None:
+    """A docked plan's tasks, as a local plan has them: one 检查 task per enterprise it lists, due at
+    the end of its period, 待检查 until a docked inspection takes it. An enterprise no longer listed
+    loses its task while nothing was done on it (soft-deleted); a task already inspected stays."""
+    session = ctx.session
+    tasks = session.scalars(
+        select(Task)
+        .where(
+            Task.plan_id == plan.id, Task.docking_source == ctx.source, Task.kind == "inspection"
+        )
+        .execution_options(**{UNSCOPED: True})
+    ).all()
+    wanted = {e.id: e for e in enterprises}
+    have: dict[int, Task] = {}
+    for task in tasks:
+        if task.deleted_at is None:
+            have.setdefault(task.enterprise_id, task)
+    for enterprise_id, task in have.items():
+        if enterprise_id not in wanted and task.status == "pending" and not _inspected(ctx, task):
+            task.deleted_at, task.deleted_by = c.now(), ctx.username
+    for enterprise_id, enterprise in wanted.items():
+        task = have.get(enterprise_id)
+        if task is None:
+            task = Task(
+                plan_id=plan.id,
+                enterprise_id=enterprise_id,
+                region_code=enterprise.region_code,
+                kind="inspection",
+                status="pending",
+                created_by=ctx.username,
+                docking_source=ctx.source,
+            )
+            session.add(task)
+        if task.status == "pending":
+            task.due_on = plan.period_end
+
+
+def _inspected(ctx: c.Context, task: Task) -> bool:
+    statement = select(Inspection.id).where(Inspection.task_id == task.id)
+    return ctx.session.scalars(statement.execution_options(**{UNSCOPED: True})).first() is not None
+
+
+def _planned_task(ctx: c.Context, plan: Any, enterprise: Any) -> Task | None:
+    """The pending task a docked plan holds for the enterprise (what a docked inspection of the plan
+    carries out), if any."""
+    if plan is None:
+        return None
+    statement = (
+        select(Task)
+        .where(
+            Task.plan_id == plan.id,
+            Task.enterprise_id == enterprise.id,
+            Task.docking_source == ctx.source,
+            Task.status == "pending",
+            Task.deleted_at.is_(None),
+        )
+        .order_by(Task.id)
+    )
+    for task in ctx.session.scalars(statement.execution_options(**{UNSCOPED: True})):
+        if not _inspected(ctx, task):
+            return task
+    return None
+
+
 def write_plan(ctx: c.Context, base: str, data: dict[str, Any], row: Any) -> Any:
+    enterprises = []
     for index, ident in enumerate(data.get("enterprise_ids") or []):
-        ctx.ref(f"{base}/enterprise_ids/{index}", "enterprise", ident, "企业")
+        found = ctx.ref(f"{base}/enterprise_ids/{index}", "enterprise", ident, "企业")
+        if found is not None and not Jurisdiction(data["region_code"]).contains(found.region_code):
+            message = f"企业不在计划的行政区划（{data['region_code']}）内"
+            ctx.refuse(f"{base}/enterprise_ids/{index}", message, "conflict")
+        elif found is not None:
+            enterprises.append(found)
     year = int(data["year"])
     start = c.day(ctx, f"{base}/period_start", data.get("period_start")) or dt.date(year, 1, 1)
     end = c.day(ctx, f"{base}/period_end", data.get("period_end")) or dt.date(year, 12, 31)
@@ -403,6 +475,8 @@ def write_plan(ctx: c.Context, base: str, data: dict[str, Any], row: Any) -> Any
     plan.item_set_ids = list(data.get("item_set_ids") or [])
     if row is None:
         ctx.session.add(plan)
+    ctx.session.flush()
+    _plan_tasks(ctx, plan, enterprises)
     ctx.session.flush()
     return plan
 
