@@ -275,3 +275,34 @@ def test_a_new_team_or_a_linked_hazard_is_in_the_next_page_at_once(app, client):
     assert [r["id"] for r in cases] == [str(case_id)]
     assert sorted(cases[0]["data"]["enforcer_ids"]) == team
     assert str(hazard_id) in cases[0]["data"]["hazard_ids"]
+
+
+def test_a_withdrawn_local_penalty_leaves_as_a_tombstone(app, client):
+    from enforcement.services import cases
+
+    admin = api_token(client, "admin")
+    _, cursor = export_all(client, admin, "penalty")
+    with db(app) as session, factories.as_system():
+        case = session.scalars(
+            select(Case).where(
+                Case.docking_source.is_(None),
+                Case.stage.in_([s.value for s in cases.PROPOSAL_STAGES]),
+            )
+        ).first()
+        assert case is not None
+        proposed = cases.record_penalty(
+            session, case, kind="warning", basis="《安全生产法》第九十九条", actor="admin"
+        )
+        penalty_id, region = proposed.id, case.region_code
+    records, cursor = export_all(client, admin, "penalty", cursor)
+    assert [r["id"] for r in records] == [str(penalty_id)]
+    with db(app) as session, factories.as_system():
+        case = session.scalars(select(Case).where(Case.penalties.any(id=penalty_id))).one()
+        penalty = next(p for p in case.penalties if p.id == penalty_id)
+        cases.remove_penalty(session, case, penalty, actor="admin")
+    records, _ = export_all(client, admin, "penalty", cursor)
+    assert records == [{"type": "penalty", "id": str(penalty_id), "deleted": True}]
+    # Only to those whose jurisdiction held it.
+    factories.account_of(app, "docking_sc2", "510000", role="docking")
+    elsewhere, _ = export_all(client, api_token(client, "docking_sc2"), "penalty", cursor)
+    assert elsewhere == [] and region.startswith("36")

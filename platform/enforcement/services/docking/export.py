@@ -228,6 +228,38 @@ def _docked_records(
     return out
 
 
+def _removed(session: Session, record_type: str, keys: list[str], jurisdiction: Any) -> list[str]:
+    """The local records among `keys` that are gone from their table (a withdrawn penalty is
+    deleted, not marked): a tombstone each, where the audit row of the deletion places the record
+    inside the caller's jurisdiction and says it was made here (not docked)."""
+    ids = [int(k) for k in keys if k.isdigit()]
+    if not ids:
+        return []
+    model = local_export.LOCAL[record_type].model
+    present = {
+        str(i)
+        for chunk in batches(ids)
+        for i in session.scalars(
+            select(model.id).where(model.id.in_(chunk)).execution_options(**{UNSCOPED: True})
+        )
+    }
+    gone = [k for k in keys if k.isdigit() and k not in present]
+    removed = []
+    for chunk in batches(gone):
+        for entity_id, old in session.execute(
+            select(AuditLog.entity_id, AuditLog.old_values).where(
+                AuditLog.entity == local_export.LOCAL[record_type].entity,
+                AuditLog.entity_id.in_(chunk),
+                AuditLog.action == "delete",
+            )
+        ):
+            region = (old or {}).get("region_code")
+            docked = (old or {}).get("docking_source")
+            if region and not docked and jurisdiction.contains(region) and entity_id not in removed:
+                removed.append(entity_id)
+    return [k for k in gone if k in removed]
+
+
 def _local_records(
     session: Session,
     record_type: str,
@@ -248,6 +280,8 @@ def _local_records(
             out[key] = {"type": record_type, "id": key, "deleted": True}
         else:
             live.append(row)
+    for key in _removed(session, record_type, [k for k in keys if k not in rows], jurisdiction):
+        out[key] = {"type": record_type, "id": key, "deleted": True}
     for row, data in zip(
         live, local_export.export(session, record_type, live, file_url), strict=True
     ):
