@@ -91,8 +91,12 @@ def test_a_tombstone_deletes_a_docked_inspection_and_its_hazard_everywhere(app, 
     assert (error["path"], error["code"]) == ("/records/0/id", "conflict")
     assert "1 条隐患" in error["message"]
 
+    # The hazard alone: its cell shows the violation without a hazard under rectification.
+    answer = push(client, [gone("hazard", "H-T1")])
+    assert (answer["accepted"], answer["rejected"]) == (1, []), answer
+    assert delta(rollup(app), figures) == {(YX01, "violation"): 1, (YX04, "compliant"): 1}
     answer = push(client, [gone("hazard", "H-T1"), gone("inspection", "I-T1")])
-    assert (answer["accepted"], answer["rejected"]) == (2, []), answer
+    assert (answer["accepted"], answer["unchanged"], answer["rejected"]) == (1, 1, []), answer
     # The statistics are back where they were: its results no longer count.
     assert rollup(app) == figures
     assert county(app)["checked"] == row["checked"]
@@ -140,7 +144,7 @@ def test_a_tombstone_deletes_a_docked_inspection_and_its_hazard_everywhere(app, 
     tombstones = [gone("hazard", "H-T1"), gone("inspection", "I-T1")]
     assert push(client, tombstones) == answer
     again = push(client, tombstones, batch_id="tombstones-again")
-    assert (again["accepted"], again["unchanged"]) == (0, 2)
+    assert (again["accepted"], again["unchanged"], again["rejected"]) == (0, 2, [])
     assert audits(app) == before and rollup(app) == figures
 
 
