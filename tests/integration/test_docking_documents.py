@@ -18,10 +18,10 @@ SOURCE = "jx-docs"
 HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 
-def push(client: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
+def push(client: Any, records: list[dict[str, Any]], **body: Any) -> dict[str, Any]:
     answer = client.post(
         "/api/v1/docking/batch",
-        json={"source": SOURCE, "records": records},
+        json={"source": SOURCE, "records": records, **body},
         headers=api_token(client, "docking_jx"),
     )
     assert answer.status_code == 200, answer.get_data(as_text=True)
@@ -142,3 +142,30 @@ def test_a_documents_tombstone_deletes_it_and_its_case_waits_for_it(app, client)
     assert push(client, tombstones)["accepted"] == 2
     assert "（洪东）应急检记〔2026〕D4-1号" not in rows(app)
     assert logged_in(app, "donghu").get(f"/cases/{case_id}").status_code == 404
+
+
+def test_a_document_kept_only_as_received_before_is_written_when_pushed_again(app, client):
+    from enforcement.db.unit_of_work import unit_of_work
+    from enforcement.models import DockingRecord
+    from enforcement.services.docking.push import content_hash
+    from support.factories import as_system
+
+    push(client, base("D5"))
+    record = document("D5-1", enterprise_id="E-D5")
+    # As a push before migration 0022 left it: the mapping with the data, no row.
+    with db(app) as session, as_system(), unit_of_work(session):
+        session.add(
+            DockingRecord(
+                source=SOURCE,
+                record_type="document",
+                external_id="D5-1",
+                region_code=DONGHU,
+                local_id=None,
+                content_hash=content_hash(record["data"]),
+                data=record["data"],
+            )
+        )
+    answer = push(client, [record])
+    assert (answer["accepted"], answer["unchanged"]) == (1, 0)
+    assert "（洪东）应急检记〔2026〕D5-1号" in rows(app)
+    assert push(client, [record], batch_id="again")["unchanged"] == 1
