@@ -6,6 +6,7 @@ live ones is not deleted; replaying the tombstone changes nothing; pushed again,
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from sqlalchemy import func, select
@@ -25,7 +26,7 @@ from enforcement.models import (
 from enforcement.services import reminders
 from support.demo import DONGHU, db
 from support.factories import acting
-from support.web import api_token, export_all, key_items, logged_in
+from support.web import api_token, export_all, key_items, logged_in, search
 
 SOURCE = "jx-tomb"
 
@@ -131,6 +132,13 @@ def test_a_tombstone_deletes_a_docked_inspection_and_its_hazard_everywhere(app, 
     headers = api_token(client, "jiangxi")
     assert client.get(f"/api/v1/inspection/{inspection_id}", headers=headers).status_code == 404
     assert client.get(f"/api/v1/hazard/{hazard_id}", headers=headers).status_code == 404
+    query = {"filters": [{"col": "docking_source", "opr": "eq", "value": SOURCE}]}
+    for kind in ("inspection", "hazard", "task"):
+        assert not search(browser, f"/{kind}/list/", "docking_source", "等于", SOURCE), kind
+        listed = client.get(
+            f"/api/v1/{kind}/", query_string={"q": json.dumps(query)}, headers=headers
+        )
+        assert listed.status_code == 200 and listed.json["ids"] == [], kind
 
     docking = api_token(client, "docking_jx")
     for record_type, external_id in (("inspection", "I-T1"), ("hazard", "H-T1")):
