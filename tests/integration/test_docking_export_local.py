@@ -5,15 +5,20 @@ the next page after the cursor; another province's docking account does not see 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
 
 from enforcement.db.unit_of_work import unit_of_work
 from enforcement.domain.uscc import make_uscc
-from enforcement.models import Hazard, Inspection, Task
+from enforcement.models import Case, Document, Hazard, Inspection, Task, case_hazard
 from enforcement.services import checklists, rectification
 from enforcement.services.docking import spec
 from support import factories
 from support.demo import DONGHU, db
-from support.web import api_token, export_all
+from support.web import api_token, export_all, logged_in
 
 COVERED = ("plan", "inspection", "hazard", "rectification", "case", "penalty")
 
@@ -170,3 +175,134 @@ def test_an_order_and_a_change_of_the_inspections_task_are_in_the_next_pages(app
     assert [r["id"] for r in again] == [str(walk.inspection_id)]
     assert "plan_id" not in again[0]["data"]
     assert spec.problems("inspection", again[0]["data"]) == []
+
+
+def finalized(app: Any, form_code: str, subject: str) -> int:
+    """A document generated on the platform for `subject` ("case:3") and finalized: its PDF stored."""
+    from enforcement.services import documents
+
+    with db(app) as session, factories.as_system():
+        document = documents.draft(session, form_code, subject, "admin")
+        blanks = documents.blank_required(document)
+        if blanks:
+            documents.update_free_text(session, document, {p: "（已填写）" for p in blanks})
+        return int(documents.finalize(session, document, "admin").id)
+
+
+def demo_subject(app: Any, model: Any) -> int:
+    with db(app) as session:
+        ident = session.scalars(
+            select(model.id).where(model.region_code == DONGHU, model.docking_source.is_(None))
+        ).first()
+    assert ident is not None
+    return int(ident)
+
+
+def test_finalized_local_documents_are_exported_with_the_hash_of_their_pdf_and_its_download(
+    app, client, tmp_path
+):
+    from enforcement.services import documents
+
+    admin = api_token(client, "admin")
+    _, cursor = export_all(client, admin, "document")
+    case_id, inspection_id = demo_subject(app, Case), demo_subject(app, Inspection)
+    on_case = finalized(app, "inquiry_record", f"case:{case_id}")
+    on_inspection = finalized(app, "inspection_record", f"inspection:{inspection_id}")
+    with db(app) as session, factories.as_system(), unit_of_work(session):
+        draft = documents.draft(session, "inquiry_record", f"case:{case_id}", "admin").id
+
+    records, cursor = export_all(client, admin, "document", cursor)
+    by_id = {r["id"]: r for r in records}
+    assert str(draft) not in by_id  # drafts stay on the platform
+    assert sorted(by_id) == sorted([str(on_case), str(on_inspection)])
+    with db(app) as session:
+        for ident in (on_case, on_inspection):
+            document = session.get(Document, ident)
+            data = by_id[str(ident)]["data"]
+            assert spec.problems("document", data) == [], data
+            stored = (Path(app.config["DATA_DIR"]) / document.file_path).read_bytes()
+            assert data["sha256"] == hashlib.sha256(stored).hexdigest() == document.sha256
+            assert data["file"]["url"].endswith(f"/documents/{ident}/pdf")
+            assert (data["number"], data["form"]) == (document.number, document.form_code)
+    assert by_id[str(on_case)]["data"]["case_id"] == str(case_id)
+    assert by_id[str(on_inspection)]["data"]["inspection_id"] == str(inspection_id)
+    # The download the reference names is the stored file, for someone signed in.
+    url = by_id[str(on_case)]["data"]["file"]["url"]
+    pdf = logged_in(app, "admin").get(url[url.index("/documents/") :])
+    assert pdf.status_code == 200
+    assert hashlib.sha256(pdf.data).hexdigest() == by_id[str(on_case)]["data"]["sha256"]
+
+    # An admin's soft delete leaves as a tombstone.
+    with db(app) as session, factories.as_system(), unit_of_work(session):
+        documents.delete(session, session.get(Document, on_case), "重复生成", "admin")
+    records, _ = export_all(client, admin, "document", cursor)
+    assert records == [{"type": "document", "id": str(on_case), "deleted": True}]
+
+
+def test_a_new_team_or_a_linked_hazard_is_in_the_next_page_at_once(app, client):
+    from enforcement.models import Enforcer
+
+    admin = api_token(client, "admin")
+    cursors = {t: export_all(client, admin, t)[1] for t in ("inspection", "case")}
+    with db(app) as session, factories.as_system(), unit_of_work(session):
+        inspection = session.scalars(
+            select(Inspection).where(
+                Inspection.region_code == DONGHU, Inspection.docking_source.is_(None)
+            )
+        ).first()
+        case = session.scalars(
+            select(Case).where(Case.region_code == DONGHU, Case.docking_source.is_(None))
+        ).first()
+        assert inspection is not None and case is not None
+        others = session.scalars(
+            select(Enforcer).where(Enforcer.id.not_in([e.id for e in case.enforcers])).limit(2)
+        ).all()
+        inspection.task.enforcers = list(others)
+        case.enforcers = list(others)
+        hazard = session.scalars(
+            select(Hazard).where(Hazard.case_id.is_(None), Hazard.docking_source.is_(None))
+        ).first()
+        assert hazard is not None
+        session.execute(case_hazard.insert().values(case_id=case.id, hazard_id=hazard.id))
+        hazard.case_id = case.id
+        team = sorted(str(e.id) for e in others)
+        inspection_id, case_id, hazard_id = inspection.id, case.id, hazard.id
+
+    inspections, _ = export_all(client, admin, "inspection", cursors["inspection"])
+    assert [r["id"] for r in inspections] == [str(inspection_id)]
+    assert sorted(inspections[0]["data"]["enforcer_ids"]) == team
+    cases, _ = export_all(client, admin, "case", cursors["case"])
+    assert [r["id"] for r in cases] == [str(case_id)]
+    assert sorted(cases[0]["data"]["enforcer_ids"]) == team
+    assert str(hazard_id) in cases[0]["data"]["hazard_ids"]
+
+
+def test_a_withdrawn_local_penalty_leaves_as_a_tombstone(app, client):
+    from enforcement.services import cases
+
+    admin = api_token(client, "admin")
+    _, cursor = export_all(client, admin, "penalty")
+    with db(app) as session, factories.as_system():
+        case = session.scalars(
+            select(Case).where(
+                Case.docking_source.is_(None),
+                Case.stage.in_([s.value for s in cases.PROPOSAL_STAGES]),
+            )
+        ).first()
+        assert case is not None
+        proposed = cases.record_penalty(
+            session, case, kind="warning", basis="《安全生产法》第九十九条", actor="admin"
+        )
+        penalty_id, region = proposed.id, case.region_code
+    records, cursor = export_all(client, admin, "penalty", cursor)
+    assert [r["id"] for r in records] == [str(penalty_id)]
+    with db(app) as session, factories.as_system():
+        case = session.scalars(select(Case).where(Case.penalties.any(id=penalty_id))).one()
+        penalty = next(p for p in case.penalties if p.id == penalty_id)
+        cases.remove_penalty(session, case, penalty, actor="admin")
+    records, _ = export_all(client, admin, "penalty", cursor)
+    assert records == [{"type": "penalty", "id": str(penalty_id), "deleted": True}]
+    # Only to those whose jurisdiction held it.
+    factories.account_of(app, "docking_sc2", "510000", role="docking")
+    elsewhere, _ = export_all(client, api_token(client, "docking_sc2"), "penalty", cursor)
+    assert elsewhere == [] and region.startswith("36")

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import select
+from test_docking_export_local import demo_subject, finalized
 
 from enforcement.domain.uscc import make_uscc
-from enforcement.models import DockingRecord
+from enforcement.models import Case, DockedDocument, DockingRecord, Inspection
 from enforcement.services.docking import spec
 from enforcement.services.docking.kinds import BASE_ORDER
 from support.databases import build_app, close_app, fresh_database
@@ -73,6 +74,12 @@ def test_an_empty_instance_mirrors_another_through_the_api(app, tmp_path):
     )
     assert pushed.json["rejected"] == [], pushed.json["rejected"]
 
+    # Documents generated and finalized on the platform leave as documents too (PDF hash, download).
+    on_case = finalized(app, "inquiry_record", f"case:{demo_subject(app, Case)}")
+    on_inspection = finalized(
+        app, "inspection_record", f"inspection:{demo_subject(app, Inspection)}"
+    )
+
     admin = api_token(source, "admin")
     exported = {t: export_all(source, admin, t)[0] for t in (*BASE_ORDER, *WORKFLOW)}
     live = {t: [r for r in rs if not r.get("deleted")] for t, rs in exported.items()}
@@ -116,5 +123,17 @@ def test_an_empty_instance_mirrors_another_through_the_api(app, tmp_path):
         # And the mirror exports them again: records without references, byte for byte.
         again, _ = export_all(client, headers, "enterprise")
         assert sorted(r["hash"] for r in again) == sorted(r["hash"] for r in live["enterprise"])
+        # Documents: the local ones among them, each a docked document of the mirror now, listed
+        # with the same file hash; exported again, the same records.
+        local = {r["id"] for r in live["document"] if "origin" not in r}
+        assert {str(on_case), str(on_inspection)} <= local
+        with target.app_context():
+            mirrored = target.appbuilder.session.scalars(select(DockedDocument)).all()
+            assert sorted(d.sha256 for d in mirrored) == sorted(
+                r["data"]["sha256"] for r in live["document"]
+            )
+            assert all(d.docking_source == "mirror-a" for d in mirrored)
+        documents, _ = export_all(client, headers, "document")
+        assert sorted(r["hash"] for r in documents) == sorted(r["hash"] for r in live["document"])
     finally:
         close_app(target)

@@ -21,7 +21,7 @@ from enforcement.models.checklist import (
     EvidenceFile,
 )
 from enforcement.models.docking import DockingBatch, DockingRecord
-from enforcement.models.document import Document, DocumentCounter
+from enforcement.models.document import DockedDocument, Document, DocumentCounter
 from enforcement.models.library import LibraryEntry, LibraryFile
 from enforcement.models.signature import DocumentSignature
 from enforcement.models.statistics import ItemCell, ItemResult, ItemRollup, RegionTarget
@@ -45,6 +45,7 @@ __all__ = [
     "case_hazard",
     "DockingBatch",
     "DockingRecord",
+    "DockedDocument",
     "Document",
     "DocumentCounter",
     "DocumentSignature",

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
-from enforcement.db.policies import Audited, RegionScoped
+from enforcement.db.policies import Audited, RegionScoped, SoftDeleted
 from enforcement.db.scoping import UNSCOPED
 from enforcement.domain import workflow
 from enforcement.models.base_data import Enforcer, Enterprise, _now
@@ -57,10 +57,12 @@ CASE_SOURCES: dict[str, str] = {
 }
 
 
-class Case(Docked, RegionScoped, Audited, Model):
+class Case(Docked, RegionScoped, SoftDeleted, Audited, Model):
     """One 行政处罚 case (一般程序) against an enterprise (单位) or a person in it (个人)."""
 
     __audit_entity__ = "case"
+    # A new team is a change of the case (and of its export: services/docking).
+    __audit_collections__ = {"enforcers": ("enforcers", "id")}
     __tablename__ = "case"
     __table_args__ = (Index("ix_case_region_stage", "region_code", "stage"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -204,7 +206,7 @@ class CaseTransition(Docked, RegionScoped, Audited, Model):
         return f"{self.from_label} → {self.to_label}（{self.action_label}）"
 
 
-class Penalty(Docked, RegionScoped, Audited, Model):
+class Penalty(Docked, RegionScoped, SoftDeleted, Audited, Model):
     """行政处罚: kind, amount, basis; then the decision (文号, date), service, due date and payment."""
 
     __audit_entity__ = "penalty"

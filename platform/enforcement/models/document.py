@@ -1,4 +1,5 @@
-"""执法文书: generated documents (draft → final → superseded) and their gapless number counters."""
+"""执法文书: generated documents (draft → final → superseded) and their gapless number counters;
+documents a provincial system docked (their metadata: the file stays with the province)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,18 @@ import datetime as dt
 from typing import Any
 
 from flask_appbuilder import Model
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from enforcement.db.policies import Audited, NotAudited, Public, RegionScoped, SoftDeleted
@@ -72,6 +84,55 @@ class Document(Docked, RegionScoped, SoftDeleted, Audited, Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.number or '（草稿）'}"
+
+
+class DockedDocument(Docked, RegionScoped, SoftDeleted, Audited, Model):
+    """A 文书 a provincial system docked: its kind, 文号, the file's SHA-256 and where the file is.
+
+    Not a `Document`: the platform neither generated nor holds the file, so nothing of a generated
+    document (numbering, editing, signatures, PDF download, 扫码验真, 案卷) applies. The case and
+    inspection pages list it beside their own documents, with its file reference and hash.
+    """
+
+    __audit_entity__ = "docked_document"
+    __tablename__ = "docked_document"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # 文书种类 as the province named it (a catalogue code or name).
+    form: Mapped[str] = mapped_column(String(64), nullable=False)
+    title: Mapped[str | None] = mapped_column(String(300))
+    number: Mapped[str | None] = mapped_column(String(64), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspection.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(6), nullable=False, index=True)
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    file_url: Mapped[str] = mapped_column(String(1000), nullable=False)
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    created_by: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
+
+    enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.form
+
+    @property
+    def size_label(self) -> str:
+        if self.size is None:
+            return ""
+        return (
+            f"{self.size / 1024:.0f} KB"
+            if self.size < 1024 * 1024
+            else f"{self.size / 1048576:.1f} MB"
+        )
+
+    def __str__(self) -> str:
+        return f"{self.display_title} {self.number or ''}".strip()
 
 
 class DocumentCounter(Public, NotAudited, Model):

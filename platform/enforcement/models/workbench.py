@@ -106,6 +106,8 @@ class Task(Docked, RegionScoped, SoftDeleted, Audited, Model):
     """执法任务: one enterprise, two or more certified inspectors, a due date; 检查 or 复查."""
 
     __audit_entity__ = "task"
+    # A new team is a change of the task (and of its inspection's export: services/docking).
+    __audit_collections__ = {"enforcers": ("enforcers", "id")}
 
     __tablename__ = "task"
     __table_args__ = (Index("ix_task_region_due", "region_code", "due_on"),)
@@ -213,7 +215,7 @@ class InspectionScheme(RegionScoped, Audited, Model):
         return f"现场检查方案 #{self.id}（{self.enterprise_name}）"
 
 
-class Inspection(Docked, RegionScoped, Audited, Model):
+class Inspection(Docked, RegionScoped, SoftDeleted, Audited, Model):
     """现场检查: the answers of the scheme's checklists, participants, time and place.
 
     `version` is an optimistic lock: a save carries the version it started from, and a save over a
@@ -277,7 +279,7 @@ class Inspection(Docked, RegionScoped, Audited, Model):
         return f"现场检查 #{self.id} {name}"
 
 
-class Hazard(Docked, RegionScoped, Audited, Model):
+class Hazard(Docked, RegionScoped, SoftDeleted, Audited, Model):
     """问题隐患: a failed item (per equipment where it repeats) with its bases and confirmed measure."""
 
     __audit_entity__ = "hazard"
@@ -360,7 +362,7 @@ class Hazard(Docked, RegionScoped, Audited, Model):
         return f"{self.title}{where}"
 
 
-class RectificationOrder(Docked, RegionScoped, Audited, Model):
+class RectificationOrder(Docked, RegionScoped, SoftDeleted, Audited, Model):
     """责令限期整改指令书: the hazards of an inspection with their deadlines; completion reported later."""
 
     __audit_entity__ = "rectification_order"

@@ -34,7 +34,7 @@ from enforcement.web.checklists.builder import ChecklistBuilderView
 from enforcement.web.checklists.draft_api import ChecklistDraftApi
 from enforcement.web.checklists.views import ChecklistView
 from enforcement.web.docking.api import DockingApi
-from enforcement.web.docking.views import DockingView
+from enforcement.web.docking.views import DockingView, docked_documents
 from enforcement.web.documents.signatures import DocumentSignatureView
 from enforcement.web.documents.views import (
     DocumentAdminView,
@@ -88,6 +88,8 @@ def register_views(appbuilder: AppBuilder) -> None:
     """Every view, API and menu entry, in the order of the notice's four menus."""
     # Step pages of any area show their 执法文书 through this template global.
     current_app.jinja_env.globals["document_panel"] = document_panel
+    # …and the documents a provincial system docked for the case or inspection (web/docking).
+    current_app.jinja_env.globals["docked_documents"] = docked_documents
     # The inspection page reads its recorded position against the enterprise's (workbench).
     current_app.jinja_env.globals["location_note"] = location_note
     # A legal basis anywhere links its 《titles》 to the library (read-only).

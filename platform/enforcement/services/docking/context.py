@@ -62,6 +62,10 @@ class Context:
         return self.session.scalars(statement.execution_options(**{UNSCOPED: True})).first()
 
 
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
 def day(ctx: Context, path: str, value: Any) -> dt.date | None:
     if value is None:
         return None

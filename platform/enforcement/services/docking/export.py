@@ -228,8 +228,44 @@ def _docked_records(
     return out
 
 
+def _removed(session: Session, record_type: str, keys: list[str], jurisdiction: Any) -> list[str]:
+    """The local records among `keys` that are gone from their table (a withdrawn penalty is
+    deleted, not marked): a tombstone each, where the audit row of the deletion places the record
+    inside the caller's jurisdiction and says it was made here (not docked)."""
+    ids = [int(k) for k in keys if k.isdigit()]
+    if not ids:
+        return []
+    model = local_export.LOCAL[record_type].model
+    present = {
+        str(i)
+        for chunk in batches(ids)
+        for i in session.scalars(
+            select(model.id).where(model.id.in_(chunk)).execution_options(**{UNSCOPED: True})
+        )
+    }
+    gone = [k for k in keys if k.isdigit() and k not in present]
+    removed = []
+    for chunk in batches(gone):
+        for entity_id, old in session.execute(
+            select(AuditLog.entity_id, AuditLog.old_values).where(
+                AuditLog.entity == local_export.LOCAL[record_type].entity,
+                AuditLog.entity_id.in_(chunk),
+                AuditLog.action == "delete",
+            )
+        ):
+            region = (old or {}).get("region_code")
+            docked = (old or {}).get("docking_source")
+            if region and not docked and jurisdiction.contains(region) and entity_id not in removed:
+                removed.append(entity_id)
+    return [k for k in gone if k in removed]
+
+
 def _local_records(
-    session: Session, record_type: str, keys: list[str], jurisdiction: Any
+    session: Session,
+    record_type: str,
+    keys: list[str],
+    jurisdiction: Any,
+    file_url: local_export.FileUrl | None,
 ) -> dict[str, dict[str, Any]]:
     """Local id → the workflow record made on this platform (services/docking/local_export.py)."""
     rows = local_export.rows(session, record_type, [int(i) for i in keys if i.isdigit()])
@@ -244,7 +280,11 @@ def _local_records(
             out[key] = {"type": record_type, "id": key, "deleted": True}
         else:
             live.append(row)
-    for row, data in zip(live, local_export.export(session, record_type, live), strict=True):
+    for key in _removed(session, record_type, [k for k in keys if k not in rows], jurisdiction):
+        out[key] = {"type": record_type, "id": key, "deleted": True}
+    for row, data in zip(
+        live, local_export.export(session, record_type, live, file_url), strict=True
+    ):
         out[str(row.id)] = {
             "type": record_type,
             "id": str(row.id),
@@ -254,10 +294,17 @@ def _local_records(
     return out
 
 
-def export_page(session: Session, record_type: str, since: str | None, limit: int = PAGE) -> Page:
+def export_page(
+    session: Session,
+    record_type: str,
+    since: str | None,
+    limit: int = PAGE,
+    file_url: local_export.FileUrl | None = None,
+) -> Page:
     """The records of `record_type` changed after the cursor `since`, each once, in the order of
     its last change; soft-deleted (or removed) ones as tombstones. Only the caller's jurisdiction.
-    Workflow records: those that arrived by docking and those made on this platform, merged."""
+    Workflow records: those that arrived by docking and those made on this platform, merged.
+    `file_url` gives the platform's download address of a local document (documents only)."""
     position = decode(since)
     limit = max(1, min(limit, MAX_PAGE))
     if session.get_bind().dialect.name == "postgresql":
@@ -283,12 +330,10 @@ def export_page(session: Session, record_type: str, since: str | None, limit: in
                 session, record_type, [e for o, e in ordered if o == "docked"], jurisdiction
             ).items()
         }
-        if record_type in local_export.LOCAL:
+        if record_type in local_export.LOCAL and (record_type != "document" or file_url):
             locals_ = [e for o, e in ordered if o == "local"]
-            found.update(
-                (("local", k), r)
-                for k, r in _local_records(session, record_type, locals_, jurisdiction).items()
-            )
+            mine = _local_records(session, record_type, locals_, jurisdiction, file_url)
+            found.update((("local", k), r) for k, r in mine.items())
         records = [found[key] for key in ordered if key in found]
     end = changes[-1][0] if changes else position
     return Page(records, encode(end), more)

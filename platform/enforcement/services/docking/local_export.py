@@ -2,7 +2,7 @@
 
 A province that works on this platform directly is mirrored by the ministry through the same export
 as a docked one: its local plans, inspections (with the item results of their submitted answer
-sets), hazards and rectification orders leave as records of their spec type, with the local id as
+sets), hazards, rectification orders, cases, penalties and finalized documents leave as records of their spec type, with the local id as
 the record's id. References to base data use local ids (what the base-data export answers);
 references to other workflow records use the id the export gives that record: the local id for a
 local row, the source's id for a docked one (its `docking_record`). Docked rows are not read here:
@@ -31,6 +31,7 @@ from enforcement.models import (
     Case,
     CaseTransition,
     DockingRecord,
+    Document,
     Hazard,
     Inspection,
     Penalty,
@@ -374,6 +375,69 @@ def _penalties(session: Session, rows: list[Penalty]) -> list[dict[str, Any]]:
     return out
 
 
+# -- 执法文书 ----------------------------------------------------------------------------------------
+
+FileUrl = Callable[[int], str]
+# Documents leave once finalized (their stored PDF hashed); drafts stay on the platform.
+EXPORTED_DOCUMENTS = ("final", "superseded")
+
+
+def _documents(session: Session, rows: list[Document], file_url: FileUrl) -> list[dict[str, Any]]:
+    """A finalized document as the spec's document: the SHA-256 of its stored PDF and, as the file
+    reference, the platform's own download of it (which asks the reader to sign in). A document of
+    an order or a finding names the inspection it came from."""
+    orders = {r.subject_id for r in rows if r.subject_kind == "rectification" and r.subject_id}
+    hazards = {r.subject_id for r in rows if r.subject_kind == "hazard" and r.subject_id}
+    inspection_of: dict[tuple[str, int], int] = {}
+    for kind, model, ids in (
+        ("rectification", RectificationOrder, orders),
+        ("hazard", Hazard, hazards),
+    ):
+        for chunk in batches(sorted(ids)):
+            for ident, inspection_id in session.execute(
+                _unscoped(select(model.id, model.inspection_id).where(model.id.in_(chunk)))
+            ):
+                inspection_of[(kind, ident)] = inspection_id
+    cases, inspections = set(), set()
+    for row in rows:
+        if row.subject_kind == "case" and row.subject_id:
+            cases.add(row.subject_id)
+        elif row.subject_kind == "inspection" and row.subject_id:
+            inspections.add(row.subject_id)
+        elif (row.subject_kind, row.subject_id) in inspection_of:
+            inspections.add(inspection_of[(row.subject_kind, row.subject_id)])
+    refs = Refs(_docked_ids(session, {"case": cases, "inspection": inspections}))
+    out = []
+    for row in rows:
+        data: dict[str, Any] = {
+            "form": _text(row.form_code, 64) or "document",
+            "region_code": row.region_code,
+            "sha256": row.sha256,
+            "file": {
+                "url": file_url(row.id)[:1000],
+                "filename": f"{_text(row.number or row.title, 190) or row.id}.pdf",
+                "content_type": "application/pdf",
+            },
+        }
+        _put(data, "title", _text(row.title, 300))
+        _put(data, "number", _text(row.number, 64))
+        _put(data, "enterprise_id", str(row.enterprise_id) if row.enterprise_id else None)
+        if row.subject_kind == "case":
+            _put(data, "case_id", refs.ident("case", row.subject_id))
+        elif row.subject_kind == "inspection":
+            _put(data, "inspection_id", refs.ident("inspection", row.subject_id))
+        else:
+            inspection = inspection_of.get((row.subject_kind, row.subject_id or 0))
+            _put(data, "inspection_id", refs.ident("inspection", inspection))
+        _put(data, "issued_on", _day(row.finalized_at.date() if row.finalized_at else None))
+        out.append(data)
+    return out
+
+
+def _no_build(_session: Session, _rows: list[Any]) -> list[dict[str, Any]]:
+    raise TypeError("documents are exported through export(…, file_url=…)")
+
+
 @dataclass(frozen=True)
 class Neighbour:
     """A change of another table that changes a record's export: an audit row of `entity` whose
@@ -397,7 +461,8 @@ class LocalType:
 
 # Record type → its table, how a page of its local rows becomes the spec's data, and the changes
 # elsewhere that change it: an inspection's task (team, plan) and latest answer set; a plan's tasks
-# (its enterprises); an order's hazards; a case's transitions.
+# (its enterprises); an order's hazards; a case's transitions and linked hazards (a task's and a
+# case's team are audited on the task and the case: `__audit_collections__`).
 LOCAL: dict[str, LocalType] = {
     "plan": LocalType(Plan, _plans, (Neighbour("task", Task.id, Task.plan_id),)),
     "inspection": LocalType(
@@ -415,23 +480,46 @@ LOCAL: dict[str, LocalType] = {
         (Neighbour("hazard", Hazard.id, Hazard.rectification_order_id),),
     ),
     "case": LocalType(
-        Case, _cases, (Neighbour("case_transition", CaseTransition.id, CaseTransition.case_id),)
+        Case,
+        _cases,
+        (
+            Neighbour("case_transition", CaseTransition.id, CaseTransition.case_id),
+            # A hazard linked to the case is marked with it (services/cases.py), audited there.
+            Neighbour("hazard", Hazard.id, Hazard.case_id),
+        ),
     ),
     "penalty": LocalType(Penalty, _penalties),
+    "document": LocalType(Document, _no_build),
 }
 
 
+def _exported(row: Any) -> bool:
+    if row.docking_source is not None:
+        return False  # it leaves through its docking_record
+    if isinstance(row, Document):
+        return row.status in EXPORTED_DOCUMENTS and bool(row.sha256)
+    return True
+
+
 def rows(session: Session, record_type: str, ids: list[int]) -> dict[str, Any]:
-    """Local id (as text) → the row, for the ids of a page; docked rows left out."""
+    """Local id (as text) → the row, for the ids of a page; docked rows (and drafts of documents)
+    left out."""
     model = LOCAL[record_type].model
     found: dict[str, Any] = {}
     for chunk in batches(sorted(set(ids))):
         for row in session.scalars(_unscoped(select(model).where(model.id.in_(chunk)))):
-            if row.docking_source is None:
+            if _exported(row):
                 found[str(row.id)] = row
     return found
 
 
-def export(session: Session, record_type: str, rows: list[Any]) -> list[dict[str, Any]]:
-    """The spec's `data` of each of `rows` (live local rows of `record_type`), in order."""
+def export(
+    session: Session, record_type: str, rows: list[Any], file_url: FileUrl | None = None
+) -> list[dict[str, Any]]:
+    """The spec's `data` of each of `rows` (live local rows of `record_type`), in order. Documents
+    need `file_url` (the platform's download of a document id, built by the web layer)."""
+    if record_type == "document":
+        if file_url is None:
+            raise ValueError("exporting documents needs the platform's download address")
+        return _documents(session, rows, file_url)
     return LOCAL[record_type].build(session, rows)

@@ -32,7 +32,7 @@ from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import DockingRecord, EnterpriseTag, Region
 from enforcement.services import base_data
 from enforcement.services.docking import context as docking_context
-from enforcement.services.docking import workflow
+from enforcement.services.docking import tombstone, workflow
 from enforcement.services.docking.kinds import BASE_ORDER, KINDS, Kind, member_of
 from enforcement.services.docking.spec import Problem
 
@@ -366,7 +366,8 @@ class Pusher:
         if mapping is not None and not self.jurisdiction.contains(mapping.region_code):
             path = f"/records/{item.index}/id"
             return [Problem(path, "该记录属于其他省份（辖区），不能修改", "other_province")]
-        if mapping is not None and mapping.content_hash == item.digest:
+        unchanged = mapping is not None and mapping.content_hash == item.digest
+        if unchanged and not self._unwritten(item, mapping):
             return "unchanged"
         if item.record_type in KINDS:
             outcome = self._base_data(item, mapping)
@@ -377,6 +378,17 @@ class Pusher:
         self.links.append(outcome)
         return "accepted"
 
+    @staticmethod
+    def _unwritten(item: Item, mapping: DockingRecord) -> bool:
+        """A workflow record kept only as received before its type got a table (documents before
+        migration 0022): pushed again unchanged, it is written now."""
+        return (
+            not item.deleted
+            and mapping.local_id is None
+            and not mapping.deleted
+            and item.record_type in workflow.WRITERS
+        )
+
     def _kept(self, item: Item, mapping: DockingRecord | None) -> Link | Outcome:
         """A workflow record of the spec: written into the platform's table (services/docking/
         workflow.py) where the type has one, and kept as received for the export."""
@@ -385,8 +397,11 @@ class Pusher:
             if mapping is None:
                 return "unchanged"
             if row is not None and hasattr(row, "deleted_at") and row.deleted_at is None:
-                row.deleted_at = _now()
-                row.deleted_by = current_actor().username
+                why = tombstone.dependents(self.session, item.record_type, row)
+                if why is not None:
+                    return [Problem(f"/records/{item.index}/id", why, "conflict")]
+                username = current_actor().username
+                tombstone.bury(self.session, item.record_type, row, username, self.source)
             return Link(item, mapping, mapping.region_code, row)
         writer = workflow.WRITERS.get(item.record_type)
         if writer is None:
@@ -410,6 +425,8 @@ class Pusher:
             return context.problems or [
                 Problem(f"/records/{item.index}", "记录无法写入", "invalid_value")
             ]
+        # Pushed again after its tombstone: the same row comes back (once the record is valid).
+        tombstone.revive(self.session, item.record_type, written, self.source)
         self.rows[item.key] = written
         return Link(item, mapping, written.region_code, written)
 

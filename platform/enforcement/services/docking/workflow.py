@@ -4,8 +4,8 @@ A docked inspection becomes a task, an inspection and one submitted answer set p
 statistics listener (services/statistics/maintain.py) records its item results and moves the rollup
 in the same flush, exactly as for a local inspection; a docked hazard is a `Hazard` (statistics,
 reminders by its deadline); a plan a `Plan`; an order a `RectificationOrder`; a case a `Case` with
-its stage history as `CaseTransition` rows; a penalty a `Penalty`; a document's metadata a final
-`Document`. Every row carries `docking_source` (the person reads 数据来源 "<省>对接").
+its stage history as `CaseTransition` rows; a penalty a `Penalty`; a document's metadata a
+`DockedDocument` (services/docking/documents.py). Every row carries `docking_source` (the person reads 数据来源 "<省>对接").
 
 References use the source's own ids, resolved through `docking_record` (the docked or adopted row);
 checklist ids, versions and item ids must name a checklist and an item of that version the caller
@@ -29,10 +29,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from enforcement.checklists.measures import bases_on, basis_text
+from enforcement.db.scoping import UNSCOPED
+from enforcement.domain.jurisdiction import Jurisdiction
 from enforcement.models import (
     AnswerSet,
     Case,
-    Document,
+    DockedDocument,
     Hazard,
     Inspection,
     Penalty,
@@ -43,6 +45,7 @@ from enforcement.models import (
 from enforcement.plugins import ChecklistEntry
 from enforcement.services import checklists
 from enforcement.services.docking import context as c
+from enforcement.services.docking.documents import write_document
 from enforcement.services.docking.procedure import write_case, write_penalty
 from enforcement.services.statistics import maintain
 
@@ -54,7 +57,7 @@ MODELS: dict[str, type] = {
     "rectification": RectificationOrder,
     "case": Case,
     "penalty": Penalty,
-    "document": Document,
+    "document": DockedDocument,
 }
 # The order a mirror pushes them in: what is referred to before what refers to it.
 WORKFLOW_ORDER: tuple[str, ...] = (
@@ -219,7 +222,7 @@ def write_inspection(ctx: c.Context, base: str, data: dict[str, Any], row: Any) 
     session = ctx.session
     status = data["status"]
     if row is None:
-        task = Task(
+        task = _planned_task(ctx, plan, enterprise) or Task(
             enterprise_id=enterprise.id,
             region_code=region,
             kind="inspection",
@@ -378,9 +381,79 @@ def write_rectification(ctx: c.Context, base: str, data: dict[str, Any], row: An
 # -- 监督检查计划 -------------------------------------------------------------------------------------
 
 
+def _plan_tasks(ctx: c.Context, plan: Plan, enterprises: list[Any]) -> None:
+    """A docked plan's tasks, as a local plan has them: one 检查 task per enterprise it lists, due at
+    the end of its period, 待检查 until a docked inspection takes it. An enterprise no longer listed
+    loses its task while nothing was done on it (soft-deleted); a task already inspected stays."""
+    session = ctx.session
+    tasks = session.scalars(
+        select(Task)
+        .where(
+            Task.plan_id == plan.id, Task.docking_source == ctx.source, Task.kind == "inspection"
+        )
+        .execution_options(**{UNSCOPED: True})
+    ).all()
+    wanted = {e.id: e for e in enterprises}
+    have: dict[int, Task] = {}
+    for task in tasks:
+        if task.deleted_at is None:
+            have.setdefault(task.enterprise_id, task)
+    for enterprise_id, task in have.items():
+        if enterprise_id not in wanted and task.status == "pending" and not _inspected(ctx, task):
+            task.deleted_at, task.deleted_by = c.now(), ctx.username
+    for enterprise_id, enterprise in wanted.items():
+        task = have.get(enterprise_id)
+        if task is None:
+            task = Task(
+                plan_id=plan.id,
+                enterprise_id=enterprise_id,
+                region_code=enterprise.region_code,
+                kind="inspection",
+                status="pending",
+                created_by=ctx.username,
+                docking_source=ctx.source,
+            )
+            session.add(task)
+        if task.status == "pending":
+            task.due_on = plan.period_end
+
+
+def _inspected(ctx: c.Context, task: Task) -> bool:
+    statement = select(Inspection.id).where(Inspection.task_id == task.id)
+    return ctx.session.scalars(statement.execution_options(**{UNSCOPED: True})).first() is not None
+
+
+def _planned_task(ctx: c.Context, plan: Any, enterprise: Any) -> Task | None:
+    """The pending task a docked plan holds for the enterprise (what a docked inspection of the plan
+    carries out), if any."""
+    if plan is None:
+        return None
+    statement = (
+        select(Task)
+        .where(
+            Task.plan_id == plan.id,
+            Task.enterprise_id == enterprise.id,
+            Task.docking_source == ctx.source,
+            Task.status == "pending",
+            Task.deleted_at.is_(None),
+        )
+        .order_by(Task.id)
+    )
+    for task in ctx.session.scalars(statement.execution_options(**{UNSCOPED: True})):
+        if not _inspected(ctx, task):
+            return task
+    return None
+
+
 def write_plan(ctx: c.Context, base: str, data: dict[str, Any], row: Any) -> Any:
+    enterprises = []
     for index, ident in enumerate(data.get("enterprise_ids") or []):
-        ctx.ref(f"{base}/enterprise_ids/{index}", "enterprise", ident, "企业")
+        found = ctx.ref(f"{base}/enterprise_ids/{index}", "enterprise", ident, "企业")
+        if found is not None and not Jurisdiction(data["region_code"]).contains(found.region_code):
+            message = f"企业不在计划的行政区划（{data['region_code']}）内"
+            ctx.refuse(f"{base}/enterprise_ids/{index}", message, "conflict")
+        elif found is not None:
+            enterprises.append(found)
     year = int(data["year"])
     start = c.day(ctx, f"{base}/period_start", data.get("period_start")) or dt.date(year, 1, 1)
     end = c.day(ctx, f"{base}/period_end", data.get("period_end")) or dt.date(year, 12, 31)
@@ -403,6 +476,8 @@ def write_plan(ctx: c.Context, base: str, data: dict[str, Any], row: Any) -> Any
     if row is None:
         ctx.session.add(plan)
     ctx.session.flush()
+    _plan_tasks(ctx, plan, enterprises)
+    ctx.session.flush()
     return plan
 
 
@@ -413,4 +488,5 @@ WRITERS: dict[str, Callable[[c.Context, str, dict[str, Any], Any], Any]] = {
     "rectification": write_rectification,
     "case": write_case,
     "penalty": write_penalty,
+    "document": write_document,
 }

@@ -89,7 +89,9 @@ def _upsert_rollup(connection: Connection, rows: list[dict[str, Any]]) -> None:
     connection.execute(statement, rows)
 
 
-def _cell_status(connection: Connection, keys: list[Key]) -> dict[Key, tuple[str, dt.date, str]]:
+def _cell_status(
+    connection: Connection, keys: list[Key], soft_deletes: bool = True
+) -> dict[Key, tuple[str, dt.date, str]]:
     """The current (status, day, plugin) of each cell from its latest inspection's results and
     hazards; a cell never checked is absent (未检查)."""
     latest: dict[Key, tuple[int, dt.date, str]] = {}
@@ -136,7 +138,8 @@ def _cell_status(connection: Connection, keys: list[Key]) -> dict[Key, tuple[str
         )
         for inspection_id, item_id, status in connection.execute(
             select(HAZARDS.c.inspection_id, HAZARDS.c.item_id, HAZARDS.c.status).where(
-                tuple_(HAZARDS.c.inspection_id, HAZARDS.c.item_id).in_(chunk)
+                tuple_(HAZARDS.c.inspection_id, HAZARDS.c.item_id).in_(chunk),
+                *([HAZARDS.c.deleted_at.is_(None)] if soft_deletes else []),
             )
         ):
             hazard_statuses[(inspection_id, item_id)].append(status)
@@ -151,7 +154,7 @@ def _cell_status(connection: Connection, keys: list[Key]) -> dict[Key, tuple[str
     return out
 
 
-def refresh_cells(connection: Connection, keys: Iterable[Key]) -> None:
+def refresh_cells(connection: Connection, keys: Iterable[Key], soft_deletes: bool = True) -> None:
     """Recompute these cells and move their rollup counts from the old status to the new.
 
     A few set-wise statements for all the keys of a flush (an inspection touches dozens of cells,
@@ -177,7 +180,7 @@ def refresh_cells(connection: Connection, keys: Iterable[Key]) -> None:
             .with_for_update()
         )
     }
-    wanted = _cell_status(connection, keys)
+    wanted = _cell_status(connection, keys, soft_deletes)
     old_cells: dict[Key, Any] = {}
     for chunk in batches(keys):
         for row in connection.execute(
@@ -322,15 +325,27 @@ def _changed(obj: object, attribute: str) -> bool:
 
 
 def _after_flush(session: Session, _context: object) -> None:
+    changed = list(session.new) + list(session.dirty)
+    # A soft-deleted inspection (a docked tombstone) leaves the reports; restored, it returns.
+    undone = [
+        obj.id
+        for obj in session.dirty
+        if isinstance(obj, Inspection)
+        and obj.deleted_at is not None
+        and _changed(obj, "deleted_at")
+    ]
     finished = [
         obj
-        for obj in list(session.new) + list(session.dirty)
-        if isinstance(obj, Inspection) and obj.status == "finished" and _changed(obj, "status")
+        for obj in changed
+        if isinstance(obj, Inspection)
+        and obj.status == "finished"
+        and obj.deleted_at is None
+        and (_changed(obj, "status") or _changed(obj, "deleted_at"))
     ]
     hazards = [
         obj
-        for obj in list(session.new) + list(session.dirty)
-        if isinstance(obj, Hazard) and _changed(obj, "status")
+        for obj in changed
+        if isinstance(obj, Hazard) and (_changed(obj, "status") or _changed(obj, "deleted_at"))
     ]
     # An enterprise that moved, changed sector or was deleted: its cells follow it.
     moved = [
@@ -339,10 +354,18 @@ def _after_flush(session: Session, _context: object) -> None:
         if isinstance(obj, Enterprise)
         and any(_changed(obj, a) for a in ("region_code", "sector", "deleted_at"))
     ]
-    if not finished and not hazards and not moved:
+    if not finished and not hazards and not moved and not undone:
         return
     connection = session.connection()
     keys: list[Key] = []
+    if undone:
+        where = RESULTS.c.inspection_id.in_(undone)
+        keys.extend(
+            connection.execute(
+                select(RESULTS.c.enterprise_id, RESULTS.c.item_id).where(where).distinct()
+            ).tuples()
+        )
+        connection.execute(delete(RESULTS).where(where))
     for inspection in finished:
         keys.extend(record_results(connection, inspection.id))
     keys.extend((h.enterprise_id, h.item_id) for h in hazards if h.enterprise_id is not None)
@@ -369,12 +392,15 @@ def rebuild(connection: Connection) -> int:
     connection.execute(delete(CELLS))
     connection.execute(delete(RESULTS))
     keys: set[Key] = set()
+    # Migration 0016 rebuilds before 0022 gave inspections and hazards their soft delete.
+    soft_deletes = "deleted_at" in {c["name"] for c in inspect(connection).get_columns("hazard")}
+    live = [INSPECTIONS.c.deleted_at.is_(None)] if soft_deletes else []
     finished = connection.scalars(
-        select(INSPECTIONS.c.id).where(INSPECTIONS.c.status == "finished").order_by("id")
+        select(INSPECTIONS.c.id).where(INSPECTIONS.c.status == "finished", *live).order_by("id")
     ).all()
     for inspection_id in finished:
         keys.update(record_results(connection, inspection_id))
-    refresh_cells(connection, keys)
+    refresh_cells(connection, keys, soft_deletes)
     return len(keys)
 
 

@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 from flask_appbuilder.api import BaseApi, expose, safe
 from flask_appbuilder.security.decorators import permission_name, protect
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -57,6 +57,11 @@ def openapi_schema(schema: Any) -> Any:
         rest = {k: out.pop(k) for k in string_only if k in out}
         out["anyOf"] = [{"type": t, **(rest if t == "string" else {})} for t in kinds]
     return out
+
+
+def _document_url(document_id: int) -> str:
+    """Where a mirror fetches a document the platform generated: its own PDF download."""
+    return url_for("DocumentView.pdf", document_id=document_id, _external=True)
 
 
 def _bad_line(index: int, message: str) -> dict[str, Any]:
@@ -279,7 +284,11 @@ class DockingApi(BaseApi):
             )
         try:
             page = exporting.export_page(
-                app_session(), record_type, request.args.get("since"), int(raw_limit)
+                app_session(),
+                record_type,
+                request.args.get("since"),
+                int(raw_limit),
+                file_url=_document_url,
             )
         except exporting.BadCursor as exc:
             return self._error(400, "/since", str(exc), "bad_format")

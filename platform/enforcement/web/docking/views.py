@@ -8,7 +8,7 @@ from typing import Any
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
-from enforcement.services.docking import monitor, spec
+from enforcement.services.docking import documents, monitor, spec
 from enforcement.web.base import app_session
 
 TYPE_NAMES = {
@@ -112,3 +112,9 @@ class DockingView(BaseView):
             types={name: schema["title"] for name, schema in spec.load().items()},
             codes=spec.CODES,
         )
+
+
+def docked_documents(kind: str, subject_id: int) -> list[Any]:
+    """The documents a provincial system docked for a case or an inspection: its page lists them
+    in the 执法文书 panel with their file reference and hash (a Jinja global, web/registry.py)."""
+    return documents.docked_documents(app_session(), kind, subject_id)
