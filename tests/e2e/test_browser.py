@@ -121,7 +121,7 @@ def search_list(b: Any, column: str, operator: str, value: str, shot: str | None
     b.page.locator("#filter_form .dropdown-toggle").click()
     b.page.locator(f"#filter_form a.filter[name={column}]").click()
     row = b.page.locator("#filter_form table.filters tr").last
-    row.locator(".select2-selection").click()
+    row.locator(".select2-selection").first.click()
     b.page.locator(".select2-results__option", has_text=re.compile(f"^{operator}$")).click()
     row.locator("input.filter_val").fill(value)
     if shot:
@@ -401,6 +401,44 @@ def equipment_named_once_in(server: Any, city_prefix: str) -> str:
     unique = sorted(n for n in set(names) if names.count(n) == 1)
     assert unique, f"no uniquely named equipment in {city_prefix}"
     return unique[0]
+
+
+def enterprise_with_equipment_in(server: Any, region_code: str) -> str:
+    app = server.app
+    with app.app_context():
+        session = app.appbuilder.session
+        try:
+            return session.scalars(
+                select(Enterprise.name)
+                .join(Equipment, Equipment.enterprise_id == Enterprise.id)
+                .where(Enterprise.region_code == region_code, Equipment.deleted_at.is_(None))
+                .order_by(Enterprise.name)
+                .execution_options(**{UNSCOPED: True})
+            ).first()
+        finally:
+            session.remove()
+
+
+def test_an_enterprise_filter_finds_its_choices_as_one_types(browsing: Any) -> None:
+    """The 所属企业 filter lists no enterprises up front: typing part of a name finds them."""
+    b = browsing
+    name = enterprise_with_equipment_in(b.server, "360102")
+    log_in(b)
+    b.goto("/equipment/list/")
+    b.page.locator("#accordion1 a.accordion-toggle").click()
+    b.page.locator("#filter_form .dropdown-toggle").click()
+    b.page.locator("#filter_form a.filter[name=enterprise]").click()
+    row = b.page.locator("#filter_form table.filters tr").last
+    row.locator(".select2-selection").last.click()
+    b.page.keyboard.type(name[2:6])
+    b.page.locator(".select2-results__option", has_text=re.compile(f"^{name}$")).click()
+    width = b.page.evaluate("window.innerWidth")
+    assert b.page.evaluate("document.querySelector('#filter_form').scrollWidth") <= width
+    b.shot("enterprise-filter")
+    with b.page.expect_navigation():
+        b.page.locator("#filter_form button[type=submit]").click()
+    rows = list_rows(b)
+    assert rows and {r["所属企业"] for r in rows} == {name}
 
 
 def test_deleting_equipment_asks_in_chinese_and_keeps_the_row_soft_deleted(browsing: Any) -> None:

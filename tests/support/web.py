@@ -95,11 +95,18 @@ def export_all(
 
 
 def search_filters(page: str) -> dict[str, list[str]]:
-    """column → the filters FAB's 搜索 widget offers for it (labels as shown, in the widget's order).
+    """column → the filters FAB's 搜索 widget offers for it (labels as shown, in the widget's order)."""
+    return _search_widget(page)[2]
 
-    Read from the widget's own arguments: `new AdminFilters('#filter_form', labels, fields,
-    search_filters, active_filters)` in the list page.
-    """
+
+def search_fields(page: str) -> dict[str, str]:
+    """column → the HTML of the input FAB's 搜索 widget shows for its value."""
+    return _search_widget(page)[1]
+
+
+def _search_widget(page: str) -> list[Any]:
+    """The widget's own arguments: `new AdminFilters('#filter_form', labels, fields,
+    search_filters, active_filters)` in the list page (the first three)."""
     start = page.find("new AdminFilters(")
     assert start >= 0, "the page has no FAB search widget"
     text = page[page.index(",", start) + 1 :]
@@ -110,7 +117,7 @@ def search_filters(page: str) -> dict[str, list[str]]:
         value, end = decoder.raw_decode(text)
         values.append(value)
         text = text[end:]
-    return values[2]
+    return values
 
 
 def list_rows(page: str) -> list[str]:

@@ -34,6 +34,7 @@ from enforcement.services.cases import is_leader
 from enforcement.services.exporting import export_xlsx
 from enforcement.services.reminders import approval_queue
 from enforcement.web.errors import refused_response
+from enforcement.web.lookup import remote_relation_fields
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONFIDENCE_LABELS = {"high": "高", "medium": "中", "low": "低"}
@@ -226,6 +227,13 @@ class ChineseModelView(WritesAsUnitsOfWork, ModelView):
         self.show_title = f"{self.noun}详情"
         self.add_title = f"新增{self.noun}"
         self.edit_title = f"编辑{self.noun}"
+        # Relation filters search the server instead of listing every related record.
+        self.search_form_extra_fields = {
+            **remote_relation_fields(
+                self.datamodel, list(self.search_columns or []), dict(self.label_columns or {})
+            ),
+            **(self.search_form_extra_fields or {}),
+        }
         super().__init__(**kwargs)
         # FAB offers every list column for sorting; a Python property (a *_label) cannot be sorted
         # in SQL and would answer 500.

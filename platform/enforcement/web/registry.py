@@ -45,6 +45,7 @@ from enforcement.web.documents.views import (
 from enforcement.web.home import SectionView
 from enforcement.web.library.api import LibraryApi
 from enforcement.web.library.views import LibraryView, library_links
+from enforcement.web.lookup import LookupView
 from enforcement.web.statistics.api import StatisticsApi
 from enforcement.web.statistics.views import StatisticsView, report_links
 from enforcement.web.verify.views import EquipmentLabelView, VerifyView
@@ -99,6 +100,7 @@ def register_views(appbuilder: AppBuilder) -> None:
     # 统计查询 (web/statistics/): the eight reports of the notice. The former landing page keeps
     # its URL (/section/statistics/) without a menu entry.
     appbuilder.add_view_no_menu(SectionView)
+    appbuilder.add_view_no_menu(LookupView)
     appbuilder.add_view_no_menu(StatisticsView)
     appbuilder.add_api(StatisticsApi)
     for (name, href), icon in zip(report_links(), STATISTICS_ICONS, strict=True):

@@ -36,6 +36,42 @@
       })
       .catch(function () { /* the badge is a convenience: no badge on error */ });
   }
+  // List search: a relation filter (企业, 所属计划, …) finds its choices on the server as one types
+  // (web/lookup.py), instead of the page carrying every record as an option. FAB's filter script
+  // adds the filter rows when clicked, so each new select is taken up as it appears.
+  var filters = document.querySelector("#filter_form .filters");
+  var remoteSelect = function (select) {
+    if (select.getAttribute("data-ready") || typeof jQuery === "undefined" || !jQuery.fn.select2) {
+      return;
+    }
+    select.setAttribute("data-ready", "1");
+    jQuery(select).select2({
+      theme: "bootstrap",
+      width: "100%",
+      allowClear: false,
+      placeholder: select.getAttribute("data-placeholder"),
+      language: {
+        inputTooShort: function () { return "请输入名称"; },
+        noResults: function () { return "没有找到"; },
+        searching: function () { return "查找中…"; },
+        loadingMore: function () { return "加载更多…"; },
+        errorLoading: function () { return "查找失败，请重试"; }
+      },
+      ajax: {
+        url: select.getAttribute("data-lookup"),
+        dataType: "json",
+        delay: 250,
+        data: function (params) { return { q: params.term || "", page: params.page || 1 }; }
+      }
+    });
+  };
+  if (filters && window.MutationObserver) {
+    Array.prototype.forEach.call(filters.querySelectorAll("select.remote-select"), remoteSelect);
+    new MutationObserver(function () {
+      Array.prototype.forEach.call(filters.querySelectorAll("select.remote-select"), remoteSelect);
+    }).observe(filters, { childList: true, subtree: true });
+  }
+
   // FAB lists become cards on a phone (CSS .fab-cards): each cell carries its column's label.
   Array.prototype.forEach.call(
     document.querySelectorAll(".table-responsive > table.table-bordered.table-hover"),
