@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from test_docking_workflow import (
     SOURCE,
@@ -36,9 +37,10 @@ from enforcement.models import (
 )
 from enforcement.services import checklists, rectification, reminders
 from enforcement.services.docking import spec
+from enforcement.services.workbench import WorkbenchError
 from support import factories
 from support.demo import DONGHU, db
-from support.web import api_token, export_all
+from support.web import api_token, export_all, logged_in
 
 _serial = iter(range(1, 10**6))
 
@@ -148,11 +150,14 @@ def test_a_passed_docked_reinspection_rectifies_the_hazard_its_cell_and_ends_its
         docked = session.get(RectificationOrder, found.rectification_order_id)
         assert docked.recheck_task_id == task.id and docked.status_label == "已复查"
         assert hazard_reminders(session, found.id) == []
-        assert not [
-            i
-            for i in reminders.work_items(session, dt.date.today())
-            if i.url == (f"/task/show/{task.id}")
-        ]
+        task_id = task.id
+        items = reminders.work_items(session, dt.date.today())
+        assert not [i for i in items if i.url == f"/task/show/{task_id}"]  # done: no reminder
+    # The re-inspection reads on its page with its source, date, team and 复查意见; nothing to do.
+    page = logged_in(app, "donghu").get(f"/workbench/recheck/{task_id}").get_data(as_text=True)
+    assert "数据来源：江西省对接 · 复查日期 2026-03-21" in page
+    assert "复查意见：经复查，隐患已整改完毕。" in page and "复查RP1" in page
+    assert "已于 2026-03-21 复查确认整改完成" in page and 'name="hazard_id"' not in page
 
 
 def test_a_failed_reinspection_leaves_the_hazard_open_and_updates_reapply_idempotently(app, client):
@@ -167,6 +172,17 @@ def test_a_failed_reinspection_leaves_the_hazard_open_and_updates_reapply_idempo
         found = docked_hazard(session, "RF")
         assert (found.status, found.rectified_on) == ("open", None)
         first_task = found.verified_by_task_id
+    # Read-only here: no local re-inspection result, completion report or 复查 task for it.
+    with db(app) as session, factories.as_inspector():
+        found = docked_hazard(session, "RF")
+        task, docked = session.get(Task, first_task), found.rectification_order
+        with pytest.raises(WorkbenchError, match="只读"):
+            rectification.close_hazard(session, found, task, on=dt.date(2026, 3, 25))
+        with pytest.raises(WorkbenchError, match="只读"):
+            rectification.report_completion(session, docked, on=dt.date(2026, 3, 25))
+        docked.recheck_task_id = None  # even as if it had none, no local 复查 task is made
+        assert rectification.generate_recheck(session, docked) is None
+        session.rollback()
 
     # The province adds the second re-inspection, which passed (listed first: applied by date).
     passed = {"inspected_on": "2026-04-02", "passed": True, "enforcer_ids": ["P2-RF"]}
