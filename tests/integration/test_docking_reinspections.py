@@ -187,8 +187,8 @@ def test_a_failed_reinspection_leaves_the_hazard_open_and_updates_reapply_idempo
     # The province adds the second re-inspection, which passed (listed first: applied by date).
     passed = {"inspected_on": "2026-04-02", "passed": True, "enforcer_ids": ["P2-RF"]}
     record = order("RF", [passed, failed], number="（东）应急责改〔2026〕复RF号")
-    answer = push(client, [record])
-    assert (answer["accepted"], answer["rejected"]) == (1, [])
+    updated = push(client, [record])
+    assert (updated["accepted"], updated["rejected"]) == (1, [])
     assert delta(rollup(app), before) == {(YX01, "rectifying"): -1, (YX01, "rectified"): 1}
     with db(app) as session:
         found = docked_hazard(session, "RF")
@@ -198,11 +198,20 @@ def test_a_failed_reinspection_leaves_the_hazard_open_and_updates_reapply_idempo
         assert [t.due_on for t in tasks] == [dt.date(2026, 3, 21), dt.date(2026, 4, 2)]
         assert tasks[0].id == first_task  # the same task row, not a second one for that date
         assert found.verified_by_task_id == tasks[1].id == docked.recheck_task_id
+    # The province pushes the hazard again (a new description, its status as first recorded): the
+    # order's re-inspections still apply to it.
+    repushed = push(client, [hazard("RF", YX01, deadline="2026-03-20", description="补充说明")])
+    assert (repushed["accepted"], repushed["rejected"]) == (1, [])
+    assert delta(rollup(app), before) == {(YX01, "rectifying"): -1, (YX01, "rectified"): 1}
+    with db(app) as session:
+        found = docked_hazard(session, "RF")
+        assert (found.status, found.description) == ("rectified", "补充说明")
+        assert found.verified_by_task_id == tasks[1].id
         audits = session.scalar(select(func.count()).select_from(AuditLog))
     figures = rollup(app)
 
     # Replay: unchanged, nothing written, the figures stay.
-    assert push(client, [record]) == answer  # the same batch: the same summary
+    assert push(client, [record]) == updated  # the same batch: the same summary
     again = push(client, [record], batch_id="rf-again")
     assert (again["accepted"], again["unchanged"]) == (0, 1)
     with db(app) as session:

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from enforcement.db.scoping import UNSCOPED
 from enforcement.domain import planning
-from enforcement.models import Enforcer, Hazard, RectificationOrder, Task
+from enforcement.models import DockingRecord, Enforcer, Hazard, RectificationOrder, Task
 from enforcement.services.docking import context as c
 
 
@@ -98,16 +98,10 @@ def apply(
         state = (hazard.status, hazard.rectified_on, hazard.verified_by_task_id)
         if hazard.verified_by_task_id in mine and hazard.status != "escalated":
             state = ("rectifying", None, None)
-        for task, check in zip(tasks, checks, strict=True):
-            if state[0] not in planning.OPEN_HAZARD_STATUSES:
-                break  # rectified, or escalated to a case: a later re-inspection leaves it
-            if check.passed:
-                state = ("rectified", check.inspected_on, task.id)
-            else:
-                # 逾期未整改：留待立案查处, as services/rectification.close_hazard leaves it.
-                state = ("open", state[1], task.id)
-        if state != (hazard.status, hazard.rectified_on, hazard.verified_by_task_id):
-            hazard.status, hazard.rectified_on, hazard.verified_by_task_id = state
+        outcome = _outcome(
+            state, [(t.id, ch.inspected_on, ch.passed) for t, ch in zip(tasks, checks, strict=True)]
+        )
+        _set(hazard, outcome)
     ids = [t.id for t in tasks]
     if ids or order.reinspection_task_ids:
         order.reinspection_task_ids = ids
@@ -116,6 +110,59 @@ def apply(
     elif order.recheck_task_id in mine:
         order.recheck_task_id = None
     session.flush()
+
+
+State = tuple[str, dt.date | None, int | None]  # a hazard's status, rectified_on, verified_by
+
+
+def _outcome(state: State, applied: list[tuple[int, dt.date, bool]]) -> State:
+    """A hazard's state after the re-inspections (task id, date, passed), in date order."""
+    for task_id, day, passed in applied:
+        if state[0] not in planning.OPEN_HAZARD_STATUSES:
+            break  # rectified, or escalated to a case: a later re-inspection leaves it
+        if passed:
+            state = ("rectified", day, task_id)
+        else:
+            # 逾期未整改：留待立案查处, as services/rectification.close_hazard leaves it.
+            state = ("open", state[1], task_id)
+    return state
+
+
+def _set(hazard: Hazard, state: State) -> None:
+    if state != (hazard.status, hazard.rectified_on, hazard.verified_by_task_id):
+        hazard.status, hazard.rectified_on, hazard.verified_by_task_id = state
+
+
+def reapply(ctx: c.Context, hazard: Hazard, state: State) -> None:
+    """A docked hazard pushed again (`state`: what its record carries) after its docked order's
+    re-inspections: they still apply to it, as when the order is pushed again."""
+    order = (
+        ctx.unscoped_get(RectificationOrder, hazard.rectification_order_id)
+        if hazard.rectification_order_id is not None
+        else None
+    )
+    ids = list(order.reinspection_task_ids or []) if order is not None else []
+    record = (
+        ctx.session.scalars(
+            select(DockingRecord)
+            .where(
+                DockingRecord.record_type == "rectification",
+                DockingRecord.local_id == order.id,
+                DockingRecord.deleted.is_(False),
+            )
+            .execution_options(**{UNSCOPED: True})
+        ).first()
+        if order is not None and order.docking_source and ids
+        else None
+    )
+    given = (record.data or {}).get("reinspections") or [] if record is not None else []
+    checks = sorted(
+        (dt.date.fromisoformat(check["inspected_on"]), index, bool(check["passed"]))
+        for index, check in enumerate(given)
+    )
+    if len(checks) == len(ids):
+        state = _outcome(state, [(i, day, ok) for i, (day, _, ok) in zip(ids, checks, strict=True)])
+    _set(hazard, state)
 
 
 def exported(

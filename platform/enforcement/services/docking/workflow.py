@@ -330,12 +330,15 @@ def write_hazard(ctx: c.Context, base: str, data: dict[str, Any], row: Any) -> A
     hazard.is_major = bool(data["is_major"])
     hazard.measure = data.get("measure")
     hazard.measure_confirmed = data.get("measure") is not None
-    hazard.deadline, hazard.rectified_on = deadline, rectified
+    hazard.deadline = deadline
     if row is None:
         # Found when the province's inspection was made, not when the record arrived here.
         hazard.created_at = inspection.finished_at or inspection.started_at
         session.add(hazard)
-    hazard.status = data["status"]
+        hazard.status, hazard.rectified_on = data["status"], rectified
+    else:
+        # Its docked order's re-inspections still apply (services/docking/reinspect.py).
+        reinspect.reapply(ctx, hazard, (data["status"], rectified, None))
     session.flush()
     if before is not None and before != (hazard.enterprise_id, hazard.item_id):
         # The listener follows the hazard's new item; the cell it left is recomputed here.
