@@ -3,20 +3,55 @@ one accepts, with the same counts per type and the same content hashes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from typing import Any
 
 from sqlalchemy import select
 from test_docking_export_local import demo_subject, finalized
 
 from enforcement.domain.uscc import make_uscc
-from enforcement.models import Case, DockedDocument, DockingRecord, Inspection
+from enforcement.models import (
+    Case,
+    DockedDocument,
+    DockingRecord,
+    Hazard,
+    Inspection,
+    RectificationOrder,
+    Task,
+)
+from enforcement.services import checklists, rectification
 from enforcement.services.docking import spec
 from enforcement.services.docking.kinds import BASE_ORDER
+from support import factories
 from support.databases import build_app, close_app, fresh_database
+from support.demo import db
 from support.web import api_token, export_all
 
 PASSWORD = "Mirror@2026!"
 WORKFLOW = tuple(t for t in spec.TYPES if t not in BASE_ORDER)
+NOTE = "经复查，隐患均已整改。"
+
+
+def local_recheck(app: Any) -> int:
+    """A local inspection's hazards on an order, re-inspected and all found rectified: the order."""
+    with db(app) as session:
+        walk = factories.hazards(session, checklists.platform_of(app))
+    with db(app) as session, factories.as_inspector():
+        for hazard_id in walk.hazard_ids:
+            rectification.confirm_measure(
+                session, session.get(Hazard, hazard_id), "deadline", deadline=dt.date(2026, 12, 20)
+            )
+        order = rectification.issue_rectification_order(
+            session, session.get(Inspection, walk.inspection_id), issued_on=dt.date(2026, 12, 1)
+        )
+        task = rectification.report_completion(session, order, on=dt.date(2026, 12, 10))
+        task.note = NOTE
+        for hazard_id in walk.hazard_ids:
+            rectification.close_hazard(
+                session, session.get(Hazard, hazard_id), task, on=dt.date(2026, 12, 12)
+            )
+        return order.id
 
 
 def test_an_empty_instance_mirrors_another_through_the_api(app, tmp_path):
@@ -80,6 +115,9 @@ def test_an_empty_instance_mirrors_another_through_the_api(app, tmp_path):
         app, "inspection_record", f"inspection:{demo_subject(app, Inspection)}"
     )
 
+    # A local order re-inspected on the platform leaves with its re-inspection.
+    rechecked = local_recheck(app)
+
     admin = api_token(source, "admin")
     exported = {t: export_all(source, admin, t)[0] for t in (*BASE_ORDER, *WORKFLOW)}
     live = {t: [r for r in rs if not r.get("deleted")] for t, rs in exported.items()}
@@ -133,6 +171,23 @@ def test_an_empty_instance_mirrors_another_through_the_api(app, tmp_path):
                 r["data"]["sha256"] for r in live["document"]
             )
             assert all(d.docking_source == "mirror-a" for d in mirrored)
+        # The local re-inspection did on the mirror what it did here: a done 复查 task, with its
+        # note, that closed the order's hazards.
+        with target.app_context():
+            session = target.appbuilder.session
+            mirrored_order = session.get(
+                RectificationOrder,
+                session.scalars(
+                    select(DockingRecord.local_id).where(
+                        DockingRecord.record_type == "rectification",
+                        DockingRecord.external_id == str(rechecked),
+                    )
+                ).one(),
+            )
+            assert mirrored_order.hazards
+            assert all(h.status == "rectified" for h in mirrored_order.hazards)
+            recheck = session.get(Task, mirrored_order.recheck_task_id)
+            assert (recheck.kind, recheck.status, recheck.note) == ("recheck", "done", NOTE)
         documents, _ = export_all(client, headers, "document")
         assert sorted(r["hash"] for r in documents) == sorted(r["hash"] for r in live["document"])
     finally:

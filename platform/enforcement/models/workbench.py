@@ -121,6 +121,8 @@ class Task(Docked, RegionScoped, SoftDeleted, Audited, Model):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending", index=True)
     kind: Mapped[str] = mapped_column(String(16), nullable=False, default="inspection")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"), index=True)
+    # 复查意见 of a 复查 task (a docked re-inspection carries one: services/docking/reinspect.py).
+    note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)
@@ -380,6 +382,8 @@ class RectificationOrder(Docked, RegionScoped, SoftDeleted, Audited, Model):
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     completion_reported_on: Mapped[dt.date | None] = mapped_column(Date)
     recheck_task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
+    # A docked order's re-inspections (复查 tasks), in date order; the last is `recheck_task_id`.
+    reinspection_task_ids: Mapped[list[int] | None] = mapped_column(JSON)
     issued_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 

@@ -52,6 +52,7 @@ from enforcement.models import (
 )
 from enforcement.services import numbering, signatures, verification
 from enforcement.services.calendar import working_calendar
+from enforcement.services.docking import readonly
 
 # Free-text parts an inspector edits before finalizing: (path in the content, label, kind).
 # kind "lines": one item per line, printed as a numbered list.
@@ -200,6 +201,9 @@ def draft(
     """A new draft of a form, filled from the subject record (the inspector then edits the free text)."""
     form = get_form(form_code, pm)
     kind, record = parse_subject(subject)
+    refused = readonly.refusal(session, kind, record)  # a docked subject is read-only here
+    if refused:
+        raise DocumentError(refused)
     username = _username(actor)
     enterprise = None
     if kind == "enterprise":

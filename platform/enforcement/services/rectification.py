@@ -107,6 +107,8 @@ def report_completion(
 ) -> Task | None:
     """The enterprise reports the rectification complete: the re-inspection task appears now."""
     on = on or dt.date.today()
+    if order.docking_source:
+        raise WorkbenchError(f"该整改指令书为{order.docking_source_label}数据，在本平台只读")
     if on < order.issued_on:
         raise WorkbenchError("整改完成日期不能早于指令书下达日期")
     order.completion_reported_on = on
@@ -121,6 +123,8 @@ def generate_recheck(
     today = today or dt.date.today()
     if order.recheck_task_id is not None:
         return order.recheck_task
+    if order.docking_source:
+        return None  # the source system re-inspects; its re-inspections arrive with the order
     if not planning.recheck_due(order.deadline, order.completion_reported_on, today):
         return None
     if not any(h.status in planning.OPEN_HAZARD_STATUSES for h in order.hazards):
@@ -155,6 +159,7 @@ def generate_due_rechecks(session: Session, *, today: dt.date | None = None) -> 
     today = today or dt.date.today()
     due = select(RectificationOrder).where(
         RectificationOrder.recheck_task_id.is_(None),
+        RectificationOrder.docking_source.is_(None),
         or_(
             RectificationOrder.deadline < today,
             RectificationOrder.completion_reported_on.is_not(None),
@@ -209,6 +214,8 @@ def close_hazard(
         reasons.append("只能在该隐患整改指令书对应的复查任务中确认整改情况")
     if hazard.status not in planning.OPEN_HAZARD_STATUSES:
         reasons.append(f"该隐患已{hazard.status_label}")
+    if hazard.docking_source or task.docking_source:
+        reasons.append("对接数据在本平台只读：复查结果由来源系统对接")
     require(reasons)
     on = on or dt.date.today()
     if rectified:

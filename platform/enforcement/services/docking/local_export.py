@@ -42,6 +42,7 @@ from enforcement.models import (
     case_hazard,
     task_enforcer,
 )
+from enforcement.services.docking import reinspect
 
 # The platform's answers as the spec's results (services/statistics/maintain.answered_items reads
 # compliant / non_compliant the same way); anything else (not yet answered) is not a result.
@@ -111,20 +112,25 @@ def _docked_ids(session: Session, wanted: dict[str, set[int]]) -> dict[tuple[str
 # -- 现场检查 ----------------------------------------------------------------------------------------
 
 
-def _inspections(session: Session, rows: list[Inspection]) -> list[dict[str, Any]]:
-    tasks = {
-        t.id: t
-        for chunk in batches(sorted({r.task_id for r in rows}))
-        for t in session.scalars(_unscoped(select(Task).where(Task.id.in_(chunk))))
-    }
+def _teams(session: Session, task_ids: set[int]) -> dict[int, list[int]]:
     team: dict[int, list[int]] = {}
-    for chunk in batches(sorted(tasks)):
+    for chunk in batches(sorted(task_ids)):
         for task_id, enforcer_id in session.execute(
             select(task_enforcer.c.task_id, task_enforcer.c.enforcer_id)
             .where(task_enforcer.c.task_id.in_(chunk))
             .order_by(task_enforcer.c.task_id, task_enforcer.c.enforcer_id)
         ):
             team.setdefault(task_id, []).append(enforcer_id)
+    return team
+
+
+def _inspections(session: Session, rows: list[Inspection]) -> list[dict[str, Any]]:
+    tasks = {
+        t.id: t
+        for chunk in batches(sorted({r.task_id for r in rows}))
+        for t in session.scalars(_unscoped(select(Task).where(Task.id.in_(chunk))))
+    }
+    team = _teams(session, set(tasks))
     set_ids = sorted(
         {int(i) for r in rows for i in (r.answer_set_ids or {}).values() if i is not None}
     )
@@ -259,29 +265,42 @@ def _plans(session: Session, rows: list[Plan]) -> list[dict[str, Any]]:
 
 
 def _rectifications(session: Session, rows: list[RectificationOrder]) -> list[dict[str, Any]]:
-    named: dict[int, list[int]] = {}
+    named: dict[int, list[Hazard]] = {}
     for chunk in batches(sorted(r.id for r in rows)):
-        for order_id, hazard_id in session.execute(
+        for hazard in session.scalars(
             _unscoped(
-                select(Hazard.rectification_order_id, Hazard.id)
+                select(Hazard)
                 .where(Hazard.rectification_order_id.in_(chunk))
                 .order_by(Hazard.rectification_order_id, Hazard.id)
             )
         ):
-            named.setdefault(order_id, []).append(hazard_id)
-    wanted = {h for ids in named.values() for h in ids}
+            if hazard.rectification_order_id is not None:
+                named.setdefault(hazard.rectification_order_id, []).append(hazard)
+    wanted = {h.id for hs in named.values() for h in hs}
     refs = Refs(_docked_ids(session, {"hazard": wanted}))
+    task_ids = {r.recheck_task_id for r in rows if r.recheck_task_id is not None}
+    tasks = {
+        t.id: t
+        for chunk in batches(sorted(task_ids))
+        for t in session.scalars(_unscoped(select(Task).where(Task.id.in_(chunk))))
+    }
+    teams = _teams(session, task_ids)
     out = []
     for row in rows:
+        hazards = named.get(row.id, [])
         data: dict[str, Any] = {
             "enterprise_id": str(row.enterprise_id),
             "region_code": row.region_code,
-            "hazard_ids": [refs.ident("hazard", h) for h in named.get(row.id, [])][:200],
+            "hazard_ids": [refs.ident("hazard", h.id) for h in hazards][:200],
             "issued_on": _day(row.issued_on),
             # The spec requires a deadline; an order without one is due when it was issued.
             "deadline": _day(row.deadline or row.issued_on),
         }
         _put(data, "number", _text(row.number, 64))
+        task = tasks.get(row.recheck_task_id) if row.recheck_task_id is not None else None
+        check = reinspect.exported(row, task, hazards, teams.get(task.id, []) if task else [])
+        if check is not None:
+            data["reinspections"] = [check]
         out.append(data)
     return out
 
@@ -477,7 +496,11 @@ LOCAL: dict[str, LocalType] = {
     "rectification": LocalType(
         RectificationOrder,
         _rectifications,
-        (Neighbour("hazard", Hazard.id, Hazard.rectification_order_id),),
+        (
+            Neighbour("hazard", Hazard.id, Hazard.rectification_order_id),
+            # Its re-inspection: the 复查 task's team and 复查意见.
+            Neighbour("task", RectificationOrder.recheck_task_id, RectificationOrder.id),
+        ),
     ),
     "case": LocalType(
         Case,

@@ -3,7 +3,8 @@
 A docked inspection becomes a task, an inspection and one submitted answer set per checklist, so the
 statistics listener (services/statistics/maintain.py) records its item results and moves the rollup
 in the same flush, exactly as for a local inspection; a docked hazard is a `Hazard` (statistics,
-reminders by its deadline); a plan a `Plan`; an order a `RectificationOrder`; a case a `Case` with
+reminders by its deadline); a plan a `Plan`; an order a `RectificationOrder` (its re-inspections
+done as 复查 tasks that close its hazards: services/docking/reinspect.py); a case a `Case` with
 its stage history as `CaseTransition` rows; a penalty a `Penalty`; a document's metadata a
 `DockedDocument` (services/docking/documents.py). Every row carries `docking_source` (the person reads 数据来源 "<省>对接").
 
@@ -45,6 +46,7 @@ from enforcement.models import (
 from enforcement.plugins import ChecklistEntry
 from enforcement.services import checklists
 from enforcement.services.docking import context as c
+from enforcement.services.docking import reinspect
 from enforcement.services.docking.documents import write_document
 from enforcement.services.docking.procedure import write_case, write_penalty
 from enforcement.services.statistics import maintain
@@ -328,12 +330,15 @@ def write_hazard(ctx: c.Context, base: str, data: dict[str, Any], row: Any) -> A
     hazard.is_major = bool(data["is_major"])
     hazard.measure = data.get("measure")
     hazard.measure_confirmed = data.get("measure") is not None
-    hazard.deadline, hazard.rectified_on = deadline, rectified
+    hazard.deadline = deadline
     if row is None:
         # Found when the province's inspection was made, not when the record arrived here.
         hazard.created_at = inspection.finished_at or inspection.started_at
         session.add(hazard)
-    hazard.status = data["status"]
+        hazard.status, hazard.rectified_on = data["status"], rectified
+    else:
+        # Its docked order's re-inspections still apply (services/docking/reinspect.py).
+        reinspect.reapply(ctx, hazard, (data["status"], rectified, None))
     session.flush()
     if before is not None and before != (hazard.enterprise_id, hazard.item_id):
         # The listener follows the hazard's new item; the cell it left is recomputed here.
@@ -355,9 +360,7 @@ def write_rectification(ctx: c.Context, base: str, data: dict[str, Any], row: An
             ctx.refuse(f"{base}/hazard_ids/{index}", "该隐患不属于本指令书的企业", "conflict")
     issued = c.day(ctx, f"{base}/issued_on", data["issued_on"])
     deadline = c.day(ctx, f"{base}/deadline", data["deadline"])
-    for index, check in enumerate(data.get("reinspections") or []):
-        c.day(ctx, f"{base}/reinspections/{index}/inspected_on", check["inspected_on"])
-        c.enforcers(ctx, f"{base}/reinspections/{index}/enforcer_ids", check.get("enforcer_ids"))
+    checks = reinspect.read(ctx, base, data, issued)
     region = c.region(ctx, base, data, enterprise) if enterprise is not None else None
     found = [h for h in hazards if h is not None]
     if ctx.problems or region is None or issued is None or not found:
@@ -375,6 +378,8 @@ def write_rectification(ctx: c.Context, base: str, data: dict[str, Any], row: An
     ctx.session.flush()
     for hazard in found:
         hazard.rectification_order_id = order.id
+    # Its re-inspections do what a local one does (services/docking/reinspect.py).
+    reinspect.apply(ctx, order, found, checks)
     return order
 
 

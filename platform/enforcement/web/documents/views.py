@@ -25,6 +25,7 @@ from enforcement.models import Document, Enterprise
 from enforcement.models.document import DOCUMENT_STATUSES, FrozenDocument
 from enforcement.services import case_file, signatures
 from enforcement.services import documents as service
+from enforcement.services.docking import readonly
 from enforcement.services.exporting import export_xlsx
 from enforcement.web.base import CONFIDENCE_LABELS, XLSX, app_session
 
@@ -465,12 +466,15 @@ def document_panel(kind: str, subject_id: int) -> dict[str, Any]:
     catalogue = forms(_pm())
     documents = service.documents_of(app_session(), kind, subject_id)
     offered = [catalogue[c] for c in service.STEP_FORMS.get(kind, ()) if c in catalogue]
+    # A docked subject is read-only: its documents come from the source system.
+    read_only = readonly.refusal(app_session(), kind, subject_id)
     return {
         "kind": kind,
         "subject": f"{kind}:{subject_id}",
         "documents": sorted(documents, key=lambda d: d.id, reverse=True),
         "forms": offered,
-        "can_generate": _can("can_new"),
+        "can_generate": read_only is None and _can("can_new"),
+        "read_only": read_only,
         "can_case_file": kind == "case" and _can("can_case_file"),
     }
 
