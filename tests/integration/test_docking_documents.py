@@ -4,6 +4,7 @@ its references are checked; a tombstone deletes it; a case is not deleted while 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -12,20 +13,13 @@ from test_docking_workflow import YX01, base, inspection, result
 from enforcement.models import DockedDocument
 from support.demo import DONGHU, db
 from support.factories import acting
-from support.web import api_token, logged_in
+from support.web import logged_in, push_batch
 
 SOURCE = "jx-docs"
 HASH = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 
-def push(client: Any, records: list[dict[str, Any]], **body: Any) -> dict[str, Any]:
-    answer = client.post(
-        "/api/v1/docking/batch",
-        json={"source": SOURCE, "records": records, **body},
-        headers=api_token(client, "docking_jx"),
-    )
-    assert answer.status_code == 200, answer.get_data(as_text=True)
-    return answer.json
+push = partial(push_batch, source=SOURCE)
 
 
 def document(ident: str, **data: Any) -> dict[str, Any]:

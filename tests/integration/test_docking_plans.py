@@ -5,6 +5,7 @@ dropped from the plan loses its untouched task; the plan's tombstone waits for i
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -14,19 +15,12 @@ from enforcement.db.scoping import UNSCOPED
 from enforcement.models import DockingRecord, Task
 from support.demo import DONGHU, db
 from support.factories import acting
-from support.web import api_token
+from support.web import push_batch
 
 SOURCE = "jx-plan"
 
 
-def push(client: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
-    answer = client.post(
-        "/api/v1/docking/batch",
-        json={"source": SOURCE, "records": records},
-        headers=api_token(client, "docking_jx"),
-    )
-    assert answer.status_code == 200, answer.get_data(as_text=True)
-    return answer.json
+push = partial(push_batch, source=SOURCE)
 
 
 def plan(enterprises: list[str], region: str = "360100") -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -26,19 +27,12 @@ from enforcement.models import (
 from enforcement.services import reminders
 from support.demo import DONGHU, db
 from support.factories import acting
-from support.web import api_token, export_all, key_items, logged_in, search
+from support.web import api_token, export_all, key_items, logged_in, push_batch, search
 
 SOURCE = "jx-tomb"
 
 
-def push(client: Any, records: list[dict[str, Any]], **body: Any) -> dict[str, Any]:
-    answer = client.post(
-        "/api/v1/docking/batch",
-        json={"source": SOURCE, "records": records, **body},
-        headers=api_token(client, "docking_jx"),
-    )
-    assert answer.status_code == 200, answer.get_data(as_text=True)
-    return answer.json
+push = partial(push_batch, source=SOURCE)
 
 
 def gone(record_type: str, external_id: str) -> dict[str, Any]:

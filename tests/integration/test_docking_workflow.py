@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from functools import partial
 from typing import Any
 
 import pytest
@@ -27,7 +28,7 @@ from enforcement.services import cases, reminders
 from enforcement.services.cases import CaseError
 from support.demo import DONGHU, db
 from support.factories import acting
-from support.web import api_token, key_items, logged_in, search
+from support.web import api_token, key_items, logged_in, push_batch, search
 
 YX01, YX02, YX03, YX04 = (f"confined_space.yx0{n}" for n in range(1, 5))
 CS = {"checklist_id": "confined_space", "checklist_version": "1.1.0"}
@@ -35,15 +36,7 @@ SOURCE = "jx-flow"
 _serial = iter(range(1, 10**6))
 
 
-def push(client: Any, records: list[dict[str, Any]], **body: Any) -> dict[str, Any]:
-    headers = api_token(client, "docking_jx")
-    answer = client.post(
-        "/api/v1/docking/batch",
-        json={"source": SOURCE, "records": records, **body},
-        headers=headers,
-    )
-    assert answer.status_code == 200, answer.get_data(as_text=True)
-    return answer.json
+push = partial(push_batch, source=SOURCE)
 
 
 def base(tag: str) -> list[dict[str, Any]]:

@@ -67,6 +67,19 @@ def api_token(client: Any, username: str, password: str = DEMO_PASSWORD) -> dict
     return {"Authorization": f"Bearer {tokens[key]}"}
 
 
+def push_batch(
+    client: Any, records: list[dict[str, Any]], *, source: str, **body: Any
+) -> dict[str, Any]:
+    """POST a docking batch as the Jiangxi docking account; the summary of an accepted batch."""
+    answer = client.post(
+        "/api/v1/docking/batch",
+        json={"source": source, "records": records, **body},
+        headers=api_token(client, "docking_jx"),
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    return answer.json
+
+
 def key_items(app: Any, region: str, plugin: str = "confined_space") -> dict[str, Any]:
     """The 重点事项情况 answer of the statistics API for a region, as the ministry admin reads it."""
     client = app.test_client()
