@@ -8,10 +8,10 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import select
-from test_docking_workflow import YX01, base, inspection, result
 
 from enforcement.models import DockedDocument
 from support.demo import DONGHU, db
+from support.docking import YX01, base, inspection, result
 from support.factories import acting
 from support.web import logged_in, push_batch
 

@@ -9,11 +9,11 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import select
-from test_docking_workflow import YX01, base, inspection, result
 
 from enforcement.db.scoping import UNSCOPED
 from enforcement.models import DockingRecord, Task
 from support.demo import DONGHU, db
+from support.docking import YX01, base, inspection, result
 from support.factories import acting
 from support.web import push_batch
 

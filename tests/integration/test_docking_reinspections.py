@@ -12,18 +12,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from test_docking_workflow import (
-    SOURCE,
-    YX01,
-    base,
-    delta,
-    hazard,
-    inspection,
-    key_items_row,
-    push,
-    result,
-    rollup,
-)
 
 from enforcement.db.scoping import UNSCOPED
 from enforcement.models import (
@@ -40,6 +28,18 @@ from enforcement.services.docking import spec
 from enforcement.services.workbench import WorkbenchError
 from support import factories
 from support.demo import DONGHU, db
+from support.docking import (
+    SOURCE,
+    YX01,
+    base,
+    delta,
+    hazard,
+    inspection,
+    key_items_row,
+    push,
+    result,
+    rollup,
+)
 from support.web import api_token, export_all, logged_in
 
 _serial = iter(range(1, 10**6))

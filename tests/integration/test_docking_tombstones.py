@@ -11,7 +11,6 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
-from test_docking_workflow import YX01, YX04, base, delta, hazard, inspection, result, rollup
 
 from enforcement.db.scoping import UNSCOPED
 from enforcement.models import (
@@ -26,6 +25,7 @@ from enforcement.models import (
 )
 from enforcement.services import reminders
 from support.demo import DONGHU, db
+from support.docking import YX01, YX04, base, delta, hazard, inspection, result, rollup
 from support.factories import acting
 from support.web import api_token, export_all, key_items, logged_in, push_batch, search
 
