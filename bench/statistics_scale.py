@@ -317,6 +317,7 @@ def generate(engine: Any, scale: float, seed: int) -> dict[str, int]:
         from enforcement.services.statistics.maintain import recount
 
         recount(connection)
+    with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             for table, column in (
                 ("enterprise", "id"),
@@ -338,7 +339,10 @@ def generate(engine: Any, scale: float, seed: int) -> dict[str, int]:
         else:
             connection.execute(text("ANALYZE"))
             connection.commit()
+    fill_answers(engine)
+    with engine.connect() as connection:
         rollup = connection.scalar(text("SELECT count(*) FROM stat_item_rollup"))
+        stored = connection.scalar(text("SELECT count(*) FROM stat_county_answer"))
     return {
         "enterprises": enterprises,
         "inspections": inspection_id,
@@ -346,7 +350,21 @@ def generate(engine: Any, scale: float, seed: int) -> dict[str, int]:
         "hazards": hazard_id,
         "cells": w["stat_item_cell"].count,
         "rollup_rows": int(rollup or 0),
+        "county_answers": int(stored or 0),
     }
+
+
+def fill_answers(engine: Any) -> float:
+    """Every county's stored 重点事项情况 answer, by the platform's own code (as migration 0023
+    fills them), on the analyzed tables; returns the seconds it took."""
+    from enforcement.services.statistics import answers
+
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        stored = answers.fill(connection)
+    seconds = time.perf_counter() - started
+    print(f"stored answers of {stored} counties in {seconds:.1f} s", flush=True)
+    return seconds
 
 
 def counted(engine: Any) -> dict[str, int]:
@@ -360,6 +378,7 @@ def counted(engine: Any) -> dict[str, int]:
         "hazards": "hazard",
         "cells": "stat_item_cell",
         "rollup_rows": "stat_item_rollup",
+        "county_answers": "stat_county_answer",
     }
     with engine.connect() as connection:
         return {
@@ -502,6 +521,58 @@ def measure_queries(
     return rows
 
 
+def measure_writes(engine: Any, repeat: int, seed: int) -> dict[str, Any]:
+    """What keeping a county's answer adds to a write: per random county, one enterprise's cells
+    refreshed as an inspection finishing refreshes them (maintain.refresh_cells without the
+    answer), then the county's answer recomputed and stored (answers.refresh); rolled back."""
+    from sqlalchemy import text
+
+    from enforcement.services.statistics import answers, maintain
+
+    rng = random.Random(seed + 1)
+    with engine.connect() as connection:
+        counties = sorted(
+            c for (c,) in connection.execute(text("SELECT region_code FROM stat_county_answer"))
+        )
+    cells, stored = [], []
+    for turn in range(repeat + 1):  # turn 0 warms the caches
+        county = rng.choice(counties)
+        with engine.connect() as connection:
+            keys = [
+                (e, i)
+                for e, i in connection.execute(
+                    text(
+                        "SELECT enterprise_id, item_id FROM stat_item_cell WHERE enterprise_id ="
+                        " (SELECT min(enterprise_id) FROM stat_item_cell WHERE region_code = :c)"
+                    ),
+                    {"c": county},
+                )
+            ]
+            transaction = connection.begin()
+            started = time.perf_counter()
+            maintain.refresh_cells(connection, keys, answers=False)
+            middle = time.perf_counter()
+            answers.refresh(connection, [county])
+            ended = time.perf_counter()
+            transaction.rollback()
+        if turn:
+            cells.append(middle - started)
+            stored.append(ended - middle)
+    out = {
+        "requests": repeat,
+        "cells_p50_ms": percentile(cells, 0.5) * 1000,
+        "answer_p50_ms": percentile(stored, 0.5) * 1000,
+        "answer_p95_ms": percentile(stored, 0.95) * 1000,
+    }
+    print(
+        f"write: one enterprise's cells {out['cells_p50_ms']:.1f} ms (p50),"
+        f" + its county's stored answer {out['answer_p50_ms']:.1f} ms"
+        f" (p50; p95 {out['answer_p95_ms']:.1f} ms)",
+        flush=True,
+    )
+    return out
+
+
 # -- Excel -----------------------------------------------------------------------------------------
 
 EXCEL_COLUMNS = [
@@ -604,6 +675,9 @@ def main() -> None:
     parser.add_argument("--excel-rows", type=int, default=1_000_000)
     parser.add_argument("--skip-excel", action="store_true")
     parser.add_argument("--skip-queries", action="store_true")
+    parser.add_argument(
+        "--skip-writes", action="store_true", help="skip the write-side cost of the county answers"
+    )
     parser.add_argument("--database-url", default=os.environ.get("ENFORCEMENT_TEST_POSTGRES_URL"))
     parser.add_argument("--seed", type=int, default=20261129)
     parser.add_argument(
@@ -650,6 +724,8 @@ def main() -> None:
         print(f"{report['engine']}: {report['data']} in {report['build_seconds']} s", flush=True)
         levels = args.levels.split(",")
         report["queries"] = measure_queries(app, engine, args.repeat, args.seed, levels)
+        if not args.skip_writes:
+            report["writes"] = measure_writes(engine, args.repeat, args.seed)
         engine.dispose()
         close_app(app)
     if not args.skip_excel:

@@ -1,0 +1,33 @@
+"""statistics: each county's unfiltered 重点事项情况 stored ready to read (stat_county_answer), kept
+current by every write that changes it
+
+Revision ID: 0023
+Revises: 0021
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0023"
+down_revision = "0021"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "stat_county_answer",
+        sa.Column("region_code", sa.String(length=6), nullable=False),
+        sa.Column("format", sa.Integer(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=True),
+        sa.Column("computed_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("region_code"),
+    )
+    # Every county with enterprises, from the cells as they are (services/statistics/answers.py).
+    from enforcement.services.statistics.answers import fill
+
+    fill(op.get_bind())
+
+
+def downgrade() -> None:
+    op.drop_table("stat_county_answer")

@@ -1,0 +1,252 @@
+"""A county's 重点事项情况 without filters, stored: read as one row, kept current by every writer.
+
+Why. At county level the live path (items.py) reads every enterprise of the county with its cells
+and counts the rows, the per-item table and the enterprises × items matrix in Python: at national
+scale about as slow as the hand-written GROUP BY it must beat fivefold (bench/README.md,
+statistics). Most county requests carry no filter (the drill from the city, the leader's own
+county), so the unfiltered answer is kept ready: one row per county in `stat_county_answer`, read
+through the scoped session with one primary-key look-up and unpickled. A filtered request (item set,
+sector, tag, item, period) is answered live, as before.
+
+What is stored (`payload`, format `FORMAT`): the table's rows (one per operating enterprise, by name
+and id) and total, the per-item rows without their titles, and per listed enterprise the matrix
+cells it has (one shared dict per status and day). Nothing that comes from the active checklists —
+which items the matrix shows, the 未检查 blanks, the item titles — is stored: those are added when
+the answer is read (`table`), so publishing or retiring a checklist version invalidates nothing.
+The figures are computed by the live path's own functions (items.county, core.county_rows), so
+the two cannot drift apart; tests compare them after every kind of write.
+
+Encoding: pickle (protocol 5) of dicts, lists, strings and integers, read by an unpickler that
+refuses every global: such a payload can only ever yield those types, never call anything. Pickle
+keeps the shared cell dicts shared (a few dozen objects instead of ~2,000) and loads in C; JSON of the
+same answer was ~8× slower to load and ~4× larger (measured in bench/README.md).
+
+Kept current, in the writer's own transaction:
+
+* `maintain.refresh_cells` — every matrix cell change (an inspection finished, a hazard moving, a
+  docked inspection recorded, an enterprise moved, deleted or changing sector) — recomputes the
+  counties of the cells it touched;
+* `maintain._after_flush` recomputes the county of an enterprise added, renamed, closed or reopened,
+  moved (both counties) or deleted;
+* a bulk insert of enterprises (`db/bulk.insert_rows`: the docking push's COPY) marks those
+  counties' answers stale (`payload` NULL) instead: recomputing them there would cost the push a
+  large share of its speed; a stale county is answered live until its next write or `fill`.
+
+Concurrency. Every writer takes the lock on the county's answer row within its transaction (the row
+inserted first when missing: INSERT … ON CONFLICT DO NOTHING, which waits for another transaction's
+uncommitted insert of it; then SELECT … FOR UPDATE, in region order), and only then recomputes.
+Under READ COMMITTED the recomputing statement starts after the lock is granted, so its snapshot
+holds every transaction that held the lock before; a writer coming later waits for this one to
+commit, then recomputes itself. So the last committed answer always reflects every committed
+write. On SQLite there is one writer at a time. A missing row, a stale one or one of another
+format is answered live: the stored answer speeds a request up, it is never needed for one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import pickle
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, String, bindparam, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from enforcement.domain.jurisdiction import region_level
+from enforcement.models import Enterprise
+from enforcement.models.statistics import CountyAnswer
+from enforcement.services.statistics import figures as f
+from enforcement.services.statistics import items
+from enforcement.services.statistics.core import Query, county_rows, total_of
+
+ANSWERS = CountyAnswer.__table__
+# The layout of `payload`; a row of another format is answered live (and rewritten by its next
+# write or `fill`).
+FORMAT = 1
+KEYS = [k for k, _ in f.ITEM_COLUMNS]
+
+
+def unfiltered(query: Query) -> bool:
+    """Whether the stored answer is this request's: a county, no filter (`q` is not read here)."""
+    return query.level == "county" and not (
+        query.plugin or query.sector or query.tag or query.item or query.start or query.end
+    )
+
+
+# -- computing and storing (the writer's side) ------------------------------------------------
+
+
+def compute(connection: Connection, region: str) -> dict[str, Any]:
+    """The county's unfiltered answer as the live path counts it (items.county on the writer's
+    connection: its own uncommitted changes included)."""
+    query = Query(region, "county")
+    read, counted, by_item = items.county(connection, query)
+    rows = county_rows(query, KEYS, counted, read.listed, {})
+    shared = items._Shared()
+    matrix = []
+    present: set[str] = set()
+    for enterprise_id, name, operating, cells in read.rows:
+        if not operating:
+            continue
+        present.update(cells.items)
+        found = zip(cells.statuses, cells.days, strict=True)
+        matrix.append(
+            {
+                "enterprise_id": enterprise_id,
+                "name": name,
+                "cells": dict(zip(cells.items, map(shared.__getitem__, found), strict=True)),
+            }
+        )
+    return {
+        "rows": rows,
+        "total": total_of(rows, tuple(KEYS), {}),
+        "by_item": by_item,
+        "matrix": matrix,
+        "items": sorted(present),
+    }
+
+
+def _insert(connection: Connection) -> Any:
+    return (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(
+        ANSWERS
+    )
+
+
+def _counties(codes: Iterable[str | None]) -> list[str]:
+    out = set()
+    for code in codes:
+        try:
+            if code and region_level(code) == "county":
+                out.add(code)
+        except ValueError:  # not a region code: nothing stored for it
+            continue
+    return sorted(out)
+
+
+def refresh(connection: Connection, codes: Iterable[str | None]) -> list[str]:
+    """Recompute and store these counties' answers (other codes ignored), after taking their rows'
+    locks; returns the counties refreshed."""
+    counties = _counties(codes)
+    if not counties:
+        return []
+    now = dt.datetime.now().replace(microsecond=0)
+    # The rows must exist to be locked: a missing one is inserted empty (payload NULL, answered
+    # live) first; a concurrent insert of the same row makes this wait for that transaction.
+    connection.execute(
+        _insert(connection).on_conflict_do_nothing(index_elements=["region_code"]),
+        [
+            {"region_code": c, "format": FORMAT, "payload": None, "computed_at": now}
+            for c in counties
+        ],
+    )
+    connection.execute(
+        select(ANSWERS.c.region_code)
+        .where(ANSWERS.c.region_code.in_(counties))
+        .order_by(ANSWERS.c.region_code)
+        .with_for_update()
+    ).all()
+    # Computed only now that the locks are held: each statement's snapshot includes every writer
+    # that held them before.
+    rows = [
+        {"county": c, "payload": dumps(compute(connection, c)), "format": FORMAT, "at": now}
+        for c in counties
+    ]
+    connection.execute(
+        update(ANSWERS)
+        .where(ANSWERS.c.region_code == bindparam("county"))
+        .values(
+            payload=bindparam("payload"), format=bindparam("format"), computed_at=bindparam("at")
+        ),
+        rows,
+    )
+    return counties
+
+
+def invalidate(connection: Connection, codes: Iterable[str | None]) -> list[str]:
+    """Mark these counties' answers stale (answered live until recomputed), locking their rows as
+    `refresh` does: a recompute running at the same time finishes first or waits for this."""
+    counties = _counties(codes)
+    if not counties:
+        return []
+    now = dt.datetime.now().replace(microsecond=0)
+    statement = _insert(connection)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["region_code"], set_={"payload": None, "computed_at": now}
+        ),
+        [
+            {"region_code": c, "format": FORMAT, "payload": None, "computed_at": now}
+            for c in counties
+        ],
+    )
+    return counties
+
+
+def fill(connection: Connection, codes: Iterable[str] | None = None, *, batch: int = 50) -> int:
+    """Compute the answers of these counties (default: every county with an enterprise, and every
+    stored one): after a migration, a bulk load, a docking push. Returns how many."""
+    if codes is None:
+        with_enterprises = connection.scalars(
+            select(Enterprise.region_code).where(Enterprise.deleted_at.is_(None)).distinct()
+        ).all()
+        stored = connection.scalars(select(ANSWERS.c.region_code)).all()
+        codes = [*with_enterprises, *stored]
+    counties = _counties(codes)
+    for start in range(0, len(counties), batch):
+        refresh(connection, counties[start : start + batch])
+    return len(counties)
+
+
+def stored_table_exists(connection: Connection) -> bool:
+    return inspect(connection).has_table(ANSWERS.name)
+
+
+# -- reading (the request's side) -----------------------------------------------------------------
+
+
+class _Plain(pickle.Unpickler):
+    """Unpickles dicts, lists, strings, numbers, None and booleans only: any global is refused."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"not a plain value: {module}.{name}")
+
+
+def dumps(answer: dict[str, Any]) -> bytes:
+    return pickle.dumps(answer, protocol=5)
+
+
+def loads(payload: bytes) -> dict[str, Any]:
+    return _Plain(io.BytesIO(payload)).load()  # type: ignore[no-any-return]
+
+
+_READ = select(CountyAnswer.format, CountyAnswer.payload).where(
+    CountyAnswer.region_code == bindparam("region", type_=String)
+)
+
+
+def read(session: Session, query: Query) -> dict[str, Any] | None:
+    """The stored answer of this request, or None (a filter, no row yet, stale, another format).
+
+    Through the scoped session like every report statement: the jurisdiction's criteria apply."""
+    if not unfiltered(query):
+        return None
+    row = session.execute(_READ, {"region": query.region}).first()
+    if row is None or row.payload is None or row.format != FORMAT:
+        return None
+    return loads(row.payload)
+
+
+def matrix_rows(answer: dict[str, Any], shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stored matrix rows with one cell per item shown (未检查 where none), as
+    items.matrix_rows builds them from a live read."""
+    blank = dict.fromkeys((i["id"] for i in shown), items.UNCHECKED)
+    every = blank.keys() >= set(answer["items"])
+    rows: list[dict[str, Any]] = answer["matrix"]
+    for row in rows:
+        cells = blank.copy()
+        found = row["cells"]
+        cells.update(found if every else {i: c for i, c in found.items() if i in blank})
+        row["cells"] = cells
+    return rows
