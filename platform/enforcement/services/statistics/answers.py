@@ -9,12 +9,14 @@ through the scoped session with one primary-key look-up and unpickled. A filtere
 sector, tag, item, period) is answered live, as before.
 
 What is stored (`payload`, format `FORMAT`): the table's rows (one per operating enterprise, by name
-and id) and total, the per-item rows without their titles, and per listed enterprise the matrix
-cells it has (one shared dict per status and day). Nothing that comes from the active checklists —
-which items the matrix shows, the 未检查 blanks, the item titles — is stored: those are added when
-the answer is read (`table`), so publishing or retiring a checklist version invalidates nothing.
-The figures are computed by the live path's own functions (items.county, core.county_rows), so
-the two cannot drift apart; tests compare them after every kind of write.
+and id) and total, the per-item rows without their titles, and the matrix rows complete for the
+columns the active checklists had when it was computed (`shown`; one shared dict per status and
+day), with the cells of items not shown kept aside. A request whose columns are the same uses the
+rows as they are (building them was a fifth of the read); after a checklist version is published
+or retired, the rows are rebuilt for the new columns from the cells found — so publishing
+invalidates nothing. The titles are added when the answer is read. The figures are computed by the
+live path's own functions (items.county, core.county_rows), so the two cannot drift apart; tests
+compare them after every kind of write.
 
 Encoding: pickle (protocol 5) of dicts, lists, strings and integers, read by an unpickler that
 refuses every global: such a payload can only ever yield those types, never call anything. Pickle
@@ -47,9 +49,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import pickle
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import Connection, String, bindparam, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -57,9 +61,10 @@ from sqlalchemy.orm import Session
 from enforcement.domain.jurisdiction import region_level
 from enforcement.models import Enterprise
 from enforcement.models.statistics import CountyAnswer
+from enforcement.services import checklists
 from enforcement.services.statistics import figures as f
 from enforcement.services.statistics import items
-from enforcement.services.statistics.core import Query, county_rows, total_of
+from enforcement.services.statistics.core import Query, catalogue, county_rows, total_of
 
 ANSWERS = CountyAnswer.__table__
 # The layout of `payload`; a row of another format is answered live (and rewritten by its next
@@ -78,34 +83,51 @@ def unfiltered(query: Query) -> bool:
 # -- computing and storing (the writer's side) ------------------------------------------------
 
 
-def compute(connection: Connection, region: str) -> dict[str, Any]:
+def compute(connection: Connection, region: str, shown: list[str] | None = None) -> dict[str, Any]:
     """The county's unfiltered answer as the live path counts it (items.county on the writer's
-    connection: its own uncommitted changes included)."""
+    connection: its own uncommitted changes included).
+
+    `shown`: the matrix's columns as the active checklists stand (default: the app's, when its
+    platform is built). The matrix rows are then stored complete, 未检查 included, as a request
+    shows them; the cells of items not shown are kept aside (`extra`), so that the rows can be
+    rebuilt for other columns. Without columns, only the cells found are stored."""
     query = Query(region, "county")
     read, counted, by_item = items.county(connection, query)
     rows = county_rows(query, KEYS, counted, read.listed, {})
+    shown = shown if shown is not None else _columns()
+    blank = dict.fromkeys(shown or (), items.UNCHECKED)
     shared = items._Shared()
-    matrix = []
-    present: set[str] = set()
+    matrix, extra = [], {}
     for enterprise_id, name, operating, cells in read.rows:
         if not operating:
             continue
-        present.update(cells.items)
-        found = zip(cells.statuses, cells.days, strict=True)
-        matrix.append(
-            {
-                "enterprise_id": enterprise_id,
-                "name": name,
-                "cells": dict(zip(cells.items, map(shared.__getitem__, found), strict=True)),
-            }
-        )
+        statuses = map(shared.__getitem__, zip(cells.statuses, cells.days, strict=True))
+        found = dict(zip(cells.items, statuses, strict=True))
+        if shown is not None:
+            aside = {i: c for i, c in found.items() if i not in blank}
+            if aside:
+                extra[enterprise_id] = aside
+            found = blank | {i: c for i, c in found.items() if i in blank}
+        matrix.append({"enterprise_id": enterprise_id, "name": name, "cells": found})
     return {
         "rows": rows,
         "total": total_of(rows, tuple(KEYS), {}),
         "by_item": by_item,
+        "shown": shown,
         "matrix": matrix,
-        "items": sorted(present),
+        "extra": extra,
     }
+
+
+def _columns() -> list[str] | None:
+    """The unfiltered matrix's item ids as the app's active checklists stand, or None (no app, or
+    its plugin platform not built yet: building it here, inside a flush, would query the session)."""
+    if not has_app_context():
+        return None
+    platform = current_app.extensions.get(checklists.EXTENSION)
+    if platform is None:
+        return None
+    return [i["id"] for entry in catalogue(platform).values() for i in entry["items"]]
 
 
 def _insert(connection: Connection) -> Any:
@@ -214,11 +236,13 @@ class _Plain(pickle.Unpickler):
 
 
 def dumps(answer: dict[str, Any]) -> bytes:
-    return pickle.dumps(answer, protocol=5)
+    # zlib at its fastest level: a fifth of the bytes to fetch (PostgreSQL sends bytea as hex
+    # text), and decompressing them costs less than the database's own TOAST decompression did.
+    return zlib.compress(pickle.dumps(answer, protocol=5), 1)
 
 
 def loads(payload: bytes) -> dict[str, Any]:
-    return _Plain(io.BytesIO(payload)).load()  # type: ignore[no-any-return]
+    return _Plain(io.BytesIO(zlib.decompress(payload))).load()  # type: ignore[no-any-return]
 
 
 _READ = select(CountyAnswer.format, CountyAnswer.payload).where(
@@ -240,13 +264,16 @@ def read(session: Session, query: Query) -> dict[str, Any] | None:
 
 def matrix_rows(answer: dict[str, Any], shown: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The stored matrix rows with one cell per item shown (未检查 where none), as
-    items.matrix_rows builds them from a live read."""
-    blank = dict.fromkeys((i["id"] for i in shown), items.UNCHECKED)
-    every = blank.keys() >= set(answer["items"])
+    items.matrix_rows builds them from a live read: as stored when stored for these columns,
+    else rebuilt from the cells found (a checklist published or retired since)."""
     rows: list[dict[str, Any]] = answer["matrix"]
+    ids = [i["id"] for i in shown]
+    if answer["shown"] == ids:
+        return rows
+    blank = dict.fromkeys(ids, items.UNCHECKED)
+    extra = answer["extra"]
     for row in rows:
-        cells = blank.copy()
-        found = row["cells"]
-        cells.update(found if every else {i: c for i, c in found.items() if i in blank})
-        row["cells"] = cells
+        found = {i: c for i, c in row["cells"].items() if c["status"] != "unchecked"}
+        found.update(extra.get(row["enterprise_id"], {}))
+        row["cells"] = blank | {i: c for i, c in found.items() if i in blank}
     return rows
