@@ -148,6 +148,8 @@ def test_an_enterprise_added_renamed_closed_moved_and_deleted_keeps_both_countie
         # Back and forth as a form moves it: through the relationship (the key synced at flush).
         (walk.enterprise_id, {"region": DONGHU}),
         (walk.enterprise_id, {"region": XIHU}),
+        (made_id, {"region": XIHU}),  # one without cells: only its listing moves
+        (made_id, {"region": DONGHU}),
         (made_id, {"deleted_at": dt.datetime.now()}),
     ]
     for enterprise_id, values in changes:
@@ -161,9 +163,12 @@ def test_an_enterprise_added_renamed_closed_moved_and_deleted_keeps_both_countie
             assert row_of(donghu, made_id)["region_name"] == values["name"]
         if values.get("status") == "closed" or "deleted_at" in values:
             assert row_of(donghu, made_id) is None
-        if values.get("region_code", values.get("region")) == XIHU:
-            assert row_of(donghu, walk.enterprise_id) is None
-            assert row_of(xihu, walk.enterprise_id)["violation"] == 2
+        moved_to = values.get("region_code", values.get("region"))
+        if moved_to:
+            there, gone = (xihu, donghu) if moved_to == XIHU else (donghu, xihu)
+            assert row_of(gone, enterprise_id) is None
+            violations = 2 if enterprise_id == walk.enterprise_id else 0
+            assert row_of(there, enterprise_id)["violation"] == violations
 
 
 def test_a_docked_push_of_enterprises_and_an_inspection_keeps_it_equal(app, client):
@@ -216,6 +221,12 @@ def test_a_docked_push_of_enterprises_and_an_inspection_keeps_it_equal(app, clie
     with live_only():
         assert table == answer(app, DONGHU)
     assert any(r["region_name"] == "对接存储答案测试有限公司" for r in table["rows"])
+
+    with app.app_context():
+        session = app.appbuilder.session
+        assert answers.fill_stale(session.connection()) == 1
+        session.rollback()  # left stale: the inspection below stores it again
+        session.remove()
 
     # The docked inspection (a flush) stores the county again, with the enterprise's cells.
     push([inspection])

@@ -32,7 +32,7 @@ Kept current, in the writer's own transaction:
   moved (both counties) or deleted;
 * a bulk insert of enterprises (`db/bulk.insert_rows`: the docking push's COPY) marks those
   counties' answers stale (`payload` NULL) instead: recomputing them there would cost the push a
-  large share of its speed; a stale county is answered live until its next write or `fill`.
+  large share of its speed; a stale county is answered live until its next write or `fill_stale`.
 
 Concurrency. Every writer takes the lock on the county's answer row within its transaction (the row
 inserted first when missing: INSERT … ON CONFLICT DO NOTHING, which waits for another transaction's
@@ -219,6 +219,17 @@ def fill(connection: Connection, codes: Iterable[str] | None = None, *, batch: i
     for start in range(0, len(counties), batch):
         refresh(connection, counties[start : start + batch])
     return len(counties)
+
+
+def fill_stale(connection: Connection) -> int:
+    """Compute the answers marked stale (a bulk insert of enterprises) or of another format: what
+    a docking push leaves to be done after it committed. Returns how many."""
+    stale = connection.scalars(
+        select(ANSWERS.c.region_code).where(
+            (ANSWERS.c.payload.is_(None)) | (ANSWERS.c.format != FORMAT)
+        )
+    ).all()
+    return fill(connection, stale)
 
 
 def stored_table_exists(connection: Connection) -> bool:

@@ -9,7 +9,12 @@ connection: they commit or roll back with the change, and a county inspector's f
 its province's and the nation's counts without those rows being "written" by the inspector in the
 scoping sense (db/scoping.py checks ORM objects only).
 
-`rebuild(connection)` computes all three tables from the base tables (migration 0016 and bench).
+Then the stored answers (`CountyAnswer`, answers.py) of every county the change touched are
+recomputed: the counties of the refreshed cells (where they were and where they are), and those of
+an enterprise added, renamed, closed or reopened, moved or deleted (`LISTED_AS`). A bulk insert of
+enterprises (db/bulk.insert_rows) marks its counties' answers stale instead (`_bulk_inserted`).
+
+`rebuild(connection)` computes all these tables from the base tables (migration 0016 and bench).
 """
 
 from __future__ import annotations
