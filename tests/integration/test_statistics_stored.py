@@ -16,8 +16,9 @@ from unittest import mock
 import pytest
 from sqlalchemy import select, update
 
-from enforcement.db.acting import SYSTEM, acting_as
+from enforcement.db.acting import SYSTEM, Actor, acting_as
 from enforcement.db.scoping import UNSCOPED
+from enforcement.domain.jurisdiction import DENIED, Jurisdiction
 from enforcement.models import Enterprise, Hazard, Inspection, Region
 from enforcement.models.statistics import CountyAnswer, ItemResult
 from enforcement.services import cases, checklists, rectification
@@ -331,6 +332,22 @@ def test_a_county_outside_the_jurisdiction_is_404_and_inside_it_reads_the_stored
     assert body == answer(app, DONGHU)
     assert stored_row(app, "510104") is not None  # 成都市锦江区: stored, and not theirs
     assert get("510104").status_code == 404
+
+    # The stored row's own read is limited to the jurisdiction too, not only the request's 404.
+    with app.app_context():
+        session = app.appbuilder.session
+        for jurisdiction, county, seen in (
+            (Jurisdiction("360100"), DONGHU, True),
+            (Jurisdiction("360100"), "510104", False),
+            (Jurisdiction(DONGHU), XIHU, False),
+            (DENIED, DONGHU, False),
+            (Jurisdiction(None), "510104", True),
+        ):
+            with acting_as(Actor("t", jurisdiction)):
+                found = answers.read(session, Query(county, "county"))
+            assert (found is not None) is seen, (jurisdiction, county)
+            session.rollback()
+        session.remove()
 
 
 def test_the_payload_unpickles_plain_values_only():

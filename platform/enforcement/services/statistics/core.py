@@ -167,8 +167,10 @@ def parse_query(session: Session, platform: Platform, args: Mapping[str, str]) -
     end = _day(args, "to", "结束日期", errors)
     if start and end and start > end:
         errors.append(FieldError("/to", "结束日期不能早于开始日期"))
-    known = catalogue(platform)
     plugin = (args.get("plugin") or "").strip()
+    item = (args.get("item") or "").strip()
+    # Only a request naming a checklist or an item needs the catalogue (most name neither).
+    known = catalogue(platform) if plugin or item else {}
     if plugin and plugin not in known:
         errors.append(FieldError("/plugin", f"检查事项类别不存在：{plugin}"))
     sector = (args.get("sector") or "").strip()
@@ -177,7 +179,6 @@ def parse_query(session: Session, platform: Platform, args: Mapping[str, str]) -
     tag = (args.get("tag") or "").strip()
     if tag and tag not in codes.TAGS:
         errors.append(FieldError("/tag", f"专项类别不存在：{tag}"))
-    item = (args.get("item") or "").strip()
     items = {i["id"] for entry in known.values() for i in entry["items"]}
     if item and item not in items:
         errors.append(FieldError("/item", f"检查事项不存在：{item}"))
