@@ -9,12 +9,17 @@ Run from the repository root (PostgreSQL, one throwaway cluster):
    generated data set: `--scale 1` is 500,000 operating enterprises spread over every county and
    10,000,000 key-item results over three years (2024-01-01 … 2026-11-28), each failed item a
    hazard in one of the four statuses; the matrix cells as the platform keeps them and the rollup
-   rebuilt from them (services/statistics/maintain.recount). Bulk-loaded with COPY on PostgreSQL.
+   rebuilt from them (services/statistics/maintain.recount). Bulk-loaded with COPY on PostgreSQL;
+   then every county's stored answer computed by the platform (services/statistics/answers.fill,
+   as migration 0025 does), on the analyzed tables.
 2. Per drill level (nation, province, city, county), `--repeat` requests on regions drawn at
    random, alternating: the platform's path (`services.statistics.report(..., "key_items", …)`, as
    a request runs it: scoped session, child regions, rollup or cells, the per-item table) and a
    hand-written GROUP BY over the base tables (the latest result of each enterprise × item, its
-   hazard's status) in the same run; their figures are asserted identical.
+   hazard's status) in the same run; their figures are asserted identical. At county level the
+   platform reads the county's stored answer (no filter).
+   Then the write side (`--skip-writes` to skip): per random county, one enterprise's cells
+   refreshed as a finished inspection refreshes them, and the county's answer recomputed.
 3. Excel: `--excel-rows` rows (1,000,000 by default) written by the platform's writer
    (services/statistics/export.write_sheet, streaming) and by bare xlsxwriter `constant_memory`
    with `write_row`, each in its own child process (time, peak RSS of the child).
@@ -118,7 +123,7 @@ class Writer:
         self.path.unlink()
 
 
-def generate(engine: Any, scale: float, seed: int) -> dict[str, int]:
+def generate(app: Any, engine: Any, scale: float, seed: int) -> dict[str, int]:
     from sqlalchemy import text
 
     rng = random.Random(seed)
@@ -317,6 +322,7 @@ def generate(engine: Any, scale: float, seed: int) -> dict[str, int]:
         from enforcement.services.statistics.maintain import recount
 
         recount(connection)
+    with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             for table, column in (
                 ("enterprise", "id"),
@@ -338,7 +344,10 @@ def generate(engine: Any, scale: float, seed: int) -> dict[str, int]:
         else:
             connection.execute(text("ANALYZE"))
             connection.commit()
+    answers_seconds = fill_answers(app, engine)
+    with engine.connect() as connection:
         rollup = connection.scalar(text("SELECT count(*) FROM stat_item_rollup"))
+        stored = connection.scalar(text("SELECT count(*) FROM stat_county_answer"))
     return {
         "enterprises": enterprises,
         "inspections": inspection_id,
@@ -346,7 +355,25 @@ def generate(engine: Any, scale: float, seed: int) -> dict[str, int]:
         "hazards": hazard_id,
         "cells": w["stat_item_cell"].count,
         "rollup_rows": int(rollup or 0),
+        "county_answers": int(stored or 0),
+        "answers_seconds": round(answers_seconds, 1),
     }
+
+
+def fill_answers(app: Any, engine: Any) -> float:
+    """Every county's stored 重点事项情况 answer, by the platform's own code (as migration 0025
+    fills them), on the analyzed tables, with the app's checklists as the matrix's columns (as a
+    request's write stores them); returns the seconds it took."""
+    from enforcement.services.checklists import platform_of
+    from enforcement.services.statistics import answers
+
+    started = time.perf_counter()
+    with app.app_context(), engine.begin() as connection:
+        platform_of(app)
+        stored = answers.fill(connection)
+    seconds = time.perf_counter() - started
+    print(f"stored answers of {stored} counties in {seconds:.1f} s", flush=True)
+    return seconds
 
 
 def counted(engine: Any) -> dict[str, int]:
@@ -360,6 +387,7 @@ def counted(engine: Any) -> dict[str, int]:
         "hazards": "hazard",
         "cells": "stat_item_cell",
         "rollup_rows": "stat_item_rollup",
+        "county_answers": "stat_county_answer",
     }
     with engine.connect() as connection:
         return {
@@ -502,6 +530,59 @@ def measure_queries(
     return rows
 
 
+def measure_writes(engine: Any, repeat: int, seed: int) -> dict[str, Any]:
+    """What keeping a county's answer adds to a write: per random county, one enterprise's cells
+    refreshed as an inspection finishing refreshes them (maintain.refresh_cells without the
+    answer), then the county's answer recomputed and stored (answers.refresh); rolled back."""
+    from sqlalchemy import text
+
+    from enforcement.services.statistics import answers, maintain
+
+    rng = random.Random(seed + 1)
+    with engine.connect() as connection:
+        counties = sorted(
+            c for (c,) in connection.execute(text("SELECT region_code FROM stat_county_answer"))
+        )
+    cells, stored = [], []
+    for turn in range(repeat + 1):  # turn 0 warms the caches
+        county = rng.choice(counties)
+        with engine.connect() as connection:
+            keys = [
+                (e, i)
+                for e, i in connection.execute(
+                    text(
+                        "SELECT enterprise_id, item_id FROM stat_item_cell WHERE enterprise_id ="
+                        " (SELECT min(enterprise_id) FROM stat_item_cell WHERE region_code = :c)"
+                    ),
+                    {"c": county},
+                )
+            ]
+            connection.rollback()  # the read above began one
+            transaction = connection.begin()
+            started = time.perf_counter()
+            maintain.refresh_cells(connection, keys, answers=False)
+            middle = time.perf_counter()
+            answers.refresh(connection, [county])
+            ended = time.perf_counter()
+            transaction.rollback()
+        if turn:
+            cells.append(middle - started)
+            stored.append(ended - middle)
+    out = {
+        "requests": repeat,
+        "cells_p50_ms": percentile(cells, 0.5) * 1000,
+        "answer_p50_ms": percentile(stored, 0.5) * 1000,
+        "answer_p95_ms": percentile(stored, 0.95) * 1000,
+    }
+    print(
+        f"write: one enterprise's cells {out['cells_p50_ms']:.1f} ms (p50),"
+        f" + its county's stored answer {out['answer_p50_ms']:.1f} ms"
+        f" (p50; p95 {out['answer_p95_ms']:.1f} ms)",
+        flush=True,
+    )
+    return out
+
+
 # -- Excel -----------------------------------------------------------------------------------------
 
 EXCEL_COLUMNS = [
@@ -604,6 +685,9 @@ def main() -> None:
     parser.add_argument("--excel-rows", type=int, default=1_000_000)
     parser.add_argument("--skip-excel", action="store_true")
     parser.add_argument("--skip-queries", action="store_true")
+    parser.add_argument(
+        "--skip-writes", action="store_true", help="skip the write-side cost of the county answers"
+    )
     parser.add_argument("--database-url", default=os.environ.get("ENFORCEMENT_TEST_POSTGRES_URL"))
     parser.add_argument("--seed", type=int, default=20261129)
     parser.add_argument(
@@ -613,6 +697,11 @@ def main() -> None:
         "--reuse",
         action="store_true",
         help="measure on --database-url, a data set this script built before (migrated to head)",
+    )
+    parser.add_argument(
+        "--refill",
+        action="store_true",
+        help="with --reuse: compute every county's stored answer again first",
     )
     parser.add_argument("--excel-child", choices=["ours", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -642,14 +731,18 @@ def main() -> None:
             app = create_test_app(url, data_dir)
             with app.app_context():  # the schema as the code expects it (a new index, say)
                 flask_migrate.upgrade()
+            if args.refill:
+                report["answers_seconds"] = fill_answers(app, engine)
             report["data"] = counted(engine)
         else:
             app = build_app(url, data_dir)
-            report["data"] = generate(engine, args.scale, args.seed)
+            report["data"] = generate(app, engine, args.scale, args.seed)
         report["build_seconds"] = round(time.perf_counter() - started, 1)
         print(f"{report['engine']}: {report['data']} in {report['build_seconds']} s", flush=True)
         levels = args.levels.split(",")
         report["queries"] = measure_queries(app, engine, args.repeat, args.seed, levels)
+        if not args.skip_writes:
+            report["writes"] = measure_writes(engine, args.repeat, args.seed)
         engine.dispose()
         close_app(app)
     if not args.skip_excel:

@@ -50,6 +50,7 @@ NOT_AUDITED = {
     "EnterpriseTag",
     "EvidenceFile",
     # 统计查询: derived from the audited inspections and hazards in the same flush, never edited
+    "CountyAnswer",
     "ItemCell",
     "ItemResult",
     "ItemRollup",

@@ -9,7 +9,7 @@ hold Python values (serialized here for COPY). Inside the caller's transaction (
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Connection, Table, insert
@@ -30,9 +30,27 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+# Told of every bulk insert, in its transaction (a COPY passes no ORM or Core event): what keeps
+# a table derived from the inserted one current (services/statistics/maintain.py).
+Listener = Callable[[Connection, Table, list[dict[str, Any]]], None]
+_LISTENERS: list[Listener] = []
+
+
+def on_inserted(listener: Listener) -> None:
+    """Call `listener(connection, table, rows)` after each `insert_rows` (idempotent)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
 def insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
+    _insert_rows(connection, table, rows)
+    for listener in _LISTENERS:
+        listener(connection, table, rows)
+
+
+def _insert_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if connection.dialect.name != "postgresql":
         connection.execute(insert(table), rows)
         return

@@ -3,7 +3,8 @@
 `ItemResult` is what an inspection found per key item (and per equipment where the item repeats);
 `ItemCell` is the current status of one enterprise against one item (the 重点事项 matrix);
 `ItemRollup` counts cells per region at every level (county, city, province, nation `000000`),
-sector, item and status. The three are written by services/statistics/maintain.py in the same
+sector, item and status; `CountyAnswer` holds a county's unfiltered 重点事项情况 ready to read. The
+four are written by services/statistics/maintain.py in the same
 flush as the inspection or hazard change they follow, so a report is current the moment the change
 commits. `RegionTarget` holds what a region declares as the denominators of the notice's targets.
 """
@@ -13,7 +14,17 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from enforcement.db.policies import Audited, NotAudited, RegionScoped
@@ -126,6 +137,21 @@ class ItemRollup(RegionScoped, NotAudited, Model):
     parent_code: Mapped[str | None] = mapped_column(String(6))
     plugin_id: Mapped[str] = mapped_column(String(120), nullable=False)
     cells: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class CountyAnswer(RegionScoped, NotAudited, Model):
+    """A county's 重点事项情况 without filters, stored: what a request would count, read in one row.
+
+    Kept by services/statistics/answers.py in the same transaction as every write that changes it;
+    `payload` NULL (or another `format`) means "answer live". Not audited: derived from the
+    audited inspections, hazards and enterprises, rewritten whenever they change.
+    """
+
+    __tablename__ = "stat_county_answer"
+    region_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    format: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=_now)
 
 
 class RegionTarget(RegionScoped, Audited, Model):

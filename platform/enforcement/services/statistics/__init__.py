@@ -2,7 +2,8 @@
 
 `core` parses a request and shapes a table, `figures` holds each family's GROUP BY, `reports` the
 tables, `export` the workbooks, `maintain` the listener that keeps `ItemResult`, `ItemCell` and
-`ItemRollup` current in the same transaction as the inspection or hazard change.
+`ItemRollup` current in the same transaction as the inspection or hazard change, `answers` each
+county's unfiltered 重点事项情况 stored ready to read (`CountyAnswer`), kept by the same listener.
 """
 
 from enforcement.services.statistics import maintain, targets

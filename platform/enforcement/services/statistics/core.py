@@ -167,8 +167,10 @@ def parse_query(session: Session, platform: Platform, args: Mapping[str, str]) -
     end = _day(args, "to", "结束日期", errors)
     if start and end and start > end:
         errors.append(FieldError("/to", "结束日期不能早于开始日期"))
-    known = catalogue(platform)
     plugin = (args.get("plugin") or "").strip()
+    item = (args.get("item") or "").strip()
+    # Only a request naming a checklist or an item needs the catalogue (most name neither).
+    known = catalogue(platform) if plugin or item else {}
     if plugin and plugin not in known:
         errors.append(FieldError("/plugin", f"检查事项类别不存在：{plugin}"))
     sector = (args.get("sector") or "").strip()
@@ -177,7 +179,6 @@ def parse_query(session: Session, platform: Platform, args: Mapping[str, str]) -
     tag = (args.get("tag") or "").strip()
     if tag and tag not in codes.TAGS:
         errors.append(FieldError("/tag", f"专项类别不存在：{tag}"))
-    item = (args.get("item") or "").strip()
     items = {i["id"] for entry in known.values() for i in entry["items"]}
     if item and item not in items:
         errors.append(FieldError("/item", f"检查事项不存在：{item}"))
@@ -313,18 +314,11 @@ def assemble(
     county's rows when the caller has read them already (else `enterprises_in`).
     """
     keys = [k for k, _ in columns]
-    additive = tuple(keys) if additive is None else additive
     ratios = ratios or {}
     rows: list[dict[str, Any]] = []
     if query.level == "county":
-        counted = figures(By(query))
         listed = enterprises if enterprises is not None else enterprises_in(session, query)
-        for enterprise_id, name in listed:
-            values = counted.get(enterprise_id) or counted.get(str(enterprise_id)) or {}
-            rows.append(
-                {"region_code": query.region, "region_name": name, "enterprise_id": enterprise_id}
-                | _row(keys, values, ratios)
-            )
+        rows = county_rows(query, keys, figures(By(query)), listed, ratios)
     else:
         counted = {child_code(query, k): v for k, v in figures(By(query)).items()}
         for code, name in children(session, query):
@@ -332,14 +326,42 @@ def assemble(
                 {"region_code": code, "region_name": name}
                 | _row(keys, counted.get(code, {}), ratios)
             )
-    total = {k: sum(r[k] or 0 for r in rows) for k in additive}
-    total |= _ratios(total, ratios)
     return Table(
         region=region_info(session, query),
-        columns=[{"key": k, "label": label} for k, label in columns],
+        columns=table_columns(columns),
         rows=rows,
-        total=total,
+        total=total_of(rows, tuple(keys) if additive is None else additive, ratios),
     )
+
+
+def table_columns(columns: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"key": k, "label": label} for k, label in columns]
+
+
+def county_rows(
+    query: Query,
+    keys: list[str],
+    counted: Mapping[Any, Mapping[str, Any]],
+    listed: list[tuple[int, str]],
+    ratios: Mapping[str, tuple[str, str]],
+) -> list[dict[str, Any]]:
+    """The county level's rows: one per listed enterprise (id, name), its figures or zeros."""
+    rows = []
+    for enterprise_id, name in listed:
+        values = counted.get(enterprise_id) or counted.get(str(enterprise_id)) or {}
+        rows.append(
+            {"region_code": query.region, "region_name": name, "enterprise_id": enterprise_id}
+            | _row(keys, values, ratios)
+        )
+    return rows
+
+
+def total_of(
+    rows: list[dict[str, Any]], additive: tuple[str, ...], ratios: Mapping[str, tuple[str, str]]
+) -> dict[str, Any]:
+    """The sum of the additive figures, each ratio recomputed from the sums."""
+    total = {k: sum(r[k] or 0 for r in rows) for k in additive}
+    return total | _ratios(total, ratios)
 
 
 def _ratios(values: Mapping[str, Any], ratios: Mapping[str, tuple[str, str]]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Select,
     String,
     and_,
@@ -137,15 +138,18 @@ class Enterprises:
         return [(i, name) for i, name, operating, _ in self.rows if operating]
 
 
-def read_county(session: Session, query: Query) -> Enterprises:
+def read_county(executor: Session | Connection, query: Query) -> Enterprises:
     """Every enterprise of the county matching the sector and tag filters (closed ones too: their
-    cells count in the per-item table, as in the rollup), each with all of its cells."""
+    cells count in the per-item table, as in the rollup), each with all of its cells.
+
+    `executor`: the request's scoped session, or the writer's connection when the stored answer
+    is recomputed (answers.py): the same statement either way."""
     statement = _county_statement(bool(query.sector), bool(query.tag))
     values = {"region": query.region, "sector": query.sector, "tag": query.tag}
     return Enterprises(
         [
             (enterprise_id, name, status == "operating", Cells.unpack(packed))
-            for enterprise_id, name, status, packed in session.execute(statement, values)
+            for enterprise_id, name, status, packed in executor.execute(statement, values)
         ]
     )
 
@@ -173,7 +177,9 @@ def _county_statement(sector: bool, tag: bool) -> Select[Any]:
         .outerjoin(
             ItemCell, and_(ItemCell.enterprise_id == Enterprise.id, ItemCell.region_code == region)
         )
-        .where(Enterprise.region_code == region)
+        # Deleted ones are hidden by the session's criteria too; said here as well so that the
+        # writer's bare connection (answers.py) reads what a request reads.
+        .where(Enterprise.region_code == region, Enterprise.deleted_at.is_(None))
         .group_by(Enterprise.id, Enterprise.name, Enterprise.status)
         .order_by(Enterprise.name, Enterprise.id)
     )
@@ -196,10 +202,12 @@ def _figures(counts: Mapping[str, int]) -> dict[str, int]:
     return values
 
 
-def county(session: Session, query: Query) -> tuple[Enterprises, f.Figures, list[dict[str, Any]]]:
+def county(
+    executor: Session | Connection, query: Query
+) -> tuple[Enterprises, f.Figures, list[dict[str, Any]]]:
     """At county level: the enterprises read once, {enterprise id: figures} of the operating ones
     and the per-item rows of the county (every enterprise's cells)."""
-    read = read_county(session, query)
+    read = read_county(executor, query)
     per_enterprise: f.Figures = {}
     pairs: list[tuple[str, str]] = []
     for enterprise_id, _, operating, cells in read.rows:

@@ -9,7 +9,12 @@ connection: they commit or roll back with the change, and a county inspector's f
 its province's and the nation's counts without those rows being "written" by the inspector in the
 scoping sense (db/scoping.py checks ORM objects only).
 
-`rebuild(connection)` computes all three tables from the base tables (migration 0016 and bench).
+Then the stored answers (`CountyAnswer`, answers.py) of every county the change touched are
+recomputed: the counties of the refreshed cells (where they were and where they are), and those of
+an enterprise added, renamed, closed or reopened, moved or deleted (`LISTED_AS`). A bulk insert of
+enterprises (db/bulk.insert_rows) marks its counties' answers stale instead (`_bulk_inserted`).
+
+`rebuild(connection)` computes all these tables from the base tables (migration 0016 and bench).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from sqlalchemy import Connection, bindparam, delete, event, func, inspect, sele
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from enforcement.db import bulk
 from enforcement.db.bulk import batches
 from enforcement.domain.jurisdiction import parent_code
 from enforcement.models import AnswerSet, Enterprise, Hazard, Inspection
@@ -35,6 +41,7 @@ from enforcement.models.statistics import (
     ItemResult,
     ItemRollup,
 )
+from enforcement.services.statistics import answers as county_answers
 
 RESULTS = ItemResult.__table__
 CELLS = ItemCell.__table__
@@ -154,12 +161,28 @@ def _cell_status(
     return out
 
 
-def refresh_cells(connection: Connection, keys: Iterable[Key], soft_deletes: bool = True) -> None:
-    """Recompute these cells and move their rollup counts from the old status to the new.
+def refresh_cells(
+    connection: Connection,
+    keys: Iterable[Key],
+    counties: Iterable[str] = (),
+    *,
+    answers: bool = True,
+    soft_deletes: bool = True,
+) -> None:
+    """Recompute these cells and move their rollup counts from the old status to the new; then
+    the stored answers (answers.py) of the counties the cells were and are in, and of `counties`.
 
     A few set-wise statements for all the keys of a flush (an inspection touches dozens of cells,
     each counted at four levels and two sector rows), not a handful per cell."""
-    keys = sorted(set(keys))
+    touched = set(counties)
+    _refresh_cells(connection, sorted(set(keys)), touched, soft_deletes)
+    if answers:
+        county_answers.refresh(connection, touched)
+
+
+def _refresh_cells(
+    connection: Connection, keys: list[Key], counties: set[str], soft_deletes: bool = True
+) -> None:
     if not keys:
         return
     # The enterprises' rows locked first, in id order (PostgreSQL; SQLite runs one writer at a
@@ -215,6 +238,9 @@ def refresh_cells(connection: Connection, keys: Iterable[Key], soft_deletes: boo
         old = old_cells.get((enterprise_id, item_id))
         new = wanted.get((enterprise_id, item_id))
         owner = owners[enterprise_id]
+        counties.add(owner.region_code)
+        if old is not None:
+            counties.add(old.region_code)
         if owner.deleted_at is not None:  # a deleted enterprise leaves the reports
             new = None
         same_place = old is not None and (old.region_code, old.sector) == (
@@ -354,7 +380,8 @@ def _after_flush(session: Session, _context: object) -> None:
         if isinstance(obj, Enterprise)
         and any(_changed(obj, a) for a in ("region_code", "sector", "deleted_at"))
     ]
-    if not finished and not hazards and not moved and not undone:
+    counties = _listing_changed(session)
+    if not finished and not hazards and not moved and not undone and not counties:
         return
     connection = session.connection()
     keys: list[Key] = []
@@ -377,17 +404,50 @@ def _after_flush(session: Session, _context: object) -> None:
                 .distinct()
             ).tuples()
         )
-    refresh_cells(connection, keys)
+    refresh_cells(connection, keys, counties)
+
+
+# What a county's stored answer shows of an enterprise besides its cells (answers.py): whether it
+# is listed (operating, not deleted), its name, its county.
+LISTED_AS = ("name", "status", "region_code", "deleted_at")
+
+
+def _listing_changed(session: Session) -> set[str]:
+    """The counties whose list of enterprises this flush changed: an enterprise added, removed,
+    renamed, closed or reopened, deleted, or moved (the county it left too)."""
+    counties: set[str] = set()
+    for obj in [*session.new, *session.deleted]:
+        if isinstance(obj, Enterprise):
+            counties.add(obj.region_code)
+    for obj in session.dirty:
+        if not isinstance(obj, Enterprise):
+            continue
+        state = inspect(obj)
+        histories = [state.attrs[a].history for a in LISTED_AS]
+        if any(h.added or h.deleted for h in histories):
+            region = state.attrs.region_code.history
+            counties.update([obj.region_code, *region.deleted])
+    return counties
+
+
+def _bulk_inserted(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Enterprises inserted in bulk (the docking push's COPY, no flush): their counties' stored
+    answers are marked stale in the same transaction (answers.py says why not recomputed)."""
+    if table.name == ENTERPRISES.name:
+        county_answers.invalidate(connection, {row.get("region_code") for row in rows})
 
 
 def install() -> None:
-    """Listen on every ORM session (idempotent): the web app's, the CLI's, the demo loader's."""
+    """Listen on every ORM session (idempotent): the web app's, the CLI's, the demo loader's; and
+    on bulk inserts (db/bulk.py)."""
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
+    bulk.on_inserted(_bulk_inserted)
 
 
 def rebuild(connection: Connection) -> int:
-    """Compute results, cells and rollup from the base tables (after a migration or a bulk load)."""
+    """Compute results, cells, rollup and the stored county answers from the base tables (after a
+    migration or a bulk load)."""
     connection.execute(delete(ROLLUP))
     connection.execute(delete(CELLS))
     connection.execute(delete(RESULTS))
@@ -400,7 +460,10 @@ def rebuild(connection: Connection) -> int:
     ).all()
     for inspection_id in finished:
         keys.update(record_results(connection, inspection_id))
-    refresh_cells(connection, keys, soft_deletes)
+    refresh_cells(connection, keys, answers=False, soft_deletes=soft_deletes)
+    # Migration 0016 runs this before the answers' table exists (migration 0025 fills it).
+    if county_answers.stored_table_exists(connection):
+        county_answers.fill(connection)
     return len(keys)
 
 

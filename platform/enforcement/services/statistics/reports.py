@@ -20,8 +20,8 @@ from enforcement.models.statistics import (
     RegionTarget,
 )
 from enforcement.plugins import Platform
+from enforcement.services.statistics import answers, items
 from enforcement.services.statistics import figures as f
-from enforcement.services.statistics import items
 from enforcement.services.statistics.core import (
     By,
     NotVisible,
@@ -31,6 +31,7 @@ from enforcement.services.statistics.core import (
     catalogue,
     children,
     region_info,
+    table_columns,
 )
 
 
@@ -42,8 +43,25 @@ def enterprise_base(session: Session, platform: Platform, query: Query) -> Table
 
 def key_items(session: Session, platform: Platform, query: Query) -> Table:
     # One statement per request (services/statistics/items.py): the rows, the per-item table and,
-    # at county level, the matrix are all counted from what it reads.
-    if query.level == "county":
+    # at county level, the matrix are all counted from what it reads. An unfiltered county is
+    # read as stored (services/statistics/answers.py).
+    checklists = catalogue(platform)
+    stored = answers.read(session, query) if query.level == "county" else None
+    if stored is not None:
+        table = Table(
+            region=region_info(session, query),
+            columns=table_columns(f.ITEM_COLUMNS),
+            rows=stored["rows"],
+            total=stored["total"],
+        )
+        shown = _shown(checklists, query)
+        table.extra["matrix"] = {
+            "region": table.region,
+            "items": shown,
+            "rows": answers.matrix_rows(stored, shown),
+        }
+        by_item = stored["by_item"]
+    elif query.level == "county":
         read, counted, by_item = items.county(session, query)
         table = assemble(
             session, query, f.ITEM_COLUMNS, lambda by: counted, enterprises=read.listed
@@ -52,7 +70,7 @@ def key_items(session: Session, platform: Platform, query: Query) -> Table:
     else:
         counted, by_item = items.counts(session, query)
         table = assemble(session, query, f.ITEM_COLUMNS, lambda by: counted)
-    titles = item_titles(platform)
+    titles = _titles(checklists)
     table.extra["by_item"] = [
         row
         | {
@@ -66,9 +84,11 @@ def key_items(session: Session, platform: Platform, query: Query) -> Table:
 
 def item_titles(platform: Platform) -> dict[str, tuple[str, str]]:
     """{item id: (code, title)} of the active checklists."""
-    return {
-        i["id"]: (i["code"], i["title"]) for p in catalogue(platform).values() for i in p["items"]
-    }
+    return _titles(catalogue(platform))
+
+
+def _titles(checklists: dict[str, dict[str, Any]]) -> dict[str, tuple[str, str]]:
+    return {i["id"]: (i["code"], i["title"]) for p in checklists.values() for i in p["items"]}
 
 
 def violations(session: Session, platform: Platform, query: Query) -> Table:
@@ -243,24 +263,34 @@ def matrix(session: Session, platform: Platform, query: Query) -> dict[str, Any]
     """The county's enterprises × key items (plugin-filtered), one status per cell."""
     if query.level != "county":
         raise ValueError("matrix is per county")
+    stored = answers.read(session, query)
+    if stored is not None:
+        shown = _shown(catalogue(platform), query)
+        rows = answers.matrix_rows(stored, shown)
+        return {"region": region_info(session, query), "items": shown, "rows": rows}
     return _matrix(session, platform, query, items.read_county(session, query))
 
 
 def _matrix(
     session: Session, platform: Platform, query: Query, read: items.Enterprises
 ) -> dict[str, Any]:
-    shown = [
-        i | {"plugin_id": pid}
-        for pid, p in catalogue(platform).items()
-        if not query.plugin or pid == query.plugin
-        for i in p["items"]
-        if not query.item or i["id"] == query.item
-    ]
+    shown = _shown(catalogue(platform), query)
     return {
         "region": region_info(session, query),
         "items": shown,
         "rows": items.matrix_rows(read, shown),
     }
+
+
+def _shown(checklists: dict[str, dict[str, Any]], query: Query) -> list[dict[str, Any]]:
+    """The matrix's columns: the active checklists' items, of the item set and item asked for."""
+    return [
+        i | {"plugin_id": pid}
+        for pid, p in checklists.items()
+        if not query.plugin or pid == query.plugin
+        for i in p["items"]
+        if not query.item or i["id"] == query.item
+    ]
 
 
 def _cell(cell: ItemCell | None) -> dict[str, Any]:
