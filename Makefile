@@ -24,17 +24,19 @@ run: setup
 	$(BIN)/enforcement run --port $(PORT)
 
 # The whole suite on both engines and Chromium, in parallel: one pytest-xdist worker per core, each
-# starting on its share of the tests and taking over the other's when done (worksteal).
+# starting on its share of the tests and taking over the other's when done (worksteal). Compiled
+# modules are cached even where PYTHONDONTWRITEBYTECODE is set: the workers, the live server's
+# PDF render processes and the next run import them without compiling again.
 test: setup
 	scripts/system-deps.sh
 	$(BIN)/lint-imports
-	scripts/with-postgres.sh $(BIN)/pytest -n auto --dist worksteal
+	env -u PYTHONDONTWRITEBYTECODE scripts/with-postgres.sh $(BIN)/pytest -n auto --dist worksteal
 
 # The inner loop (well under 30 s): lint, formatting, unit and plugin tests; no database, no browser.
 check: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -n auto --dist worksteal -m "not slow" tests/unit tests/plugins
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -q -n auto --dist worksteal -m "not slow" tests/unit tests/plugins
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
