@@ -35,6 +35,11 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def json_error(status: int, message: str, path: str = "/") -> Any:
+    """An API answer that says one thing went wrong: {"message", "errors": [{path, message}]}."""
+    return jsonify(message=message, errors=[{"path": path, "message": message}]), status
+
+
 def refused_response(refused: Refused) -> Any:
     """The API answer to a refused use case: 422 (409 for a Conflict), every reason at its path."""
     return jsonify(refused.as_json()), refused.status
@@ -44,7 +49,7 @@ def _render(status: int, detail: str | None = None) -> Any:
     title, message = MESSAGES.get(status, MESSAGES[500])
     message = detail or message
     if _wants_json():
-        return jsonify(message=message, errors=[{"path": "/", "message": message}]), status
+        return json_error(status, message)
     try:
         return render_template(
             "enforcement/error.html", status=status, title=title, message=message
@@ -113,7 +118,7 @@ def register_error_handlers(app: Flask) -> None:
             title = "表单已过期"
             message = "页面停留时间过长或表单已失效，请刷新页面后重新提交。"
             if _wants_json():
-                return jsonify(message=message, errors=[{"path": "/", "message": message}]), 400
+                return json_error(400, message)
             return render_template(
                 "enforcement/error.html", status=400, title=title, message=message
             ), 400

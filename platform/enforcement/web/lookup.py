@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 from wtforms import Field
 
 from enforcement.models import Department, Enforcer, Enterprise, Plan
+from enforcement.web.errors import json_error
 
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 50
@@ -113,12 +114,10 @@ class LookupView(BaseView):
     def search(self, kind: str) -> Any:
         """select2's answer: {"results": [{"id", "text"}], "pagination": {"more"}}."""
         if not getattr(g.user, "is_authenticated", False):
-            return jsonify(message="请先登录", errors=[{"path": "", "message": "请先登录"}]), 401
+            return json_error(401, "请先登录")
         lookup = LOOKUPS.get(kind)
         if lookup is None:
-            return jsonify(
-                message="没有这种查找", errors=[{"path": "kind", "message": "没有这种查找"}]
-            ), 404
+            return json_error(404, "没有这种查找", "/kind")
         text = request.args.get("q", "").strip()[:MAX_QUERY_LENGTH]
         page = request.args.get("page", "1")
         page_number = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
