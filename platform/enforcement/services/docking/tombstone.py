@@ -85,6 +85,12 @@ def dependents(session: Session, record_type: str, row: Any) -> str | None:
     return f"仍有 {'、'.join(named)}引用该记录：请先推送它们的删除记录"
 
 
+def _source_named(row: Any, source: str) -> str:
+    """The source as the audit log's reader knows it: 江西省对接（来源系统 jx-…）."""
+    label = getattr(row, "docking_source_label", None) or "数据对接"
+    return f"{label}（来源系统 {source}）"
+
+
 @contextmanager
 def reason(session: Session, text: str) -> Iterator[None]:
     """The audit rows of the flush inside say why (db/audit.py reads `audit_reason`)."""
@@ -128,7 +134,7 @@ def bury(session: Session, record_type: str, row: Any, username: str | None, sou
     """Soft-delete `row` (and what belongs to it), audited with the docking source as the reason."""
     if getattr(row, "deleted_at", None) is not None:
         return
-    with reason(session, f"对接来源系统 {source} 推送删除"):
+    with reason(session, f"{_source_named(row, source)}推送删除"):
         for each in [row, *_belonging(session, record_type, row)]:
             if each.deleted_at is None:
                 each.deleted_at, each.deleted_by = _now(), username
@@ -144,7 +150,7 @@ def revive(session: Session, record_type: str, row: Any, source: str) -> None:
         task = session.scalars(
             select(Task).where(Task.id == row.task_id).execution_options(**{UNSCOPED: True})
         ).first()
-    with reason(session, f"对接来源系统 {source} 重新推送"):
+    with reason(session, f"{_source_named(row, source)}重新推送"):
         for each in (row, task):
             if each is not None and each.deleted_at is not None:
                 each.deleted_at, each.deleted_by = None, None
