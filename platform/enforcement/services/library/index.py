@@ -77,6 +77,10 @@ class SearchIndex(Protocol):
         """How many rows of the whole index match, and how many it has, in one statement
         (unscoped: they decide how to rank, nothing more)."""
 
+    def size(self) -> Any:
+        """How many entries the whole index holds, as an SQL scalar (for a statement that decides
+        inside itself whether to rank: an index that `ranks_after_filter`)."""
+
     def planning(self, session: Session) -> AbstractContextManager[None]:
         """Around the statements of one search: what the engine's planner must be told."""
 
@@ -136,6 +140,9 @@ class SqliteIndex:
         )
         row = session.connection().execute(statement, {"match": tokens.fts5_match(query)}).one()
         return int(row[0]), int(row[1])
+
+    def size(self) -> Any:
+        raise NotImplementedError("bm25 is computed in the MATCH scan: search decides before")
 
     def planning(self, session: Session) -> AbstractContextManager[None]:
         return nullcontext()
@@ -200,13 +207,14 @@ class PostgresIndex:
             .select_from(_pg)
             .where(_pg.c.document.op("@@")(self._tsquery(query)))
         )
-        total = select(func.count()).select_from(_pg)
-        row = (
-            session.connection()
-            .execute(select(matching.scalar_subquery(), total.scalar_subquery()))
-            .one()
-        )
+        statement = select(matching.scalar_subquery(), self.size())
+        row = session.connection().execute(statement).one()
         return int(row[0]), int(row[1])
+
+    def size(self) -> Any:
+        # Uncorrelated: computed once per statement (an InitPlan). The primary key's index-only
+        # scan: the table's rows are narrow (the vectors are out of line).
+        return select(func.count()).select_from(_pg).scalar_subquery()
 
     @contextmanager
     def planning(self, session: Session) -> Iterator[None]:

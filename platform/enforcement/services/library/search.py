@@ -8,9 +8,10 @@ region and parents, own subtree).
 
 The order starts with what both engines compute alike — the title holds every word of the query,
 the text is in force, a shorter such title first — so the top results are the same on both; then
-the engine's relevance, then status, effective date and id (a total order). A query matched by more
-than half of the library ranks without relevance: its words are in most texts, bm25 gives them no
-weight (an idf of zero or less), and scoring thousands of hits would only cost time.
+the engine's relevance, then status, effective date and id (a total order). A query whose visible
+hits are more than half of the library (every entry of the index, visible or not) ranks without
+relevance: its words are in most texts, bm25 gives them no weight (an idf of zero or less), and
+scoring thousands of hits would only cost time. Both engines decide on the same two counts.
 """
 
 from __future__ import annotations
@@ -153,8 +154,10 @@ def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_S
             return _search(session, index, query, filters, page, size)
     statement = _filtered(select(LibraryEntry.id), filters)
     order = (_status_rank(LibraryEntry), _effective(LibraryEntry).desc(), LibraryEntry.id)
-    count, rows = _counted_page(session, statement, None, order, size, page)
-    return _page(session, filters, count, rows)
+    count = _count(session, statement)
+    return _page(
+        session, filters, count, _page_rows(session, statement, count, None, order, size, page)
+    )
 
 
 def _search(
@@ -165,26 +168,29 @@ def _search(
     page: int,
     size: int,
 ) -> Page:
+    e = _HITS
+    key = _common_key(filters.q, e).label("score")
+    if index.ranks_after_filter:
+        # One statement: whether to rank is decided in it (a round trip and a statement less).
+        matched = index.matches(query, True)
+        statement = _filtered(select(e.id).join(matched, matched.c.id == e.id), filters, e)
+        count, loaded = _ranked_page(session, index, query, statement, key, matched, size, page)
+        hits = [Hit(entry, score >> 19, _snippet(entry, filters.q)) for entry, score in loaded]
+        return Page(count, hits)
     matching, total = index.count(session, query)
     if matching == 0:
         return Page(0)  # in no entry at all, visible or not
-    # Relevance counts unless more than half of the library matches (see the module's note).
+    # bm25 is computed in the MATCH scan: asked for only when it orders (the module's note).
     ranked = matching * 2 <= total
     matched = index.matches(query, ranked)
-    e = _HITS
-    key = _common_key(filters.q, e).label("score")
     statement = _filtered(select(e.id).join(matched, matched.c.id == e.id), filters, e)
-    if index.ranks_after_filter:
-        count, loaded = _ranked_page(
-            session, index, query, statement, key, matched, ranked, size, page
-        )
-        hits = [Hit(entry, score >> 19, _snippet(entry, filters.q)) for entry, score in loaded]
-        return Page(count, hits)
+    count = _count(session, statement)
+    ranked = count * 2 <= total
     order: tuple[Any, ...] = (key.desc(),)
     if ranked:
         order += (index.relevance(matched.c.rankable, query).desc(),)
     order += (_status_rank(e), _effective(e).desc(), e.id)
-    count, rows = _counted_page(session, statement, key, order, size, page)
+    rows = _page_rows(session, statement, count, key, order, size, page)
     return _page(session, filters, count, rows)
 
 
@@ -195,7 +201,6 @@ def _ranked_page(
     statement: Select[Any],
     key: Any,
     matched: Any,
-    ranked: bool,
     size: int,
     page: int,
 ) -> tuple[int, list[tuple[LibraryEntry, int]]]:
@@ -204,35 +209,38 @@ def _ranked_page(
     threshold and the page all read them (a count and a page statement joined the hits twice, a
     ranked page three times), and only the page's entries are read from the table.
 
-    Relevance only orders hits of equal common key, so a ranked page ranks only the hits whose key
-    reaches that of the page's last hit when ordered by the key alone; `relevance` reads each such
-    hit's ranking vector, the others' are never read."""
+    Relevance only orders hits of equal common key, so only the hits whose key reaches that of the
+    page's last hit when ordered by the key alone are ranked; `relevance` reads each such hit's
+    ranking vector, the others' are never read. And only when the visible hits are at most half of
+    the index (the module's note), decided inside the statement: PostgreSQL evaluates a CASE's
+    branch only when its condition holds."""
     e = _HITS
     columns = (e.id, key, _status_rank(e).label("status_rank"), _effective(e).label("effective"))
-    rankable = (matched.c.rankable,) if ranked else ()
-    hits = statement.with_only_columns(*columns, *rankable).cte("hits")
+    hits = statement.with_only_columns(*columns, matched.c.rankable).cte("hits")
     hits = hits.prefix_with("MATERIALIZED")
     h = hits.c
     total = select(func.count()).select_from(hits).scalar_subquery()
-    paged = select(h.id, h.score, h.status_rank, h.effective, total.label("total"))
-    relevance: list[Any] = []
-    if ranked:
-        last = select(h.score).order_by(h.score.desc()).limit(1).offset((page + 1) * size - 1)
-        paged = paged.where(h.score >= func.coalesce(last.scalar_subquery(), 0))
-        paged = paged.add_columns(index.relevance(h.rankable, query).label("relevance"))
-        relevance = [paged.selected_columns.relevance.desc()]
+    last = select(h.score).order_by(h.score.desc()).limit(1).offset((page + 1) * size - 1)
+    ranks = total * 2 <= index.size()
+    relevance = case((ranks, index.relevance(h.rankable, query)), else_=0.0)
+    paged = (
+        select(h.id, h.score, h.status_rank, h.effective, total.label("total"))
+        .where(h.score >= func.coalesce(last.scalar_subquery(), 0))
+        .add_columns(relevance.label("relevance"))
+    )
+    relevant = paged.selected_columns.relevance.desc()
     t = (
-        paged.order_by(h.score.desc(), *relevance, h.status_rank, h.effective.desc(), h.id)
+        paged.order_by(h.score.desc(), relevant, h.status_rank, h.effective.desc(), h.id)
         .limit(size)
         .offset(page * size)
         .subquery("top")
     )
-    again = [t.c.relevance.desc()] if ranked else []
     rows = session.execute(
         select(LibraryEntry, t.c.score, t.c.total)
         .join(t, t.c.id == LibraryEntry.id)
         .options(defer(LibraryEntry.search_text))
-        .order_by(t.c.score.desc(), *again, t.c.status_rank, t.c.effective.desc(), t.c.id)
+        .order_by(t.c.score.desc(), t.c.relevance.desc(), t.c.status_rank, t.c.effective.desc())
+        .order_by(t.c.id)
     ).all()
     if rows:
         return int(rows[0][2]), [(entry, int(score or 0)) for entry, score, _ in rows]
@@ -252,22 +260,27 @@ def _page(session: Session, filters: Filters, count: int, rows: list[Any]) -> Pa
     return Page(count, hits)
 
 
-def _counted_page(
+def _count(session: Session, statement: Select[Any]) -> int:
+    """How many rows the statement finds: a narrow count (a window count over the hits would carry
+    every hit through a sorter; the count alone reads the indexes only)."""
+    return int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
+
+
+def _page_rows(
     session: Session,
     statement: Select[Any],
+    count: int,
     score: Any,
     order: tuple[Any, ...],
     size: int,
     page: int,
-) -> tuple[int, list[Any]]:
-    """The total and one page of (id, score): two narrow statements (a window count over the hits
-    would carry every hit through a sorter; the count alone reads the indexes only)."""
-    count = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+) -> list[Any]:
+    """One page of (id, score) of the statement's `count` rows."""
     if count == 0 or page * size >= count:
-        return int(count), []
+        return []
     scored = statement.add_columns(score if score is not None else _NO_SCORE)
     rows = session.execute(scored.order_by(*order).limit(size).offset(page * size)).all()
-    return int(count), [tuple(row[:2]) for row in rows]
+    return [tuple(row[:2]) for row in rows]
 
 
 def _load(session: Session, ids: list[int]) -> dict[int, LibraryEntry]:
@@ -296,7 +309,8 @@ def like_scan(session: Session, q: str, size: int = PAGE_SIZE) -> Page:
         LibraryEntry.search_text.contains(needle, autoescape=True)
     )
     order = (_effective(LibraryEntry).desc(), LibraryEntry.id)
-    count, rows = _counted_page(session, statement, None, order, size, 0)
+    count = _count(session, statement)
+    rows = _page_rows(session, statement, count, None, order, size, 0)
     entries = _load(session, [entry_id for entry_id, _ in rows])
     return Page(count, [Hit(entries[i], 0, "") for i, _ in rows if i in entries])
 
