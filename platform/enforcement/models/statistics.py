@@ -143,14 +143,16 @@ class CountyAnswer(RegionScoped, NotAudited, Model):
     """A county's 重点事项情况 without filters, stored: what a request would count, read in one row.
 
     Kept by services/statistics/answers.py in the same transaction as every write that changes it;
-    `payload` NULL (or another `format`) means "answer live". Not audited: derived from the
-    audited inspections, hazards and enterprises, rewritten whenever they change.
+    `payload` (the table) or `matrix` (the enterprises × items) NULL, or another `format`, means
+    "answer live". Not audited: derived from the audited inspections, hazards and enterprises,
+    rewritten whenever they change.
     """
 
     __tablename__ = "stat_county_answer"
     region_code: Mapped[str] = mapped_column(String(6), primary_key=True)
     format: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     payload: Mapped[bytes | None] = mapped_column(LargeBinary)
+    matrix: Mapped[bytes | None] = mapped_column(LargeBinary)
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=_now)
 
 

@@ -9,10 +9,13 @@ in the request's session with one primary-key look-up limited to the actor's jur
 says how), and unpickled. A filtered request (item set, sector, tag, item, period) is answered
 live, as before.
 
-What is stored (`payload`, format `FORMAT`): the table's rows (one per operating enterprise, by name
-and id) and total, the per-item rows without their titles, and the matrix rows complete for the
-columns the active checklists had when it was computed (`shown`; one shared dict per status and
-day), with the cells of items not shown kept aside. A request whose columns are the same uses the
+What is stored (format `FORMAT`), in two columns: `payload`, the table's rows (one per operating
+enterprise, by name and id) and total and the per-item rows without their titles — what the report
+and the API answer; `matrix`, the matrix rows complete for the columns the active checklists had
+when it was computed (`shown`; one shared dict per status and day), with the cells of items not
+shown kept aside — what the page and the workbook add. Apart, because the matrix is nine tenths of
+the bytes and of the unpickling, and most reads (the API, the drill's figures) do not show it. A
+request whose columns are the same uses the
 rows as they are (building them was a fifth of the read); after a checklist version is published
 or retired, the rows are rebuilt for the new columns from the cells found — so publishing
 invalidates nothing. The titles are added when the answer is read. The figures are computed by the
@@ -72,8 +75,11 @@ from enforcement.services.statistics.core import Query, catalogue, county_rows, 
 ANSWERS = CountyAnswer.__table__
 # The layout of `payload`; a row of another format is answered live (and rewritten by its next
 # write or `fill`).
-FORMAT = 1
+FORMAT = 2
 KEYS = [k for k, _ in f.ITEM_COLUMNS]
+# Which keys of `compute`'s answer each column holds.
+TABLE_PART = ("rows", "total", "by_item")
+MATRIX_PART = ("shown", "matrix", "extra")
 
 
 def unfiltered(query: Query) -> bool:
@@ -177,18 +183,29 @@ def refresh(connection: Connection, codes: Iterable[str | None]) -> list[str]:
     # Computed only now that the locks are held: each statement's snapshot includes every writer
     # that held them before.
     rows = [
-        {"county": c, "payload": dumps(compute(connection, c)), "format": FORMAT, "at": now}
+        {"county": c, **stored_columns(compute(connection, c)), "format": FORMAT, "at": now}
         for c in counties
     ]
     connection.execute(
         update(ANSWERS)
         .where(ANSWERS.c.region_code == bindparam("county"))
         .values(
-            payload=bindparam("payload"), format=bindparam("format"), computed_at=bindparam("at")
+            payload=bindparam("payload"),
+            matrix=bindparam("matrix"),
+            format=bindparam("format"),
+            computed_at=bindparam("at"),
         ),
         rows,
     )
     return counties
+
+
+def stored_columns(answer: dict[str, Any]) -> dict[str, bytes]:
+    """`compute`'s answer as the row's two columns."""
+    return {
+        "payload": dumps({key: answer[key] for key in TABLE_PART}),
+        "matrix": dumps({key: answer[key] for key in MATRIX_PART}),
+    }
 
 
 def invalidate(connection: Connection, codes: Iterable[str | None]) -> list[str]:
@@ -201,7 +218,8 @@ def invalidate(connection: Connection, codes: Iterable[str | None]) -> list[str]
     statement = _insert(connection)
     connection.execute(
         statement.on_conflict_do_update(
-            index_elements=["region_code"], set_={"payload": None, "computed_at": now}
+            index_elements=["region_code"],
+            set_={"payload": None, "matrix": None, "computed_at": now},
         ),
         [
             {"region_code": c, "format": FORMAT, "payload": None, "computed_at": now}
@@ -231,7 +249,7 @@ def fill_stale(connection: Connection) -> int:
     a docking push leaves to be done after it committed. Returns how many."""
     stale = connection.scalars(
         select(ANSWERS.c.region_code).where(
-            (ANSWERS.c.payload.is_(None)) | (ANSWERS.c.format != FORMAT)
+            ANSWERS.c.payload.is_(None) | ANSWERS.c.matrix.is_(None) | (ANSWERS.c.format != FORMAT)
         )
     ).all()
     return fill(connection, stale)
@@ -261,8 +279,9 @@ def loads(payload: bytes) -> dict[str, Any]:
     return _Plain(io.BytesIO(zlib.decompress(payload))).load()  # type: ignore[no-any-return]
 
 
-def read(session: Session, query: Query) -> dict[str, Any] | None:
-    """The stored answer of this request, or None (a filter, no row yet, stale, another format).
+def read(session: Session, query: Query, *, matrix: bool = False) -> dict[str, Any] | None:
+    """The stored answer of this request — the table part, and the matrix part too when `matrix`
+    — or None (a filter, no row yet, stale, another format).
 
     In the request's session and transaction, limited to the actor's jurisdiction by the clause
     the model's own policy declares (`RegionScoped.read_clause`, what db/scoping.py adds to an ORM
@@ -271,16 +290,22 @@ def read(session: Session, query: Query) -> dict[str, Any] | None:
     request, the difference between 4.4× and 5–7× the GROUP BY (bench/README.md, statistics)."""
     if not unfiltered(query):
         return None
-    statement = _read_statement(current_actor().jurisdiction)
-    payload = session.connection().execute(statement, {"region": query.region}).scalar()
-    return None if payload is None else loads(payload)
+    statement = _read_statement(current_actor().jurisdiction, matrix)
+    row = session.connection().execute(statement, {"region": query.region}).first()
+    if row is None or any(part is None for part in row):
+        return None
+    answer = loads(row[0])
+    if matrix:
+        answer.update(loads(row[1]))
+    return answer
 
 
 @lru_cache(maxsize=4096)
-def _read_statement(jurisdiction: Jurisdiction) -> Select[Any]:
-    """One statement per jurisdiction (one per county at most), built once: as db/scoping.py
-    builds its criteria, a national actor none, any other the policy's clause."""
-    statement = select(ANSWERS.c.payload).where(
+def _read_statement(jurisdiction: Jurisdiction, matrix: bool) -> Select[Any]:
+    """One statement per jurisdiction and part (one per county at most), built once: as
+    db/scoping.py builds its criteria, a national actor none, any other the policy's clause."""
+    columns = (ANSWERS.c.payload, ANSWERS.c.matrix) if matrix else (ANSWERS.c.payload,)
+    statement = select(*columns).where(
         ANSWERS.c.region_code == bindparam("region", type_=String), ANSWERS.c.format == FORMAT
     )
     clause = None if jurisdiction.is_national else CountyAnswer.read_clause(jurisdiction)

@@ -41,12 +41,14 @@ def enterprise_base(session: Session, platform: Platform, query: Query) -> Table
     )
 
 
-def key_items(session: Session, platform: Platform, query: Query) -> Table:
+def key_items(session: Session, platform: Platform, query: Query, matrix: bool = False) -> Table:
     # One statement per request (services/statistics/items.py): the rows, the per-item table and,
     # at county level, the matrix are all counted from what it reads. An unfiltered county is
-    # read as stored (services/statistics/answers.py).
+    # read as stored (services/statistics/answers.py). `matrix`: at county level, the
+    # enterprises × items grid too, under extra["matrix"] (the page and the workbook show it).
     checklists = catalogue(platform)
-    stored = answers.read(session, query) if query.level == "county" else None
+    county = query.level == "county"
+    stored = answers.read(session, query, matrix=matrix) if county else None
     if stored is not None:
         table = Table(
             region=region_info(session, query),
@@ -54,19 +56,21 @@ def key_items(session: Session, platform: Platform, query: Query) -> Table:
             rows=stored["rows"],
             total=stored["total"],
         )
-        shown = _shown(checklists, query)
-        table.extra["matrix"] = {
-            "region": table.region,
-            "items": shown,
-            "rows": answers.matrix_rows(stored, shown),
-        }
+        if matrix:
+            shown = _shown(checklists, query)
+            table.extra["matrix"] = {
+                "region": table.region,
+                "items": shown,
+                "rows": answers.matrix_rows(stored, shown),
+            }
         by_item = stored["by_item"]
-    elif query.level == "county":
+    elif county:
         read, counted, by_item = items.county(session, query)
         table = assemble(
             session, query, f.ITEM_COLUMNS, lambda by: counted, enterprises=read.listed
         )
-        table.extra["matrix"] = _matrix(session, platform, query, read)
+        if matrix:
+            table.extra["matrix"] = _matrix(session, platform, query, read)
     else:
         counted, by_item = items.counts(session, query)
         table = assemble(session, query, f.ITEM_COLUMNS, lambda by: counted)
@@ -252,7 +256,13 @@ REPORT_BUILDERS: dict[str, Callable[[Session, Platform, Query], Table]] = {
 }
 
 
-def report(session: Session, platform: Platform, name: str, query: Query) -> Table:
+def report(
+    session: Session, platform: Platform, name: str, query: Query, *, matrix: bool = False
+) -> Table:
+    """One report's table. `matrix`: 重点事项情况 of a county also carries its enterprises × items
+    grid (extra["matrix"]), for the page and the workbook; the API answers it at /matrix."""
+    if name == "key_items":
+        return key_items(session, platform, query, matrix)
     return REPORT_BUILDERS[name](session, platform, query)
 
 
@@ -263,7 +273,7 @@ def matrix(session: Session, platform: Platform, query: Query) -> dict[str, Any]
     """The county's enterprises × key items (plugin-filtered), one status per cell."""
     if query.level != "county":
         raise ValueError("matrix is per county")
-    stored = answers.read(session, query)
+    stored = answers.read(session, query, matrix=True)
     if stored is not None:
         shown = _shown(catalogue(platform), query)
         rows = answers.matrix_rows(stored, shown)

@@ -120,7 +120,8 @@ class StatisticsApi(BaseApi):
             return self._refused(refused)
         except service.NotVisible:
             return self._absent()
-        table = service.report(app_session(), platform_of(), name, query)
+        # The workbook carries a county's item matrix as a sheet; the JSON answers it at /matrix.
+        table = service.report(app_session(), platform_of(), name, query, matrix=excel)
         if excel:
             title = service.REPORTS[name]
             return xlsx_response(service.table_xlsx(table, title), title)

@@ -140,7 +140,7 @@ class StatisticsView(BaseView):
                 county_map=county_maps().get(query.region[:4], "") if query.level == "city" else "",
                 trend=service.trend(app_session(), query),
             )
-        table = service.report(app_session(), platform_of(), report, query)
+        table = service.report(app_session(), platform_of(), report, query, matrix=True)
         matrix = table.extra.get("matrix")
         return self._page(report, query, table=table, matrix=matrix, errors={})
 
@@ -154,7 +154,7 @@ class StatisticsView(BaseView):
         if failed is not None:
             return failed
         assert query is not None
-        table = service.report(app_session(), platform_of(), report, query)
+        table = service.report(app_session(), platform_of(), report, query, matrix=True)
         return xlsx_response(service.table_xlsx(table, PAGES[report]), PAGES[report])
 
     @expose("/enterprise/<int:enterprise_id>/")
