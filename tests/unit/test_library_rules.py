@@ -114,3 +114,17 @@ def test_the_national_seed_follows_its_schema_and_links_only_known_keys():
     assert len(keys) == len(set(keys))
     assert {e["supersedes"] for e in entries} - {None} <= set(keys)
     assert not any(e.get("body") for e in entries)  # no full text we do not have
+
+
+def test_a_snippet_deep_in_a_long_text_is_cut_around_its_hit_with_the_whitespace_collapsed():
+    text = (
+        "第一条　总则。\n\n" * 5000
+        + "除尘系统应当  采取\n防止粉尘 爆炸的措施。"
+        + "附则。\n" * 5000
+    )
+    snippet = rules.snippet([text], "粉尘", width=40)
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "采取 防止<mark>粉尘</mark> 爆炸" in snippet
+    assert len(snippet.replace("<mark>", "").replace("</mark>", "")) == 42  # 40 and two …
+    opening = rules.snippet(["  没有\n\n命中的  长文本" + "。" * 500], "粉尘", width=10)
+    assert opening == "没有 命中的 长文本…"

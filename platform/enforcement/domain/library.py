@@ -107,18 +107,30 @@ def snippet(texts: Iterable[str | None], query: str, width: int = 80) -> str:
     for text in texts:
         if not text:
             continue
-        text = " ".join(text.split())
         first = first or text
         searchable = _searchable(text, pattern) if pattern else None
         match = pattern.search(searchable) if pattern and searchable else None
-        if match:
-            start = max(0, match.start() - width // 3)
-            piece = text[start : start + width]
-            prefix = "…" if start else ""
-            suffix = "…" if start + width < len(text) else ""
-            return prefix + highlight(piece, query) + suffix
-    piece = first[:width]
-    return html.escape(piece) + ("…" if len(first) > width else "")
+        if match is None:
+            continue
+        # Whitespace is collapsed in the hit's neighbourhood only: a full text runs to tens of
+        # kilobytes, and every hit of a page is cut.
+        low, high = max(0, match.start() - width), match.start() + 2 * width
+        cut_before, cut_after = bool(text[:low].strip()), bool(text[high:].strip())
+        window = _collapse(text[low:high])
+        again = _searchable(window, pattern)
+        found = pattern.search(again) if again else None
+        start = max(0, found.start() - width // 3) if found else 0
+        piece = window[start : start + width]
+        prefix = "…" if start or cut_before else ""
+        suffix = "…" if start + width < len(window) or cut_after else ""
+        return prefix + highlight(piece, query) + suffix
+    opening = _collapse(first[: 2 * width])
+    more = len(opening) > width or bool(first[2 * width :].strip())
+    return html.escape(opening[:width]) + ("…" if more else "")
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
 
 
 # -- citations: a checklist item's legal basis ↔ a library entry ------------------------------------

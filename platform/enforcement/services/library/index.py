@@ -66,11 +66,15 @@ class SearchIndex(Protocol):
     ) -> None:
         """Replace the entry's row of the index (inside the caller's transaction)."""
 
-    def matches(self, query: tokens.Query, ranked: bool) -> Subquery:
+    def matches(self, query: tokens.Query | ColumnElement[Any], ranked: bool) -> Subquery:
         """The matching entries as (id, rankable): what `relevance` ranks (SQLite: bm25 itself,
-        0 when not `ranked`; PostgreSQL: the ranking vector, read only where it is ranked)."""
+        0 when not `ranked`; PostgreSQL: the ranking vector, read only where it is ranked). An
+        index that `ranks_after_filter` also takes the query as a parameter holding
+        tokens.tsquery_literal's text."""
 
-    def relevance(self, rankable: ColumnElement[Any], query: tokens.Query) -> ColumnElement[Any]:
+    def relevance(
+        self, rankable: ColumnElement[Any], query: tokens.Query | ColumnElement[Any]
+    ) -> ColumnElement[Any]:
         """The relevance of a hit from its `rankable` column (higher is better)."""
 
     def count(self, session: Session, query: tokens.Query) -> tuple[int, int]:
@@ -185,10 +189,15 @@ class PostgresIndex:
         session.execute(_INSERT_PG, {"id": entry_id, **vectors})
 
     @staticmethod
-    def _tsquery(query: tokens.Query) -> ColumnElement[Any]:
-        return cast(literal(tokens.tsquery_literal(query)), TSQUERY)
+    def _tsquery(query: tokens.Query | ColumnElement[Any]) -> ColumnElement[Any]:
+        """The query's tsquery: from its tokens, or from a parameter holding tsquery_literal's
+        text (a statement built once for many queries)."""
+        source = (
+            query if isinstance(query, ColumnElement) else literal(tokens.tsquery_literal(query))
+        )
+        return cast(source, TSQUERY)
 
-    def matches(self, query: tokens.Query, ranked: bool) -> Subquery:
+    def matches(self, query: tokens.Query | ColumnElement[Any], ranked: bool) -> Subquery:
         # The ranking vector as it is stored: a pointer until `relevance` reads it.
         return (
             select(_pg.c.entry_id.label("id"), _pg.c.ranking.label("rankable"))
@@ -196,7 +205,9 @@ class PostgresIndex:
             .subquery("matched")
         )
 
-    def relevance(self, rankable: ColumnElement[Any], query: tokens.Query) -> ColumnElement[Any]:
+    def relevance(
+        self, rankable: ColumnElement[Any], query: tokens.Query | ColumnElement[Any]
+    ) -> ColumnElement[Any]:
         # Normalization 1: divided by 1 + log(length), as bm25 discounts long texts.
         weights = text(f"'{TS_WEIGHTS}'::float4[]")
         return func.ts_rank(weights, rankable, self._tsquery(query), 1)

@@ -17,10 +17,24 @@ scoring thousands of hits would only cost time. Both engines decide on the same 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, case, cast, func, literal_column, select
+from sqlalchemy import (
+    Date,
+    Select,
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.sql.selectable import Alias
@@ -79,26 +93,58 @@ def _covered_on_sqlite(element: _Covered, compiler: Any, **kw: Any) -> str:
 _HITS: Any = aliased(LibraryEntry, _Covered._construct(LibraryEntry.__table__, name="hit"))
 
 
-def _filtered(statement: Select[Any], filters: Filters, e: Any = LibraryEntry) -> Select[Any]:
+def _like(text: str) -> str:
+    """A LIKE pattern finding `text` anywhere, its wildcards escaped (with /)."""
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+# The filters as conditions, in a fixed order: name → (the condition on an entry for a value, the
+# value's type). A table, so that a statement can take the values bound (the PostgreSQL page is
+# built once per shape, `_PageShape`) or inline.
+_CONDITIONS: dict[str, tuple[Callable[[Any, Any], Any], Any]] = {
+    "collection": (lambda e, v: e.collection == v, String),
+    "status": (lambda e, v: e.status == v, String),
+    "issuer": (lambda e, v: e.issuer.like(v, escape="/"), String),
+    "effective_from": (lambda e, v: e.effective_on >= v, Date),
+    "effective_to": (lambda e, v: e.effective_on <= v, Date),
+    # A JSON list stored as text on both engines: the quoted code is matched in it.
+    "key_item_set": (lambda e, v: cast(e.key_item_sets, Text).like(v, escape="/"), String),
+    "national": (lambda e, v: e.region_code.is_(None), None),
+    "local": (lambda e, v: e.region_code.is_not(None), None),
+}
+
+
+def _narrowing(filters: Filters) -> dict[str, Any]:
+    """The filters that narrow, as {condition name: value} (empty and unknown values do not)."""
+    out: dict[str, Any] = {}
     if filters.collection in rules.STORED_COLLECTIONS:
-        statement = statement.where(e.collection == filters.collection)
+        out["collection"] = filters.collection
     if filters.status in rules.STATUSES:
-        statement = statement.where(e.status == filters.status)
+        out["status"] = filters.status
     if filters.issuer:
-        statement = statement.where(e.issuer.contains(filters.issuer, autoescape=True))
+        out["issuer"] = _like(filters.issuer)
     if filters.effective_from:
-        statement = statement.where(e.effective_on >= filters.effective_from)
+        out["effective_from"] = filters.effective_from
     if filters.effective_to:
-        statement = statement.where(e.effective_on <= filters.effective_to)
+        out["effective_to"] = filters.effective_to
     if filters.key_item_set in rules.KEY_ITEM_SETS:
-        # A JSON list stored as text on both engines: the quoted code is matched in it.
-        statement = statement.where(
-            cast(e.key_item_sets, Text).contains(f'"{filters.key_item_set}"', autoescape=True)
-        )
-    if filters.scope == "national":
-        statement = statement.where(e.region_code.is_(None))
-    elif filters.scope == "local":
-        statement = statement.where(e.region_code.is_not(None))
+        out["key_item_set"] = _like(f'"{filters.key_item_set}"')
+    if filters.scope in ("national", "local"):
+        out[filters.scope] = None
+    return out
+
+
+def _filtered(
+    statement: Select[Any], narrowing: dict[str, Any], e: Any = LibraryEntry, bound: bool = False
+) -> Select[Any]:
+    """The statement narrowed by `_narrowing`'s conditions: with their values inline, or as
+    parameters named after the condition (`bound`), whose values come with the execution."""
+    for name, value in narrowing.items():
+        condition, type_ = _CONDITIONS[name]
+        if bound and type_ is not None:
+            value = bindparam(name, type_=type_)
+        statement = statement.where(condition(e, value))
     return statement
 
 
@@ -123,22 +169,33 @@ _IN_FORCE_KEY = 1 << 19
 _LONGEST_TITLE = 4096
 
 
-def _title_holds(e: Any, word: str) -> Any:
-    """ILIKE on PostgreSQL, lower() LIKE lower() on SQLite, for a word with letters; a word without
-    (Chinese, digits) has no case, and a plain LIKE finds the same titles without lowering each
-    (on PostgreSQL ILIKE over 10,000 titles costs ~3 ms, LIKE ~0.1 ms)."""
-    if word.lower() == word.upper():
-        return e.title.contains(word, autoescape=True)
-    return e.title.icontains(word, autoescape=True)
+def _title_holds(e: Any, pattern: Any, cased: bool) -> Any:
+    """ILIKE on PostgreSQL, lower() LIKE lower() on SQLite, for a word with letters (`cased`); a
+    word without (Chinese, digits) has no case, and a plain LIKE finds the same titles without
+    lowering each (on PostgreSQL ILIKE over 10,000 titles costs ~3 ms, LIKE ~0.1 ms)."""
+    return e.title.ilike(pattern, escape="/") if cased else e.title.like(pattern, escape="/")
 
 
-def _common_key(q: str, e: Any) -> Any:
+def _cased(word: str) -> bool:
+    return word.lower() != word.upper()
+
+
+def _common_key(e: Any, words: list[str], bound: bool = False) -> Any:
+    """The common key of `words` (the query's: rules.words), their patterns inline or as the
+    parameters word_0, word_1, … (`bound`; values from `_word_values`)."""
     key = case((e.status == "current", _IN_FORCE_KEY), else_=0)
-    words = rules.words(q)
     if not words:
         return key
-    in_title = and_(*(_title_holds(e, w) for w in words))
+    patterns = (
+        (bindparam(f"word_{i}", type_=String) if bound else _like(w), _cased(w))
+        for i, w in enumerate(words)
+    )
+    in_title = and_(*(_title_holds(e, pattern, cased) for pattern, cased in patterns))
     return key + case((in_title, _TITLE_KEY + _LONGEST_TITLE - func.length(e.title)), else_=0)
+
+
+def _word_values(words: list[str]) -> dict[str, str]:
+    return {f"word_{i}": _like(w) for i, w in enumerate(words)}
 
 
 def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_SIZE) -> Page:
@@ -152,7 +209,7 @@ def search(session: Session, filters: Filters, page: int = 0, size: int = PAGE_S
         index = index_for(session)
         with index.planning(session):
             return _search(session, index, query, filters, page, size)
-    statement = _filtered(select(LibraryEntry.id), filters)
+    statement = _filtered(select(LibraryEntry.id), _narrowing(filters))
     order = (_status_rank(LibraryEntry), _effective(LibraryEntry).desc(), LibraryEntry.id)
     count = _count(session, statement)
     return _page(
@@ -168,60 +225,103 @@ def _search(
     page: int,
     size: int,
 ) -> Page:
-    e = _HITS
-    key = _common_key(filters.q, e).label("score")
+    narrowing = _narrowing(filters)
+    words = rules.words(filters.q)
     if index.ranks_after_filter:
-        # One statement: whether to rank is decided in it (a round trip and a statement less).
-        matched = index.matches(query, True)
-        statement = _filtered(select(e.id).join(matched, matched.c.id == e.id), filters, e)
-        count, loaded = _ranked_page(session, index, query, statement, key, matched, size, page)
+        count, loaded = _ranked_page(session, index, query, words, narrowing, size, page)
         hits = [Hit(entry, score >> 19, _snippet(entry, filters.q)) for entry, score in loaded]
         return Page(count, hits)
     matching, total = index.count(session, query)
     if matching == 0:
         return Page(0)  # in no entry at all, visible or not
-    # bm25 is computed in the MATCH scan: asked for only when it orders (the module's note).
-    ranked = matching * 2 <= total
-    matched = index.matches(query, ranked)
-    statement = _filtered(select(e.id).join(matched, matched.c.id == e.id), filters, e)
+    e = _HITS
+
+    def hits(ranked: bool) -> tuple[Any, Select[Any]]:
+        matched = index.matches(query, ranked)
+        return matched, _filtered(select(e.id).join(matched, matched.c.id == e.id), narrowing, e)
+
+    # bm25 is computed in the MATCH scan, for every match: asked for only when it orders (the
+    # module's note), which the count of the visible hits decides.
+    matched, statement = hits(False)
     count = _count(session, statement)
     ranked = count * 2 <= total
+    key = _common_key(e, words).label("score")
     order: tuple[Any, ...] = (key.desc(),)
     if ranked:
+        matched, statement = hits(True)
         order += (index.relevance(matched.c.rankable, query).desc(),)
     order += (_status_rank(e), _effective(e).desc(), e.id)
     rows = _page_rows(session, statement, count, key, order, size, page)
     return _page(session, filters, count, rows)
 
 
+@dataclass(frozen=True)
+class _PageShape:
+    """What the SQL of the PostgreSQL page statement depends on; every value is a parameter. Built
+    once per shape (`_page_statement`): building it cost more than a millisecond a search, as
+    long as PostgreSQL took for a small query."""
+
+    cased_words: tuple[bool, ...]
+    conditions: tuple[str, ...]
+    size: int
+    page: int
+
+
 def _ranked_page(
     session: Session,
     index: SearchIndex,
     query: tokens.Query,
-    statement: Select[Any],
-    key: Any,
-    matched: Any,
+    words: list[str],
+    narrowing: dict[str, Any],
     size: int,
     page: int,
 ) -> tuple[int, list[tuple[LibraryEntry, int]]]:
-    """The total and one page of (entry, score) in one statement (PostgreSQL), over the visible hits
-    joined once and materialized with what the order needs: the count, the page's common-key
-    threshold and the page all read them (a count and a page statement joined the hits twice, a
-    ranked page three times), and only the page's entries are read from the table.
+    """The total and one page of (entry, score), in one statement (PostgreSQL, `_page_statement`)."""
+    shape = _PageShape(tuple(_cased(w) for w in words), tuple(narrowing), size, page)
+    values = {
+        "tsquery": tokens.tsquery_literal(query),
+        **_word_values(words),
+        **{name: value for name, value in narrowing.items() if value is not None},
+    }
+    statement, count_statement = _page_statement(index, shape)
+    rows = session.execute(statement, values).all()
+    if rows:
+        return int(rows[0][2]), [(entry, int(score or 0)) for entry, score, _ in rows]
+    if page == 0:
+        return 0, []
+    # Past the last page: the page is empty, the total still counts.
+    return int(session.scalar(count_statement, values) or 0), []
 
-    Relevance only orders hits of equal common key, so only the hits whose key reaches that of the
-    page's last hit when ordered by the key alone are ranked; `relevance` reads each such hit's
-    ranking vector, the others' are never read. And only when the visible hits are at most half of
-    the index (the module's note), decided inside the statement: PostgreSQL evaluates a CASE's
-    branch only when its condition holds."""
+
+@lru_cache(maxsize=256)
+def _page_statement(index: SearchIndex, shape: _PageShape) -> tuple[Select[Any], Select[Any]]:
+    """The page statement of a shape, and the count of its hits.
+
+    The visible hits are joined once and materialized with what the order needs: the count, the
+    page's common-key threshold and the page all read them (a count and a page statement joined
+    the hits twice, a ranked page three times), and only the page's entries are read from the
+    table. Relevance only orders hits of equal common key, so only the hits whose key reaches that
+    of the page's last hit when ordered by the key alone are ranked; `relevance` reads each such
+    hit's ranking vector, the others' are never read. And only when the visible hits are at most
+    half of the index (the module's note), decided inside the statement: PostgreSQL evaluates a
+    CASE's branch only when its condition holds."""
     e = _HITS
+    query = bindparam("tsquery", type_=String)
+    matched = index.matches(query, True)
+    narrowing = dict.fromkeys(shape.conditions)
+    statement = _filtered(select(e.id).join(matched, matched.c.id == e.id), narrowing, e, True)
+    words = ["A" if cased else "一" for cased in shape.cased_words]  # only their case counts
+    key = _common_key(e, words, bound=True).label("score")
     columns = (e.id, key, _status_rank(e).label("status_rank"), _effective(e).label("effective"))
     hits = statement.with_only_columns(*columns, matched.c.rankable).cte("hits")
     hits = hits.prefix_with("MATERIALIZED")
     h = hits.c
-    total = select(func.count()).select_from(hits).scalar_subquery()
+    # Counted once (a CTE), read twice: the page's total and whether to rank.
+    counted = select(func.count().label("n")).select_from(hits).cte("counted")
+    total = select(counted.c.n).scalar_subquery()
+    size, page = shape.size, shape.page
     last = select(h.score).order_by(h.score.desc()).limit(1).offset((page + 1) * size - 1)
-    ranks = total * 2 <= index.size()
+    ranks = select(counted.c.n * 2 <= index.size()).scalar_subquery()
     relevance = case((ranks, index.relevance(h.rankable, query)), else_=0.0)
     paged = (
         select(h.id, h.score, h.status_rank, h.effective, total.label("total"))
@@ -235,19 +335,14 @@ def _ranked_page(
         .offset(page * size)
         .subquery("top")
     )
-    rows = session.execute(
+    page_statement = (
         select(LibraryEntry, t.c.score, t.c.total)
         .join(t, t.c.id == LibraryEntry.id)
         .options(defer(LibraryEntry.search_text))
         .order_by(t.c.score.desc(), t.c.relevance.desc(), t.c.status_rank, t.c.effective.desc())
         .order_by(t.c.id)
-    ).all()
-    if rows:
-        return int(rows[0][2]), [(entry, int(score or 0)) for entry, score, _ in rows]
-    if page == 0:
-        return 0, []
-    # Past the last page: the page is empty, the total still counts.
-    return int(session.scalar(select(func.count()).select_from(hits)) or 0), []
+    )
+    return page_statement, select(func.count()).select_from(hits)
 
 
 def _page(session: Session, filters: Filters, count: int, rows: list[Any]) -> Page:
