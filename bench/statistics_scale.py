@@ -11,7 +11,7 @@ Run from the repository root (PostgreSQL, one throwaway cluster):
    hazard in one of the four statuses; the matrix cells as the platform keeps them and the rollup
    rebuilt from them (services/statistics/maintain.recount). Bulk-loaded with COPY on PostgreSQL;
    then every county's stored answer computed by the platform (services/statistics/answers.fill,
-   as migration 0025 does), on the analyzed tables.
+   as migration 0026 does), on the analyzed tables.
 2. Per drill level (nation, province, city, county), `--repeat` requests on regions drawn at
    random, alternating: the platform's path (`services.statistics.report(..., "key_items", …)`, as
    a request runs it: scoped session, child regions, rollup or cells, the per-item table) and a
@@ -361,7 +361,7 @@ def generate(app: Any, engine: Any, scale: float, seed: int) -> dict[str, int]:
 
 
 def fill_answers(app: Any, engine: Any) -> float:
-    """Every county's stored 重点事项情况 answer, by the platform's own code (as migration 0025
+    """Every county's stored 重点事项情况 answer, by the platform's own code (as migration 0026
     fills them), on the analyzed tables, with the app's checklists as the matrix's columns (as a
     request's write stores them); returns the seconds it took."""
     from enforcement.services.checklists import platform_of

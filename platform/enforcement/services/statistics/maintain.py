@@ -461,7 +461,7 @@ def rebuild(connection: Connection) -> int:
     for inspection_id in finished:
         keys.update(record_results(connection, inspection_id))
     refresh_cells(connection, keys, answers=False, soft_deletes=soft_deletes)
-    # Migration 0016 runs this before the answers' table exists (migration 0025 fills it).
+    # Migration 0016 runs this before the answers' table exists (migration 0026 fills it).
     if county_answers.stored_table_exists(connection):
         county_answers.fill(connection)
     return len(keys)
