@@ -40,16 +40,16 @@ def local_recheck(app: Any) -> int:
     with db(app) as session, factories.as_inspector():
         for hazard_id in walk.hazard_ids:
             rectification.confirm_measure(
-                session, session.get(Hazard, hazard_id), "deadline", deadline=dt.date(2026, 12, 20)
+                session, session.get(Hazard, hazard_id), "deadline", deadline=dt.date(2026, 11, 20)
             )
         order = rectification.issue_rectification_order(
-            session, session.get(Inspection, walk.inspection_id), issued_on=dt.date(2026, 12, 1)
+            session, session.get(Inspection, walk.inspection_id), issued_on=dt.date(2026, 11, 1)
         )
-        task = rectification.report_completion(session, order, on=dt.date(2026, 12, 10))
+        task = rectification.report_completion(session, order, on=dt.date(2026, 11, 10))
         task.note = NOTE
         for hazard_id in walk.hazard_ids:
             rectification.close_hazard(
-                session, session.get(Hazard, hazard_id), task, on=dt.date(2026, 12, 12)
+                session, session.get(Hazard, hazard_id), task, on=dt.date(2026, 11, 12)
             )
         return order.id
 

@@ -171,6 +171,7 @@ def test_a_failed_reinspection_leaves_the_hazard_open_and_updates_reapply_idempo
     with db(app) as session:
         found = docked_hazard(session, "RF")
         assert (found.status, found.rectified_on) == ("open", None)
+        assert found.verified_on == dt.date(2026, 3, 21)  # the day it was found not rectified
         first_task = found.verified_by_task_id
     # Read-only here: no local re-inspection result, completion report or 复查 task for it.
     with db(app) as session, factories.as_inspector():
@@ -266,12 +267,12 @@ def test_a_local_reinspection_leaves_in_the_export_of_its_order(app, client):
     with db(app) as session, factories.as_inspector():
         for hazard_id in walk.hazard_ids:
             rectification.confirm_measure(
-                session, session.get(Hazard, hazard_id), "deadline", deadline=dt.date(2026, 12, 20)
+                session, session.get(Hazard, hazard_id), "deadline", deadline=dt.date(2026, 11, 20)
             )
         made = rectification.issue_rectification_order(
-            session, session.get(Inspection, walk.inspection_id), issued_on=dt.date(2026, 12, 1)
+            session, session.get(Inspection, walk.inspection_id), issued_on=dt.date(2026, 11, 1)
         )
-        task = rectification.report_completion(session, made, on=dt.date(2026, 12, 10))
+        task = rectification.report_completion(session, made, on=dt.date(2026, 11, 10))
         order_id, task_id = made.id, task.id
         # The whole team, also members the inspector cannot list (the city's).
         enforcers = sorted(
@@ -281,7 +282,7 @@ def test_a_local_reinspection_leaves_in_the_export_of_its_order(app, client):
         )
         first, second = sorted(walk.hazard_ids)
         rectification.close_hazard(
-            session, session.get(Hazard, first), task, on=dt.date(2026, 12, 12)
+            session, session.get(Hazard, first), task, on=dt.date(2026, 11, 12)
         )
     # Half decided: not a re-inspection yet.
     orders, cursor = export_all(client, jiangxi, "rectification", cursor)
@@ -291,7 +292,7 @@ def test_a_local_reinspection_leaves_in_the_export_of_its_order(app, client):
         task = session.get(Task, task_id)
         task.note = "经复查，两项隐患均已整改。"
         rectification.close_hazard(
-            session, session.get(Hazard, second), task, on=dt.date(2026, 12, 14)
+            session, session.get(Hazard, second), task, on=dt.date(2026, 11, 14)
         )
     orders, _ = export_all(client, jiangxi, "rectification", cursor)
     assert [r["id"] for r in orders] == [str(order_id)]
@@ -299,9 +300,46 @@ def test_a_local_reinspection_leaves_in_the_export_of_its_order(app, client):
     assert spec.problems("rectification", data) == []
     assert data["reinspections"] == [
         {
-            "inspected_on": "2026-12-14",
+            "inspected_on": "2026-11-14",
             "passed": True,
             "enforcer_ids": [str(e) for e in enforcers],
             "note": "经复查，两项隐患均已整改。",
         }
     ]
+
+
+def test_a_local_reinspection_finding_a_hazard_not_rectified_leaves_with_its_date_and_opinion(
+    app, client
+):
+    """The day a hazard was found not rectified is kept (hazard.verified_on), and the 复查意见
+    typed on the re-inspection page leaves with it."""
+    jiangxi = api_token(client, "docking_jx")
+    with db(app) as session:
+        walk = factories.hazards(session, checklists.platform_of(app))
+    cursor = export_all(client, jiangxi, "rectification")[1]
+    with db(app) as session, factories.as_inspector():
+        for hazard_id in walk.hazard_ids:
+            rectification.confirm_measure(
+                session, session.get(Hazard, hazard_id), "deadline", deadline=dt.date(2026, 11, 5)
+            )
+        made = rectification.issue_rectification_order(
+            session, session.get(Inspection, walk.inspection_id), issued_on=dt.date(2026, 11, 1)
+        )
+        task = rectification.report_completion(session, made, on=dt.date(2026, 11, 4))
+        order_id, task_id = made.id, task.id
+        first, second = sorted(walk.hazard_ids)
+        rectification.close_hazard(
+            session, session.get(Hazard, first), task, on=dt.date(2026, 11, 6)
+        )
+        rectification.close_hazard(
+            session, session.get(Hazard, second), task, rectified=False, on=dt.date(2026, 11, 9)
+        )
+        assert session.get(Hazard, second).verified_on == dt.date(2026, 11, 9)
+    page = logged_in(app, "donghu").post(
+        f"/workbench/recheck/{task_id}", data={"opinion": "一项已整改，一项逾期未整改，移交立案。"}
+    )
+    assert page.status_code == 302
+    orders, _ = export_all(client, jiangxi, "rectification", cursor)
+    (check,) = next(r for r in orders if r["id"] == str(order_id))["data"]["reinspections"]
+    assert (check["inspected_on"], check["passed"]) == ("2026-11-09", False)
+    assert check["note"] == "一项已整改，一项逾期未整改，移交立案。"

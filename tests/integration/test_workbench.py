@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from enforcement.domain.jurisdiction import Jurisdiction
-from enforcement.models import Hazard, Inspection, Task
+from enforcement.models import AuditLog, Hazard, Inspection, Task
 from enforcement.services import checklists, inspections, plans, rectification, workbench
 from enforcement.services.workbench import ConflictError, WorkbenchError
 from support import factories
@@ -156,6 +156,80 @@ def test_recheck_follows_completion_with_the_same_inspectors_and_open_hazards_on
         assert recheck.status == "done"
         with pytest.raises(WorkbenchError):
             rectification.close_hazard(session, major, recheck)
+
+
+def test_a_recheck_keeps_its_date_either_way_and_refuses_one_before_the_order_or_in_the_future(
+    app, walk
+):
+    with app.app_context(), acting("donghu", DONGHU):
+        session = app.appbuilder.session
+        inspection = session.get(Inspection, walk.inspection_id)
+        first, second = sorted(inspection.hazards, key=lambda h: h.item_id)
+        for hazard in (first, second):
+            rectification.confirm_measure(session, hazard, "deadline", dt.date(2026, 4, 1))
+        order = rectification.issue_rectification_order(
+            session, inspection, issued_on=dt.date(2026, 3, 1)
+        )
+        recheck = rectification.report_completion(session, order, on=dt.date(2026, 3, 20))
+        for day, reason in (
+            (dt.date(2026, 2, 28), "复查日期不能早于整改指令书的签发日期（2026-03-01）"),
+            (dt.date.today() + dt.timedelta(days=1), "复查日期不能晚于今天"),
+        ):
+            with pytest.raises(WorkbenchError, match=reason):
+                rectification.close_hazard(session, first, recheck, on=day)
+            assert first.status == "rectifying" and first.verified_on is None
+        rectification.close_hazard(session, first, recheck, rectified=False, on=dt.date(2026, 4, 3))
+        rectification.close_hazard(session, second, recheck, on=dt.date(2026, 4, 5))
+        assert (first.status, first.verified_on, first.rectified_on) == (
+            "open",
+            dt.date(2026, 4, 3),
+            None,
+        )
+        assert (second.status, second.verified_on, second.rectified_on) == (
+            "rectified",
+            dt.date(2026, 4, 5),
+            dt.date(2026, 4, 5),
+        )
+        task_id = recheck.id
+    page = logged_in(app, "donghu").get(f"/workbench/recheck/{task_id}").get_data(as_text=True)
+    assert "2026-04-03 复查未整改，待立案查处" in page
+    assert "已于 2026-04-05 复查确认整改完成" in page
+
+
+def test_the_recheck_opinion_is_saved_audited_and_a_refused_one_stays_as_typed(app, walk):
+    with app.app_context(), acting("donghu", DONGHU):
+        session = app.appbuilder.session
+        inspection = session.get(Inspection, walk.inspection_id)
+        for hazard in inspection.hazards:
+            rectification.confirm_measure(session, hazard, "deadline", dt.date(2026, 4, 1))
+        order = rectification.issue_rectification_order(
+            session, inspection, issued_on=dt.date(2026, 3, 1)
+        )
+        task_id = rectification.report_completion(session, order, on=dt.date(2026, 3, 20)).id
+    client = logged_in(app, "donghu")
+    url = f"/workbench/recheck/{task_id}"
+    saved = client.post(url, data={"opinion": "  经复查，企业已按要求完成整改。 "})
+    assert saved.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "已保存复查意见" in page and ">经复查，企业已按要求完成整改。</textarea>" in page
+
+    too_long = "复" * (rectification.RECHECK_OPINION_MAX + 1)
+    refused = client.post(url, data={"opinion": too_long})
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert "复查意见不能超过2000字（现有2001字）" in body
+    assert f">{too_long}</textarea>" in body  # what was typed is not lost
+    with app.app_context():
+        session = app.appbuilder.session
+        assert session.get(Task, task_id).note == "经复查，企业已按要求完成整改。"
+        audited = session.scalars(
+            select(AuditLog).where(AuditLog.entity == "task", AuditLog.entity_id == str(task_id))
+        ).all()
+        assert any(
+            "经复查，企业已按要求完成整改。" in str(a.new_values) and a.username == "donghu"
+            for a in audited
+        )
+        session.remove()
 
 
 def test_a_passed_deadline_creates_the_recheck_task(app, walk):

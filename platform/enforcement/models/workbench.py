@@ -312,7 +312,9 @@ class Hazard(Docked, RegionScoped, SoftDeleted, Audited, Model):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
     deadline: Mapped[dt.date | None] = mapped_column(Date)
     rectified_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The re-inspection that decided it (复查), and its date, whatever it found.
     verified_by_task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
+    verified_on: Mapped[dt.date | None] = mapped_column(Date)
     rectification_order_id: Mapped[int | None] = mapped_column(
         ForeignKey("rectification_order.id"), index=True
     )

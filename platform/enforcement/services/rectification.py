@@ -216,14 +216,19 @@ def close_hazard(
         reasons.append(f"该隐患已{hazard.status_label}")
     if hazard.docking_source or task.docking_source:
         reasons.append("对接数据在本平台只读：复查结果由来源系统对接")
-    require(reasons)
     on = on or dt.date.today()
+    if order is not None and on < order.issued_on:
+        reasons.append(f"复查日期不能早于整改指令书的签发日期（{order.issued_on.isoformat()}）")
+    if on > dt.date.today():
+        reasons.append("复查日期不能晚于今天")
+    require(reasons)
     if rectified:
         hazard.status = "rectified"
         hazard.rectified_on = on
     else:
         hazard.status = "open"  # 逾期未整改：留待立案查处 (services/cases.escalate_hazards)
     hazard.verified_by_task_id = task.id
+    hazard.verified_on = on
     task.status = "in_progress" if task.status == "pending" else task.status
     session.flush()
     remaining = [
@@ -234,3 +239,23 @@ def close_hazard(
     if not remaining:
         task.status = "done"
     return hazard
+
+
+# 复查意见: as long as a docked re-inspection's (the docking spec's `note`).
+RECHECK_OPINION_MAX = 2000
+
+
+@transaction
+def record_recheck_opinion(session: Session, task: Task, opinion: str) -> Task:
+    """The re-inspection's 复查意见 (audited on the task: who, when, what it said before)."""
+    opinion = (opinion or "").strip()
+    reasons = []
+    if task.kind != "recheck":
+        reasons.append("只有复查任务有复查意见")
+    if task.docking_source:
+        reasons.append("对接数据在本平台只读：复查意见由来源系统对接")
+    if len(opinion) > RECHECK_OPINION_MAX:
+        reasons.append(f"复查意见不能超过{RECHECK_OPINION_MAX}字（现有{len(opinion)}字）")
+    require(reasons)
+    task.note = opinion or None
+    return task

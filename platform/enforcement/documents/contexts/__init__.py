@@ -29,6 +29,7 @@ from enforcement.models import (
     InspectionScheme,
     RectificationOrder,
     Region,
+    Task,
     case_hazard,
 )
 
@@ -367,12 +368,15 @@ def rectification_context(
     )  # fmt: skip
     if not context.get("deadlines") and order.deadline:
         context["deadlines"] = _deadlines(list(order.hazards), order.deadline)
-    # for the 整改复查意见书: the order it reviews
+    # for the 整改复查意见书: the order it reviews, and its re-inspection's 复查意见 when written
     context["original"] = {
         "date": cn_date(order.issued_on),
         "title": "责令限期整改指令书",
         "number": order.number,
     }
+    recheck = session.get(Task, order.recheck_task_id) if order.recheck_task_id else None
+    if recheck is not None and recheck.note:
+        context["opinion"] = recheck.note
     return context
 
 

@@ -95,9 +95,9 @@ def apply(
     for hazard in hazards:
         # From the state before the previous re-inspections (a hazard they closed is under the
         # order again), computed in full before it is set: an unchanged outcome writes nothing.
-        state = (hazard.status, hazard.rectified_on, hazard.verified_by_task_id)
+        state = _state(hazard)
         if hazard.verified_by_task_id in mine and hazard.status != "escalated":
-            state = ("rectifying", None, None)
+            state = ("rectifying", None, None, None)
         outcome = _outcome(
             state, [(t.id, ch.inspected_on, ch.passed) for t, ch in zip(tasks, checks, strict=True)]
         )
@@ -112,7 +112,12 @@ def apply(
     session.flush()
 
 
-State = tuple[str, dt.date | None, int | None]  # a hazard's status, rectified_on, verified_by
+# A hazard's status, rectified_on, verified_by_task_id and verified_on.
+State = tuple[str, dt.date | None, int | None, dt.date | None]
+
+
+def _state(hazard: Hazard) -> State:
+    return (hazard.status, hazard.rectified_on, hazard.verified_by_task_id, hazard.verified_on)
 
 
 def _outcome(state: State, applied: list[tuple[int, dt.date, bool]]) -> State:
@@ -121,16 +126,16 @@ def _outcome(state: State, applied: list[tuple[int, dt.date, bool]]) -> State:
         if state[0] not in planning.OPEN_HAZARD_STATUSES:
             break  # rectified, or escalated to a case: a later re-inspection leaves it
         if passed:
-            state = ("rectified", day, task_id)
+            state = ("rectified", day, task_id, day)
         else:
             # 逾期未整改：留待立案查处, as services/rectification.close_hazard leaves it.
-            state = ("open", state[1], task_id)
+            state = ("open", state[1], task_id, day)
     return state
 
 
 def _set(hazard: Hazard, state: State) -> None:
-    if state != (hazard.status, hazard.rectified_on, hazard.verified_by_task_id):
-        hazard.status, hazard.rectified_on, hazard.verified_by_task_id = state
+    if state != _state(hazard):
+        hazard.status, hazard.rectified_on, hazard.verified_by_task_id, hazard.verified_on = state
 
 
 def reapply(ctx: c.Context, hazard: Hazard, state: State) -> None:
@@ -170,8 +175,9 @@ def exported(
 ) -> dict[str, Any] | None:
     """A local re-inspection (services/rectification.close_hazard) as the spec's: once it has
     decided every hazard of the order; passed when it found them all rectified. Its date is the
-    latest rectification it confirmed, or (none confirmed) the day its task was last changed, and
-    never before the order (the spec refuses that; the local form does not check it)."""
+    latest day it decided a hazard on (rectified or not); for a hazard found not rectified before
+    that day was kept (migration 0027), the day its task was last changed. Never before the order
+    (the spec refuses that; the local form checks it since)."""
     if task is None or task.deleted_at is not None or not hazards:
         return None
     checked = [h for h in hazards if h.verified_by_task_id == task.id]
@@ -181,8 +187,9 @@ def exported(
     ):
         return None
     passed = all(h.status == "rectified" for h in checked)
-    days = [h.rectified_on for h in checked if h.status == "rectified" and h.rectified_on]
-    day = max(days) if days else (task.updated_at or task.created_at).date()
+    days = [h.verified_on or h.rectified_on for h in checked]
+    known = [d for d in days if d is not None]
+    day = max(known) if len(known) == len(days) else (task.updated_at or task.created_at).date()
     out: dict[str, Any] = {
         "inspected_on": max(day, row.issued_on).isoformat(),
         "passed": passed,

@@ -338,7 +338,7 @@ def write_hazard(ctx: c.Context, base: str, data: dict[str, Any], row: Any) -> A
         hazard.status, hazard.rectified_on = data["status"], rectified
     else:
         # Its docked order's re-inspections still apply (services/docking/reinspect.py).
-        reinspect.reapply(ctx, hazard, (data["status"], rectified, None))
+        reinspect.reapply(ctx, hazard, (data["status"], rectified, None, None))
     session.flush()
     if before is not None and before != (hazard.enterprise_id, hazard.item_id):
         # The listener follows the hazard's new item; the cell it left is recomputed here.

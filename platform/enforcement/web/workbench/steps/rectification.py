@@ -43,14 +43,24 @@ class RectificationSteps(WorkbenchSteps):
     @expose("/recheck/<int:pk>", methods=["GET", "POST"])
     @has_access
     def recheck(self, pk: int) -> Any:
-        """The re-inspection: the order's open hazards only, each confirmed rectified or not."""
+        """The re-inspection: the order's open hazards only, each confirmed rectified or not, and
+        its 复查意见."""
         session = app_session()
         task = self._get(Task, pk)
         if task.kind != "recheck":
             abort(404)
         errors: list[str] = []
+        opinion_errors: list[str] = []
         status = 200
-        if request.method == "POST":
+        if request.method == "POST" and "opinion" in request.form:
+            try:
+                rectification.record_recheck_opinion(session, task, request.form["opinion"])
+            except WorkbenchError as exc:
+                opinion_errors, status = exc.reasons, 422
+            else:
+                flash("已保存复查意见", "success")
+                return self._back("WorkbenchView.recheck", pk=pk)
+        elif request.method == "POST":
             hazard_id = form_id("hazard_id")
             hazard = session.get(Hazard, hazard_id) if hazard_id else None
             if hazard is None:
@@ -76,6 +86,10 @@ class RectificationSteps(WorkbenchSteps):
                 order=rectification.order_of_recheck(session, task),
                 hazards=rectification.recheck_hazards(session, task),
                 errors=errors,
+                opinion_errors=opinion_errors,
+                # What was typed stays in the field when it is refused (nothing typed is lost).
+                opinion=request.form["opinion"] if opinion_errors else (task.note or ""),
+                opinion_max=rectification.RECHECK_OPINION_MAX,
                 open_statuses=planning.OPEN_HAZARD_STATUSES,
                 today=dt.date.today(),
                 typed_on=request.form.get("on", "") if errors else "",
