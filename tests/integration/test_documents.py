@@ -488,6 +488,22 @@ def test_documents_are_filled_from_workbench_records_inspection_hazard_and_order
     assert review.content["original"]["number"] == order.number
 
 
+def test_the_rectification_review_takes_the_opinion_written_at_the_re_inspection(session):
+    from enforcement.models import RectificationOrder, Task
+    from enforcement.services import rectification
+
+    order = session.scalars(
+        select(RectificationOrder)
+        .where(RectificationOrder.recheck_task_id.is_not(None))
+        .order_by(RectificationOrder.id)
+    ).first()
+    assert order is not None, "the demo data re-inspects an order"
+    task = session.get(Task, order.recheck_task_id)
+    rectification.record_recheck_opinion(session, task, "经复查，第一项隐患已整改完毕。")
+    review = service.draft(session, "rectification_review", f"rectification:{order.id}", "admin")
+    assert review.content["opinion"] == "经复查，第一项隐患已整改完毕。"
+
+
 def test_a_rectification_order_takes_the_number_of_its_finalized_document(session, data_dir):
     from enforcement.models import RectificationOrder
 
