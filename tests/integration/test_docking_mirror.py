@@ -38,12 +38,8 @@ def local_recheck(app: Any) -> int:
     with db(app) as session:
         walk = factories.hazards(session, checklists.platform_of(app))
     with db(app) as session, factories.as_inspector():
-        for hazard_id in walk.hazard_ids:
-            rectification.confirm_measure(
-                session, session.get(Hazard, hazard_id), "deadline", deadline=dt.date(2026, 11, 20)
-            )
-        order = rectification.issue_rectification_order(
-            session, session.get(Inspection, walk.inspection_id), issued_on=dt.date(2026, 11, 1)
+        order = factories.order(
+            session, walk, issued_on=dt.date(2026, 11, 1), deadline=dt.date(2026, 11, 20)
         )
         task = rectification.report_completion(session, order, on=dt.date(2026, 11, 10))
         task.note = NOTE

@@ -18,7 +18,6 @@ from enforcement.models import (
     AuditLog,
     DockingRecord,
     Hazard,
-    Inspection,
     RectificationOrder,
     Task,
     task_enforcer,
@@ -259,21 +258,25 @@ def test_a_reinspection_before_the_order_or_by_an_unknown_enforcer_is_refused_al
         assert docked_hazard(session, "RG").status == "rectified"
 
 
-def test_a_local_reinspection_leaves_in_the_export_of_its_order(app, client):
+def reported(app: Any, client: Any, deadline: dt.date, completed_on: dt.date) -> Any:
+    """A local inspection's two hazards on an order issued 2026-11-01, reported complete (its 复查
+    task made), after the export's cursor: (token, cursor, walk, order id, task id)."""
     jiangxi = api_token(client, "docking_jx")
     with db(app) as session:
         walk = factories.hazards(session, checklists.platform_of(app))
     cursor = export_all(client, jiangxi, "rectification")[1]
     with db(app) as session, factories.as_inspector():
-        for hazard_id in walk.hazard_ids:
-            rectification.confirm_measure(
-                session, session.get(Hazard, hazard_id), "deadline", deadline=dt.date(2026, 11, 20)
-            )
-        made = rectification.issue_rectification_order(
-            session, session.get(Inspection, walk.inspection_id), issued_on=dt.date(2026, 11, 1)
-        )
-        task = rectification.report_completion(session, made, on=dt.date(2026, 11, 10))
-        order_id, task_id = made.id, task.id
+        made = factories.order(session, walk, issued_on=dt.date(2026, 11, 1), deadline=deadline)
+        task = rectification.report_completion(session, made, on=completed_on)
+        return jiangxi, cursor, walk, made.id, task.id
+
+
+def test_a_local_reinspection_leaves_in_the_export_of_its_order(app, client):
+    jiangxi, cursor, walk, order_id, task_id = reported(
+        app, client, dt.date(2026, 11, 20), dt.date(2026, 11, 10)
+    )
+    with db(app) as session, factories.as_inspector():
+        task = session.get(Task, task_id)
         # The whole team, also members the inspector cannot list (the city's).
         enforcers = sorted(
             session.scalars(
@@ -313,20 +316,11 @@ def test_a_local_reinspection_finding_a_hazard_not_rectified_leaves_with_its_dat
 ):
     """The day a hazard was found not rectified is kept (hazard.verified_on), and the 复查意见
     typed on the re-inspection page leaves with it."""
-    jiangxi = api_token(client, "docking_jx")
-    with db(app) as session:
-        walk = factories.hazards(session, checklists.platform_of(app))
-    cursor = export_all(client, jiangxi, "rectification")[1]
+    jiangxi, cursor, walk, order_id, task_id = reported(
+        app, client, dt.date(2026, 11, 5), dt.date(2026, 11, 4)
+    )
     with db(app) as session, factories.as_inspector():
-        for hazard_id in walk.hazard_ids:
-            rectification.confirm_measure(
-                session, session.get(Hazard, hazard_id), "deadline", deadline=dt.date(2026, 11, 5)
-            )
-        made = rectification.issue_rectification_order(
-            session, session.get(Inspection, walk.inspection_id), issued_on=dt.date(2026, 11, 1)
-        )
-        task = rectification.report_completion(session, made, on=dt.date(2026, 11, 4))
-        order_id, task_id = made.id, task.id
+        task = session.get(Task, task_id)
         first, second = sorted(walk.hazard_ids)
         rectification.close_hazard(
             session, session.get(Hazard, first), task, on=dt.date(2026, 11, 6)

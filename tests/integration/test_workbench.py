@@ -199,11 +199,8 @@ def test_a_recheck_keeps_its_date_either_way_and_refuses_one_before_the_order_or
 def test_the_recheck_opinion_is_saved_audited_and_a_refused_one_stays_as_typed(app, walk):
     with app.app_context(), acting("donghu", DONGHU):
         session = app.appbuilder.session
-        inspection = session.get(Inspection, walk.inspection_id)
-        for hazard in inspection.hazards:
-            rectification.confirm_measure(session, hazard, "deadline", dt.date(2026, 4, 1))
-        order = rectification.issue_rectification_order(
-            session, inspection, issued_on=dt.date(2026, 3, 1)
+        order = factories.order(
+            session, walk, issued_on=dt.date(2026, 3, 1), deadline=dt.date(2026, 4, 1)
         )
         task_id = rectification.report_completion(session, order, on=dt.date(2026, 3, 20)).id
     client = logged_in(app, "donghu")
@@ -235,11 +232,8 @@ def test_the_recheck_opinion_is_saved_audited_and_a_refused_one_stays_as_typed(a
 def test_a_passed_deadline_creates_the_recheck_task(app, walk):
     with app.app_context(), acting("donghu", DONGHU):
         session = app.appbuilder.session
-        inspection = session.get(Inspection, walk.inspection_id)
-        for hazard in inspection.hazards:
-            rectification.confirm_measure(session, hazard, "deadline", dt.date(2026, 2, 1))
-        order = rectification.issue_rectification_order(
-            session, inspection, issued_on=dt.date(2026, 1, 20)
+        order = factories.order(
+            session, walk, issued_on=dt.date(2026, 1, 20), deadline=dt.date(2026, 2, 1)
         )
         created = rectification.generate_due_rechecks(session, today=dt.date(2026, 2, 2))
         assert order.recheck_task_id in {t.id for t in created}

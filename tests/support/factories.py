@@ -287,6 +287,19 @@ def hazards(session: Any, platform: Any, region_code: str = DONGHU) -> Walk:
     )
 
 
+def order(session: Any, walk: Walk, *, issued_on: dt.date, deadline: dt.date) -> Any:
+    """The walk's hazards all to be rectified by `deadline`, on one 责令限期整改指令书 issued on
+    `issued_on`: the order."""
+    from enforcement.models import Inspection
+    from enforcement.services import rectification
+
+    for hazard_id in walk.hazard_ids:
+        rectification.confirm_measure(session, session.get(Hazard, hazard_id), "deadline", deadline)
+    return rectification.issue_rectification_order(
+        session, session.get(Inspection, walk.inspection_id), issued_on=issued_on
+    )
+
+
 def case(
     session: Any,
     region_code: str = DONGHU,
