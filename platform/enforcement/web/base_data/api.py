@@ -14,6 +14,7 @@ from enforcement.web.base_data.schemas import (
     ENFORCER_COLUMNS,
     ENFORCER_READ,
     ENTERPRISE_COLUMNS,
+    ENTERPRISE_READ,
     EQUIPMENT_COLUMNS,
     EQUIPMENT_READ,
     EnforcerWriteSchema,
@@ -28,7 +29,9 @@ class EnterpriseApi(ContractApi):
     datamodel = SoftDeleteInterface(Enterprise)
     list_columns = ENTERPRISE_COLUMNS
     show_columns = ENTERPRISE_COLUMNS
-    list_model_schema = EnterpriseReadSchema()
+    # The list's and the record's schemas are schemas of their own: the OpenAPI document
+    # registers each under its own name (one schema under two names breaks its references).
+    list_model_schema = read_schema(ENTERPRISE_READ)
     show_model_schema = EnterpriseReadSchema()
     add_model_schema = EnterpriseWriteSchema()
     edit_model_schema = EnterpriseWriteSchema(partial=True)
@@ -70,7 +73,7 @@ class RegionApi(ContractApi):
     list_columns = ["code", "name", "full_name", "level", "parent_code"]
     show_columns = list_columns
     list_model_schema = read_schema({c: fields.String() for c in list_columns})
-    show_model_schema = list_model_schema
+    show_model_schema = read_schema({c: fields.String() for c in list_columns})
     search_columns = ["code", "name", "level", "parent_code"]
     base_order = ("code", "asc")
 
@@ -80,20 +83,21 @@ class RegionApi(ContractApi):
         return super().get_headless(str(pk), **kwargs)
 
 
+DEPARTMENT_READ = {
+    "id": fields.Integer(),
+    "name": fields.String(),
+    "region_code": fields.String(),
+    "level": fields.String(),
+}
+
+
 class DepartmentApi(ContractApi):
     resource_name = "department"
     datamodel = SQLAInterface(Department)
     include_route_methods = {"get", "get_list", "info"}
     list_columns = ["id", "name", "region_code", "level"]
     show_columns = list_columns
-    list_model_schema = read_schema(
-        {
-            "id": fields.Integer(),
-            "name": fields.String(),
-            "region_code": fields.String(),
-            "level": fields.String(),
-        }
-    )
-    show_model_schema = list_model_schema
+    list_model_schema = read_schema(DEPARTMENT_READ)
+    show_model_schema = read_schema(DEPARTMENT_READ)
     search_columns = ["name", "region_code", "level"]
     base_order = ("id", "asc")
