@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from enforcement.services import checklists, rectification
 from enforcement.services.docking import spec
 from support import factories
 from support.demo import DONGHU, db
+from support.docking import demo_subject, finalized
 from support.web import api_token, export_all, logged_in
 
 COVERED = ("plan", "inspection", "hazard", "rectification", "case", "penalty")
@@ -175,27 +175,6 @@ def test_an_order_and_a_change_of_the_inspections_task_are_in_the_next_pages(app
     assert [r["id"] for r in again] == [str(walk.inspection_id)]
     assert "plan_id" not in again[0]["data"]
     assert spec.problems("inspection", again[0]["data"]) == []
-
-
-def finalized(app: Any, form_code: str, subject: str) -> int:
-    """A document generated on the platform for `subject` ("case:3") and finalized: its PDF stored."""
-    from enforcement.services import documents
-
-    with db(app) as session, factories.as_system():
-        document = documents.draft(session, form_code, subject, "admin")
-        blanks = documents.blank_required(document)
-        if blanks:
-            documents.update_free_text(session, document, {p: "（已填写）" for p in blanks})
-        return int(documents.finalize(session, document, "admin").id)
-
-
-def demo_subject(app: Any, model: Any) -> int:
-    with db(app) as session:
-        ident = session.scalars(
-            select(model.id).where(model.region_code == DONGHU, model.docking_source.is_(None))
-        ).first()
-    assert ident is not None
-    return int(ident)
 
 
 def test_finalized_local_documents_are_exported_with_the_hash_of_their_pdf_and_its_download(

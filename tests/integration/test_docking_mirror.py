@@ -8,7 +8,6 @@ from collections import Counter
 from typing import Any
 
 from sqlalchemy import select
-from test_docking_export_local import demo_subject, finalized
 
 from enforcement.domain.uscc import make_uscc
 from enforcement.models import (
@@ -26,6 +25,7 @@ from enforcement.services.docking.kinds import BASE_ORDER
 from support import factories
 from support.databases import build_app, close_app, fresh_database
 from support.demo import db
+from support.docking import demo_subject, finalized
 from support.web import api_token, export_all
 
 PASSWORD = "Mirror@2026!"

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from test_docking_export_local import demo_subject
 
 from enforcement.models import Case, Document, Inspection
 from support.demo import DONGHU, db
-from support.docking import SOURCE, YX01, base, hazard, inspection, push, result
+from support.docking import SOURCE, YX01, base, demo_subject, hazard, inspection, push, result
 from support.web import logged_in
 
 BUTTONS = 'class="panel-body document-buttons"'

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from enforcement.db.scoping import UNSCOPED
 from enforcement.models import ItemRollup
-from support.demo import DONGHU
+from support import factories
+from support.demo import DONGHU, db
 from support.web import key_items, push_batch
 
 YX01, YX02, YX03, YX04 = (f"confined_space.yx0{n}" for n in range(1, 5))
@@ -124,3 +125,25 @@ def delta(after: dict[Any, int], before: dict[Any, int]) -> dict[Any, int]:
 
 def key_items_row(app: Any, region: str, child: str) -> dict[str, Any]:
     return next(r for r in key_items(app, region)["rows"] if r["region_code"] == child)
+
+
+def finalized(app: Any, form_code: str, subject: str) -> int:
+    """A document generated on the platform for `subject` ("case:3") and finalized: its PDF stored."""
+    from enforcement.services import documents
+
+    with db(app) as session, factories.as_system():
+        document = documents.draft(session, form_code, subject, "admin")
+        blanks = documents.blank_required(document)
+        if blanks:
+            documents.update_free_text(session, document, {p: "（已填写）" for p in blanks})
+        return int(documents.finalize(session, document, "admin").id)
+
+
+def demo_subject(app: Any, model: Any) -> int:
+    """A record of `model` made on the platform (not docked) in 东湖区 of the demo data: its id."""
+    with db(app) as session:
+        ident = session.scalars(
+            select(model.id).where(model.region_code == DONGHU, model.docking_source.is_(None))
+        ).first()
+    assert ident is not None
+    return int(ident)
