@@ -9,12 +9,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from test_workflow import CAL, HOLIDAYS, D
 
 from enforcement.domain import workflow as wf
 from enforcement.domain.calendar import CalendarGap, WorkingCalendar, add_months
 from enforcement.domain.errors import Refused
 from enforcement.services import calendar as service
+from support.case_facts import CAL, HOLIDAYS, D
 
 ROOT = Path(__file__).resolve().parents[2]
 

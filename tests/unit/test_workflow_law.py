@@ -8,11 +8,11 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from test_workflow import CAL, D, decided, fine, green, refused
 
 from enforcement.domain import workflow as wf
 from enforcement.domain.calendar import WorkingCalendar
 from enforcement.domain.workflow import PenaltyFacts, Stage
+from support.case_facts import CAL, D, decided, fine, green, refused
 
 # ---- finding 0: 18号令 is a rule set by filing date, its own figures marked to verify ----------
 
