@@ -140,3 +140,21 @@ def test_no_benchmark_script_shadows_a_standard_library_module():
     scripts = {path.stem for path in bench.glob("*.py")}
     assert "library_search" in scripts
     assert sorted(scripts & sys.stdlib_module_names) == []
+
+
+def test_no_test_module_imports_another_test_module():
+    # Shared builders live in tests/support: a test module imported by another runs its tests'
+    # module-level code twice and ties the two files' fixtures together.
+    tests = Path(__file__).resolve().parents[1]
+    modules = {path.stem for path in tests.rglob("test_*.py")}
+    assert "test_workflow" in modules
+    found = []
+    for path in sorted(tests.rglob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            found += [f"{path.name}: {name}" for name in names if name.split(".")[-1] in modules]
+    assert found == []
