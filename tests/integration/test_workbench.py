@@ -190,10 +190,16 @@ def test_a_recheck_keeps_its_date_either_way_and_refuses_one_before_the_order_or
             dt.date(2026, 4, 5),
             dt.date(2026, 4, 5),
         )
-        task_id = recheck.id
+        task_id, failed_id = recheck.id, first.id
     page = logged_in(app, "donghu").get(f"/workbench/recheck/{task_id}").get_data(as_text=True)
     assert "2026-04-03 复查未整改，待立案查处" in page
     assert "已于 2026-04-05 复查确认整改完成" in page
+    client = app.test_client()
+    found = client.get(f"/api/v1/hazard/{failed_id}", headers=api_token(client, "donghu")).json
+    assert (found["result"]["verified_on"], found["result"]["verified_by_task_id"]) == (
+        "2026-04-03",
+        task_id,
+    )
 
 
 def test_the_recheck_opinion_is_saved_audited_and_a_refused_one_stays_as_typed(app, walk):

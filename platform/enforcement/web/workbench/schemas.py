@@ -86,6 +86,7 @@ HAZARD_READ: dict[str, fields.Field] = {
     "deadline": fields.Date(),
     "rectified_on": fields.Date(),
     "verified_by_task_id": fields.Integer(),
+    "verified_on": fields.Date(),
     "rectification_order_id": fields.Integer(),
     "case_id": fields.Integer(),
     # The source system of a docked record (None: recorded on this platform).
