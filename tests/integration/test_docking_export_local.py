@@ -11,14 +11,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from enforcement.db.unit_of_work import unit_of_work
-from enforcement.domain.uscc import make_uscc
 from enforcement.models import Case, Document, Hazard, Inspection, Task, case_hazard
 from enforcement.services import checklists, rectification
 from enforcement.services.docking import spec
 from support import factories
 from support.demo import DONGHU, db
-from support.docking import demo_subject, finalized
-from support.web import api_token, export_all, logged_in
+from support.docking import YX01, base, demo_subject, finalized, inspection, result
+from support.web import api_token, export_all, logged_in, push_batch
 
 COVERED = ("plan", "inspection", "hazard", "rectification", "case", "penalty")
 
@@ -78,48 +77,12 @@ def test_a_new_local_inspection_is_in_the_next_page_with_its_results_and_hazards
 
 
 def test_a_docked_inspection_is_exported_once_under_its_source_id(app, client):
-    admin, jiangxi = api_token(client, "admin"), api_token(client, "docking_jx")
+    admin = api_token(client, "admin")
     _, cursor = export_all(client, admin, "inspection")
     tag = "EXPORT-ONCE"
-    records = [
-        {
-            "type": "enterprise",
-            "id": f"E-{tag}",
-            "data": {
-                "name": "导出测试有限空间有限公司",
-                "uscc": make_uscc("9", "1", DONGHU, "EX000001"),
-                "region_code": DONGHU,
-                "sector": "nonferrous",
-                "address": "江西省南昌市东湖区导出路1号",
-                "tags": ["confined_space"],
-            },
-        },
-        {
-            "type": "inspection",
-            "id": f"I-{tag}",
-            "data": {
-                "enterprise_id": f"E-{tag}",
-                "region_code": DONGHU,
-                "status": "finished",
-                "started_at": "2026-03-02T09:00:00+08:00",
-                "finished_at": "2026-03-02T11:30:00+08:00",
-                "results": [
-                    {
-                        "checklist_id": "confined_space",
-                        "checklist_version": "1.1.0",
-                        "item_id": "confined_space.yx01",
-                        "result": "fail",
-                    }
-                ],
-            },
-        },
-    ]
-    pushed = client.post(
-        "/api/v1/docking/batch",
-        json={"source": "jx-export", "records": records},
-        headers=jiangxi,
-    )
-    assert pushed.status_code == 200 and pushed.json["rejected"] == [], pushed.json
+    records = [*base(tag), inspection(tag, [result(YX01, "fail")])]
+    pushed = push_batch(client, records, source="jx-export")
+    assert pushed["rejected"] == [], pushed
     # The docked row's own audit rows (inspection, written into the platform's table) do not
     # make it leave a second time under its local id: only its docking_record speaks for it.
     after, _ = export_all(client, admin, "inspection", cursor)

@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from enforcement.models import Hazard
-from enforcement.services import checklists, rectification
+from enforcement.services import checklists
 from support import factories
 from support.demo import DONGHU, db
 from support.factories import as_inspector
@@ -43,14 +42,7 @@ def test_a_finished_inspection_and_its_hazards_show_at_every_level_at_once(app):
     assert county[walk.enterprise_id]["compliant"] == 2
 
     with db(app) as session, as_inspector():
-        for hazard_id in walk.hazard_ids:
-            hazard = session.get(Hazard, hazard_id)
-            rectification.confirm_measure(
-                session, hazard, "deadline", deadline=dt.date.today() + dt.timedelta(days=10)
-            )
-        rectification.issue_rectification_order(
-            session, session.get(Hazard, walk.hazard_ids[0]).inspection
-        )
+        factories.order(session, walk, deadline=dt.date.today() + dt.timedelta(days=10))
     moved = counts(app)
     for region in moved:
         assert moved[region]["violation"] == before[region]["violation"], region

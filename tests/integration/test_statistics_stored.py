@@ -21,7 +21,7 @@ from enforcement.db.scoping import UNSCOPED
 from enforcement.domain.jurisdiction import DENIED, Jurisdiction
 from enforcement.models import Enterprise, Hazard, Inspection, Region
 from enforcement.models.statistics import CountyAnswer, ItemResult
-from enforcement.services import cases, checklists, rectification
+from enforcement.services import cases, checklists
 from enforcement.services import statistics as service
 from enforcement.services.statistics import answers, maintain
 from enforcement.services.statistics.core import Query
@@ -106,14 +106,7 @@ def test_an_inspection_finished_and_its_hazards_moving_to_a_case_keep_it_equal(a
     assert row is not None and (row["violation"], row["compliant"]) == (2, 2)
 
     with db(app) as session, as_inspector():  # 整改中
-        for hazard_id in walk.hazard_ids:
-            hazard = session.get(Hazard, hazard_id)
-            rectification.confirm_measure(
-                session, hazard, "deadline", deadline=dt.date.today() + dt.timedelta(days=10)
-            )
-        rectification.issue_rectification_order(
-            session, session.get(Hazard, walk.hazard_ids[0]).inspection
-        )
+        factories.order(session, walk, deadline=dt.date.today() + dt.timedelta(days=10))
     (table,) = assert_stored_is_live(app, DONGHU)
     assert row_of(table, walk.enterprise_id)["rectifying"] == 2
 

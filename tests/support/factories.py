@@ -287,9 +287,9 @@ def hazards(session: Any, platform: Any, region_code: str = DONGHU) -> Walk:
     )
 
 
-def order(session: Any, walk: Walk, *, issued_on: dt.date, deadline: dt.date) -> Any:
+def order(session: Any, walk: Walk, *, deadline: dt.date, issued_on: dt.date | None = None) -> Any:
     """The walk's hazards all to be rectified by `deadline`, on one 责令限期整改指令书 issued on
-    `issued_on`: the order."""
+    `issued_on` (default today): the order."""
     from enforcement.models import Inspection
     from enforcement.services import rectification
 

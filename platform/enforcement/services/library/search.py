@@ -180,17 +180,13 @@ def _cased(word: str) -> bool:
     return word.lower() != word.upper()
 
 
-def _common_key(e: Any, words: list[str], bound: bool = False) -> Any:
-    """The common key of `words` (the query's: rules.words), their patterns inline or as the
-    parameters word_0, word_1, … (`bound`; values from `_word_values`)."""
+def _common_key(e: Any, title_words: list[tuple[Any, bool]]) -> Any:
+    """The common key; `title_words`: per word of the query (rules.words), its LIKE pattern (a
+    value, or a parameter whose value `_word_values` gives) and whether it has letters."""
     key = case((e.status == "current", _IN_FORCE_KEY), else_=0)
-    if not words:
+    if not title_words:
         return key
-    patterns = (
-        (bindparam(f"word_{i}", type_=String) if bound else _like(w), _cased(w))
-        for i, w in enumerate(words)
-    )
-    in_title = and_(*(_title_holds(e, pattern, cased) for pattern, cased in patterns))
+    in_title = and_(*(_title_holds(e, pattern, cased) for pattern, cased in title_words))
     return key + case((in_title, _TITLE_KEY + _LONGEST_TITLE - func.length(e.title)), else_=0)
 
 
@@ -245,7 +241,7 @@ def _search(
     matched, statement = hits(False)
     count = _count(session, statement)
     ranked = count * 2 <= total
-    key = _common_key(e, words).label("score")
+    key = _common_key(e, [(_like(w), _cased(w)) for w in words]).label("score")
     order: tuple[Any, ...] = (key.desc(),)
     if ranked:
         matched, statement = hits(True)
@@ -310,8 +306,10 @@ def _page_statement(index: SearchIndex, shape: _PageShape) -> tuple[Select[Any],
     matched = index.matches(query, True)
     narrowing = dict.fromkeys(shape.conditions)
     statement = _filtered(select(e.id).join(matched, matched.c.id == e.id), narrowing, e, True)
-    words = ["A" if cased else "一" for cased in shape.cased_words]  # only their case counts
-    key = _common_key(e, words, bound=True).label("score")
+    title_words = [
+        (bindparam(f"word_{i}", type_=String), cased) for i, cased in enumerate(shape.cased_words)
+    ]
+    key = _common_key(e, title_words).label("score")
     columns = (e.id, key, _status_rank(e).label("status_rank"), _effective(e).label("effective"))
     hits = statement.with_only_columns(*columns, matched.c.rankable).cte("hits")
     hits = hits.prefix_with("MATERIALIZED")

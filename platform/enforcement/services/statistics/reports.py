@@ -57,12 +57,7 @@ def key_items(session: Session, platform: Platform, query: Query, matrix: bool =
             total=stored["total"],
         )
         if matrix:
-            shown = _shown(checklists, query)
-            table.extra["matrix"] = {
-                "region": table.region,
-                "items": shown,
-                "rows": answers.matrix_rows(stored, shown),
-            }
+            table.extra["matrix"] = _grid(session, checklists, query, stored)
         by_item = stored["by_item"]
     elif county:
         read, counted, by_item = items.county(session, query)
@@ -70,7 +65,7 @@ def key_items(session: Session, platform: Platform, query: Query, matrix: bool =
             session, query, f.ITEM_COLUMNS, lambda by: counted, enterprises=read.listed
         )
         if matrix:
-            table.extra["matrix"] = _matrix(session, platform, query, read)
+            table.extra["matrix"] = _grid(session, checklists, query, read)
     else:
         counted, by_item = items.counts(session, query)
         table = assemble(session, query, f.ITEM_COLUMNS, lambda by: counted)
@@ -274,22 +269,24 @@ def matrix(session: Session, platform: Platform, query: Query) -> dict[str, Any]
     if query.level != "county":
         raise ValueError("matrix is per county")
     stored = answers.read(session, query, matrix=True)
-    if stored is not None:
-        shown = _shown(catalogue(platform), query)
-        rows = answers.matrix_rows(stored, shown)
-        return {"region": region_info(session, query), "items": shown, "rows": rows}
-    return _matrix(session, platform, query, items.read_county(session, query))
+    source = stored if stored is not None else items.read_county(session, query)
+    return _grid(session, catalogue(platform), query, source)
 
 
-def _matrix(
-    session: Session, platform: Platform, query: Query, read: items.Enterprises
+def _grid(
+    session: Session,
+    checklists: dict[str, dict[str, Any]],
+    query: Query,
+    source: dict[str, Any] | items.Enterprises,
 ) -> dict[str, Any]:
-    shown = _shown(catalogue(platform), query)
-    return {
-        "region": region_info(session, query),
-        "items": shown,
-        "rows": items.matrix_rows(read, shown),
-    }
+    """The matrix of the checklists' items shown, its rows from the county's stored answer or
+    from a live read of its enterprises."""
+    shown = _shown(checklists, query)
+    if isinstance(source, items.Enterprises):
+        rows = items.matrix_rows(source, shown)
+    else:
+        rows = answers.matrix_rows(source, shown)
+    return {"region": region_info(session, query), "items": shown, "rows": rows}
 
 
 def _shown(checklists: dict[str, dict[str, Any]], query: Query) -> list[dict[str, Any]]:
