@@ -235,6 +235,32 @@ def test_the_recheck_opinion_is_saved_audited_and_a_refused_one_stays_as_typed(a
         session.remove()
 
 
+def test_two_people_saving_the_recheck_opinion_at_once_do_not_write_over_each_other(app, walk):
+    with app.app_context(), acting("donghu", DONGHU):
+        session = app.appbuilder.session
+        order = factories.order(
+            session, walk, issued_on=dt.date(2026, 3, 1), deadline=dt.date(2026, 4, 1)
+        )
+        task_id = rectification.report_completion(session, order, on=dt.date(2026, 3, 20)).id
+    url = f"/workbench/recheck/{task_id}"
+    first, second = logged_in(app, "donghu"), logged_in(app, "nanchang")
+    # Both opened the page while it was empty; the first saves, then the second.
+    assert first.post(url, data={"opinion": "甲：已整改。", "loaded": ""}).status_code == 302
+    late = second.post(url, data={"opinion": "乙：未整改。\r\n移交立案。", "loaded": ""})
+    assert late.status_code == 409
+    body = late.get_data(as_text=True)
+    assert "复查意见已被其他人修改" in body and "当前复查意见：</strong>甲：已整改。" in body
+    assert "乙：未整改。" in body  # what the second typed is still in the field
+    # Having seen the first one's, the second saves again (the page now carries it as loaded).
+    merged = second.post(
+        url, data={"opinion": "甲：已整改。\r\n乙：未整改。", "loaded": "甲：已整改。"}
+    )
+    assert merged.status_code == 302
+    with app.app_context():
+        assert app.appbuilder.session.get(Task, task_id).note == "甲：已整改。\n乙：未整改。"
+        app.appbuilder.session.remove()
+
+
 def test_a_passed_deadline_creates_the_recheck_task(app, walk):
     with app.app_context(), acting("donghu", DONGHU):
         session = app.appbuilder.session

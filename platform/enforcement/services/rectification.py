@@ -16,7 +16,12 @@ from enforcement.db.unit_of_work import transaction, unit_of_work
 from enforcement.domain import planning
 from enforcement.models import Enforcer, Hazard, Inspection, RectificationOrder, Task, task_enforcer
 from enforcement.services.plans import new_task
-from enforcement.services.workbench import WorkbenchError, acting_username, require
+from enforcement.services.workbench import (
+    ConflictError,
+    WorkbenchError,
+    acting_username,
+    require,
+)
 
 # 整改复查: the re-inspection follows within 10 days of the deadline or of the completion report
 # (安全生产违法行为行政处罚办法/15号令 整改复查条款, as summarised in research.md §4; confidence medium).
@@ -246,9 +251,23 @@ RECHECK_OPINION_MAX = 2000
 
 
 @transaction
-def record_recheck_opinion(session: Session, task: Task, opinion: str) -> Task:
-    """The re-inspection's 复查意见 (audited on the task: who, when, what it said before)."""
-    opinion = (opinion or "").strip()
+def record_recheck_opinion(
+    session: Session, task: Task, opinion: str, *, loaded: str | None = None
+) -> Task:
+    """The re-inspection's 复查意见 (audited on the task: who, when, what it said before).
+    `loaded`: the opinion as the form showed it; saved over by someone since, the new one is
+    refused (ConflictError) rather than written over theirs."""
+    # A form sends its line breaks as CRLF: kept, and compared, as LF.
+    opinion = _lines(opinion)
+    if loaded is not None:
+        # Read again under the row's lock (SQLite: the unit's write lock), so that two saves at
+        # once see each other: the second finds the first's opinion, not the one it loaded.
+        session.refresh(task, ["note"], with_for_update=True)
+    if loaded is not None and _lines(loaded) != _lines(task.note):
+        raise ConflictError(
+            "复查意见已被其他人修改，为避免覆盖未予保存：请查看上方当前的复查意见，"
+            "再将您的内容合并后保存"
+        )
     reasons = []
     if task.kind != "recheck":
         reasons.append("只有复查任务有复查意见")
@@ -259,3 +278,7 @@ def record_recheck_opinion(session: Session, task: Task, opinion: str) -> Task:
     require(reasons)
     task.note = opinion or None
     return task
+
+
+def _lines(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").strip()

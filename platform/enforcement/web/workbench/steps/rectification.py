@@ -13,7 +13,7 @@ from flask_appbuilder.security.decorators import has_access
 from enforcement.domain import planning
 from enforcement.models import Hazard, RectificationOrder, Task
 from enforcement.services import rectification
-from enforcement.services.workbench import WorkbenchError
+from enforcement.services.workbench import ConflictError, WorkbenchError
 from enforcement.web.base import app_session, parse_date
 from enforcement.web.inputs import form_id
 from enforcement.web.workbench.steps.base import WorkbenchSteps
@@ -54,7 +54,11 @@ class RectificationSteps(WorkbenchSteps):
         status = 200
         if request.method == "POST" and "opinion" in request.form:
             try:
-                rectification.record_recheck_opinion(session, task, request.form["opinion"])
+                rectification.record_recheck_opinion(
+                    session, task, request.form["opinion"], loaded=request.form.get("loaded")
+                )
+            except ConflictError as exc:
+                opinion_errors, status = exc.reasons, 409
             except WorkbenchError as exc:
                 opinion_errors, status = exc.reasons, 422
             else:
@@ -87,6 +91,8 @@ class RectificationSteps(WorkbenchSteps):
                 hazards=rectification.recheck_hazards(session, task),
                 errors=errors,
                 opinion_errors=opinion_errors,
+                # Saved by someone else meanwhile: theirs is shown beside what was typed.
+                opinion_conflict=status == 409,
                 # What was typed stays in the field when it is refused (nothing typed is lost).
                 opinion=request.form["opinion"] if opinion_errors else (task.note or ""),
                 opinion_max=rectification.RECHECK_OPINION_MAX,
