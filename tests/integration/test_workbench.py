@@ -202,13 +202,18 @@ def test_a_recheck_keeps_its_date_either_way_and_refuses_one_before_the_order_or
     )
 
 
-def test_the_recheck_opinion_is_saved_audited_and_a_refused_one_stays_as_typed(app, walk):
+def recheck_task(app: Any, walk: factories.Walk) -> int:
+    """The walk's hazards on an order issued 2026-03-01, reported complete: its 复查 task's id."""
     with app.app_context(), acting("donghu", DONGHU):
         session = app.appbuilder.session
         order = factories.order(
             session, walk, issued_on=dt.date(2026, 3, 1), deadline=dt.date(2026, 4, 1)
         )
-        task_id = rectification.report_completion(session, order, on=dt.date(2026, 3, 20)).id
+        return rectification.report_completion(session, order, on=dt.date(2026, 3, 20)).id
+
+
+def test_the_recheck_opinion_is_saved_audited_and_a_refused_one_stays_as_typed(app, walk):
+    task_id = recheck_task(app, walk)
     client = logged_in(app, "donghu")
     url = f"/workbench/recheck/{task_id}"
     saved = client.post(url, data={"opinion": "  经复查，企业已按要求完成整改。 "})
@@ -236,12 +241,7 @@ def test_the_recheck_opinion_is_saved_audited_and_a_refused_one_stays_as_typed(a
 
 
 def test_two_people_saving_the_recheck_opinion_at_once_do_not_write_over_each_other(app, walk):
-    with app.app_context(), acting("donghu", DONGHU):
-        session = app.appbuilder.session
-        order = factories.order(
-            session, walk, issued_on=dt.date(2026, 3, 1), deadline=dt.date(2026, 4, 1)
-        )
-        task_id = rectification.report_completion(session, order, on=dt.date(2026, 3, 20)).id
+    task_id = recheck_task(app, walk)
     url = f"/workbench/recheck/{task_id}"
     first, second = logged_in(app, "donghu"), logged_in(app, "nanchang")
     # Both opened the page while it was empty; the first saves, then the second.
